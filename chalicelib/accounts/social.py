@@ -115,3 +115,42 @@ def verify_id_token(
         email_verified=_truthy(claims.get("email_verified")),
         name=name if isinstance(name, str) else None,
     )
+
+
+def configured_providers() -> dict[str, OidcProvider]:
+    """The providers of this stage: the real ones, or all three played by the local issuer."""
+    from chalicelib.config import get_settings
+
+    settings = get_settings()
+    client_ids = {
+        "google": settings.google_client_id,
+        "apple": settings.apple_client_id,
+        "facebook": settings.facebook_client_id,
+    }
+    local = settings.oidc_local_issuer
+    if local:
+        return {
+            name: OidcProvider(name, (local,), client_id, f"{local}/jwks.json")
+            for name, client_id in client_ids.items()
+        }
+    return {
+        "google": OidcProvider(
+            "google",
+            ("https://accounts.google.com", "accounts.google.com"),
+            client_ids["google"],
+            "https://www.googleapis.com/oauth2/v3/certs",
+        ),
+        "apple": OidcProvider(
+            "apple",
+            ("https://appleid.apple.com",),
+            client_ids["apple"],
+            "https://appleid.apple.com/auth/keys",
+            nonce_hashed=True,
+        ),
+        "facebook": OidcProvider(
+            "facebook",
+            ("https://www.facebook.com",),
+            client_ids["facebook"],
+            "https://limited.facebook.com/.well-known/oauth/openid/jwks/",
+        ),
+    }

@@ -1,0 +1,63 @@
+"""Back-off state of sign-in attempts, per account and per client IP (ASVS 5.0 V6.3.1)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from chalicelib.accounts.models import LoginFailures
+from chalicelib.accounts.throttle import Backoff
+from chalicelib.config import LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW
+from chalicelib.web.problems import ProblemError
+
+POLICY = Backoff(limit=LOGIN_FAILURE_LIMIT, window=LOGIN_FAILURE_WINDOW)
+
+
+def account_key(email: str) -> str:
+    """The back-off key of an e-mail address, known or not (a digest, not the address)."""
+    return "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def keys(email: str, ip: str) -> list[str]:
+    return [account_key(email)] + ([f"ip:{ip}"] if ip else [])
+
+
+def _failures(key: str) -> list[datetime]:
+    try:
+        item = LoginFailures.get(key)
+    except LoginFailures.DoesNotExist:
+        return []
+    return [datetime.fromtimestamp(at, UTC) for at in item.failures or ()]
+
+
+def check(for_keys: Iterable[str], now: datetime) -> None:
+    """Raise 429 with Retry-After while any key has too many recent failures."""
+    waits = [POLICY.retry_after(_failures(key), now) for key in for_keys]
+    wait = max((w for w in waits if w is not None), default=None)
+    if wait is not None:
+        raise ProblemError(
+            429,
+            "too_many_attempts",
+            f"Too many failed attempts. Try again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def record_failure(for_keys: Iterable[str], now: datetime) -> None:
+    """Count a failure against every key; failures older than the window are dropped."""
+    for key in for_keys:
+        item = LoginFailures(key)
+        item.update(
+            actions=[
+                LoginFailures.failures.add({now.timestamp()}),
+                LoginFailures.expires.set(now + LOGIN_FAILURE_WINDOW),
+            ]
+        )
+        stale = {at for at in item.failures or () if now.timestamp() - at >= POLICY.window.total_seconds()}
+        if stale:
+            item.update(actions=[LoginFailures.failures.delete(stale)])
+
+
+def clear(key: str) -> None:
+    LoginFailures(key).delete()
