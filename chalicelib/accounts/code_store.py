@@ -20,7 +20,8 @@ def code_key() -> bytes:
 
     settings = get_settings()
     client = boto3.client("secretsmanager", region_name=settings.region)
-    return client.get_secret_value(SecretId=settings.code_key_secret_id)["SecretString"].encode()
+    secret: str = client.get_secret_value(SecretId=settings.code_key_secret_id)["SecretString"]
+    return secret.encode()
 
 
 def new_code_key() -> str:
@@ -59,7 +60,7 @@ def redeem(user_id: str, purpose: str, code: str, now: datetime) -> AuthCode | N
         item = AuthCode.get(user_id, purpose)
     except AuthCode.DoesNotExist:
         return None
-    issued = codes.IssuedCode(item.code_hash, item.expires_at, item.wrong_tries)
+    issued = codes.IssuedCode(item.code_hash, item.expires_at, int(item.wrong_tries))
     verdict = issued.check(hash_for(f"{purpose}:{user_id}", code), now)
     if verdict is codes.CodeCheck.WRONG:
         item.update(actions=[AuthCode.wrong_tries.add(1)])

@@ -54,7 +54,11 @@ def record_failure(for_keys: Iterable[str], now: datetime) -> None:
                 LoginFailures.expires.set(now + LOGIN_FAILURE_WINDOW),
             ]
         )
-        stale = {at for at in item.failures or () if now.timestamp() - at >= POLICY.window.total_seconds()}
+        stale = {
+            at
+            for at in item.failures or ()
+            if now.timestamp() - at >= POLICY.window.total_seconds()
+        }
         if stale:
             item.update(actions=[LoginFailures.failures.delete(stale)])
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Ukrainian and Russian texts use Cyrillic letters that look Latin
 """Texts of the account e-mails and SMS, in the user's language (uk, ru, en)."""
 
 from __future__ import annotations

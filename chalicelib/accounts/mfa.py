@@ -74,9 +74,7 @@ def confirm_sms_enrolment(user: User, code: str, now: datetime, origin: Origin) 
     return methods(user)
 
 
-def start_totp_enrolment(
-    user: User, password: str | None, origin: Origin
-) -> tuple[str, str]:
+def start_totp_enrolment(user: User, password: str | None, origin: Origin) -> tuple[str, str]:
     """A new secret (pending until confirmed) and its otpauth:// URI for the app's QR code."""
     if user.totp_secret:
         require_password(user, password, origin)

@@ -46,7 +46,9 @@ def patch(user: User, changes: ProfilePatchIn) -> ProfileOut:
     cleared = [name for name in _REQUIRED if name in values and values[name] is None]
     if cleared:
         raise ProblemError(
-            400, "validation_error", f"Field '{cleared[0]}' cannot be empty.",
+            400,
+            "validation_error",
+            f"Field '{cleared[0]}' cannot be empty.",
             extra={"errors": [{"field": cleared[0], "message": "required", "type": "missing"}]},
         )
     if values:

@@ -7,6 +7,8 @@ import uuid
 from datetime import date, datetime
 from urllib.parse import urlencode
 
+from pynamodb.expressions.update import Action
+
 from chalicelib.accounts import code_store, login_guard, repository, sessions
 from chalicelib.accounts.age import is_adult
 from chalicelib.accounts.events import Origin, auth_event
@@ -26,7 +28,7 @@ from chalicelib.notifications.channels import SesEmailSender
 from chalicelib.web.problems import ProblemError
 
 VERIFY_EMAIL = "verify_email"
-PASSWORD_RESET = "password_reset"
+PASSWORD_RESET = "password_reset"  # noqa: S105 - a code purpose
 INVITE = "invite"
 
 
@@ -121,7 +123,7 @@ def forgot_password(email: str, now: datetime, origin: Origin) -> None:
 
 
 def _set_password(user: User, password: str, *, verified: bool = False) -> None:
-    actions = [User.password_hash.set(hash_password(password))]
+    actions: list[Action] = [User.password_hash.set(hash_password(password))]
     if verified:  # the code came by e-mail: the address is proven
         actions.append(User.email_verified.set(True))
     user.update(actions=actions)
@@ -142,15 +144,15 @@ def reset_password(email: str, code: str, new_password: str, now: datetime, orig
 def change_password(user: User, current: str, new: str, origin: Origin) -> None:
     if not verify_password(user.password_hash, current):
         auth_event("password_change_failed", origin, user.user_id)
-        raise ProblemError(
-            403, "reauthentication_required", "The current password is wrong."
-        )
+        raise ProblemError(403, "reauthentication_required", "The current password is wrong.")
     acceptable_password(new, user.email, user.name)
     _set_password(user, new)
     auth_event("password_changed", origin, user.user_id)
 
 
-def invite_consultant(data: InviteConsultantIn, now: datetime, origin: Origin, admin_id: str) -> str:
+def invite_consultant(
+    data: InviteConsultantIn, now: datetime, origin: Origin, admin_id: str
+) -> str:
     """Create a vet account without a password and e-mail an invite code to set one."""
     email = repository.normalise_email(str(data.email))
     if repository.find_by_email(email) is not None:

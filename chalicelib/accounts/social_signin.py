@@ -30,7 +30,9 @@ def _verified_profile(
         raise ProblemError(401, "invalid_id_token", "The ID token was refused.") from None
 
 
-def _new_account(profile: social.SocialProfile, email: str, data: SocialSignInIn, now: datetime) -> User:
+def _new_account(
+    profile: social.SocialProfile, email: str, data: SocialSignInIn, now: datetime
+) -> User:
     missing = [name for name in ("birth_date", "country") if getattr(data, name) is None]
     if missing or data.birth_date is None:
         raise ProblemError(

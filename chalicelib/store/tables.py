@@ -7,9 +7,16 @@ from pynamodb.models import Model
 
 
 def all_models() -> list[type[Model]]:
-    from chalicelib.accounts.models import User
+    from chalicelib.accounts.models import (
+        AuthCode,
+        LoginChallenge,
+        LoginFailures,
+        Session,
+        SocialLink,
+        User,
+    )
 
-    return [User]
+    return [User, AuthCode, LoginChallenge, Session, LoginFailures, SocialLink]
 
 
 def create_tables() -> list[str]:
