@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -60,3 +62,56 @@ class LocalIssuer:
             if optional in request:
                 claims[optional] = request[optional]
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
+
+
+def serve(issuer: str, port: int) -> ThreadingHTTPServer:
+    """Serve the issuer on loopback: GET /jwks.json, GET /.well-known/openid-configuration,
+    and POST /mint (a JSON request as ``LocalIssuer.mint`` takes) -> {"id_token": ...}."""
+    from chalicelib.config import get_settings
+
+    settings = get_settings()
+    keys = LocalIssuer(
+        issuer,
+        {
+            "google": settings.google_client_id,
+            "apple": settings.apple_client_id,
+            "facebook": settings.facebook_client_id,
+        },
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def _reply(self, status: int, payload: dict[str, Any]) -> None:
+            body = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            path = self.path.split("?")[0]
+            if path == "/jwks.json":
+                self._reply(200, keys.jwks())
+            elif path == "/.well-known/openid-configuration":
+                self._reply(200, keys.discovery())
+            else:
+                self._reply(404, {"error": "not_found"})
+
+        def do_POST(self) -> None:
+            if self.path.split("?")[0] != "/mint":
+                self._reply(404, {"error": "not_found"})
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                request = json.loads(self.rfile.read(length) or b"{}")
+            except ValueError:
+                self._reply(400, {"error": "invalid_json"})
+                return
+            self._reply(200, {"id_token": keys.mint(request)})
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
