@@ -16,6 +16,8 @@ RESET_CODE_TTL = timedelta(minutes=30)
 SMS_CODE_TTL = timedelta(minutes=10)
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 LOGIN_FAILURE_LIMIT = 5
+# Many people share an address (carrier NAT, offices): the per-IP limit is wider.
+LOGIN_FAILURE_LIMIT_PER_IP = 50
 INVITE_CODE_TTL = timedelta(days=7)
 MFA_CHALLENGE_TTL = timedelta(minutes=15)
 SMS_SENDS_PER_CHALLENGE = 3

@@ -8,10 +8,15 @@ from datetime import UTC, datetime
 
 from chalicelib.accounts.models import LoginFailures
 from chalicelib.accounts.throttle import Backoff
-from chalicelib.config import LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW
+from chalicelib.config import (
+    LOGIN_FAILURE_LIMIT,
+    LOGIN_FAILURE_LIMIT_PER_IP,
+    LOGIN_FAILURE_WINDOW,
+)
 from chalicelib.web.problems import ProblemError
 
-POLICY = Backoff(limit=LOGIN_FAILURE_LIMIT, window=LOGIN_FAILURE_WINDOW)
+ACCOUNT = Backoff(limit=LOGIN_FAILURE_LIMIT, window=LOGIN_FAILURE_WINDOW)
+CLIENT_IP = Backoff(limit=LOGIN_FAILURE_LIMIT_PER_IP, window=LOGIN_FAILURE_WINDOW)
 
 
 def account_key(email: str) -> str:
@@ -20,7 +25,12 @@ def account_key(email: str) -> str:
 
 
 def keys(email: str, ip: str) -> list[str]:
+    """The account's key first, then the client IP's (when the edge reported one)."""
     return [account_key(email)] + ([f"ip:{ip}"] if ip else [])
+
+
+def _policy(key: str) -> Backoff:
+    return CLIENT_IP if key.startswith("ip:") else ACCOUNT
 
 
 def _failures(key: str) -> list[datetime]:
@@ -33,7 +43,7 @@ def _failures(key: str) -> list[datetime]:
 
 def check(for_keys: Iterable[str], now: datetime) -> None:
     """Raise 429 with Retry-After while any key has too many recent failures."""
-    waits = [POLICY.retry_after(_failures(key), now) for key in for_keys]
+    waits = [_policy(key).retry_after(_failures(key), now) for key in for_keys]
     wait = max((w for w in waits if w is not None), default=None)
     if wait is not None:
         raise ProblemError(
@@ -54,11 +64,8 @@ def record_failure(for_keys: Iterable[str], now: datetime) -> None:
                 LoginFailures.expires.set(now + LOGIN_FAILURE_WINDOW),
             ]
         )
-        stale = {
-            at
-            for at in item.failures or ()
-            if now.timestamp() - at >= POLICY.window.total_seconds()
-        }
+        window = LOGIN_FAILURE_WINDOW.total_seconds()
+        stale = {at for at in item.failures or () if now.timestamp() - at >= window}
         if stale:
             item.update(actions=[LoginFailures.failures.delete(stale)])
 
