@@ -38,7 +38,7 @@ def _failures(key: str) -> list[datetime]:
         item = LoginFailures.get(key)
     except LoginFailures.DoesNotExist:
         return []
-    return [datetime.fromtimestamp(at, UTC) for at in item.failures or ()]
+    return [datetime.fromtimestamp(at, UTC) for at in item.failures]
 
 
 def check(for_keys: Iterable[str], now: datetime) -> None:
@@ -60,14 +60,14 @@ def record_failure(for_keys: Iterable[str], now: datetime) -> None:
         item = LoginFailures(key)
         item.update(
             actions=[
-                LoginFailures.failures.add({now.timestamp()}),
+                LoginFailures.failures.set((LoginFailures.failures | []).append([now.timestamp()])),
                 LoginFailures.expires.set(now + LOGIN_FAILURE_WINDOW),
             ]
         )
         window = LOGIN_FAILURE_WINDOW.total_seconds()
-        stale = {at for at in item.failures or () if now.timestamp() - at >= window}
-        if stale:
-            item.update(actions=[LoginFailures.failures.delete(stale)])
+        recent = [at for at in item.failures if now.timestamp() - at < window]
+        if len(recent) < len(item.failures):
+            item.update(actions=[LoginFailures.failures.set(recent)])
 
 
 def clear(key: str) -> None:

@@ -6,8 +6,8 @@ from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
     NumberAttribute,
-    NumberSetAttribute,
     TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -126,7 +126,7 @@ class LoginFailures(BaseModel):
         table_name = table_name("login-failures")
 
     key = UnicodeAttribute(hash_key=True)
-    failures = NumberSetAttribute(null=True)
+    failures = ListAttribute[float](of=NumberAttribute, default=list)  # type: ignore[arg-type]
     expires = TTLAttribute()
 
 

@@ -28,7 +28,8 @@ def test_register_verify_then_sign_in_and_read_the_profile(api: Api) -> None:
         == 200
     )
     tokens = api.login("olena@example.com").body
-    assert tokens["token_type"] == "Bearer" and tokens["refresh_token"]
+    assert tokens["token_type"] == "Bearer"
+    assert tokens["refresh_token"]
     me = api.call("GET", "/v1/me", token=tokens["access_token"]).body
     assert me["email"] == "olena@example.com"
     assert me["birth_date"] == "1990-05-17"
@@ -110,7 +111,8 @@ def test_long_and_unicode_passwords_work_end_to_end(api: Api, password: str) -> 
 def test_the_stored_hash_is_argon2id_at_or_above_the_owasp_floor(api: Api) -> None:
     api.register("hash@example.com")
     user = find_by_email("hash@example.com")
-    assert user is not None and user.password_hash is not None
+    assert user is not None
+    assert user.password_hash is not None
     assert user.password_hash.startswith("$argon2id$")
     params = extract_parameters(user.password_hash)
     assert params.memory_cost >= 19 * 1024
