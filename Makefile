@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy chalicelib app.py local
+	$(BIN)/mypy chalicelib app.py local infra bench
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
