@@ -19,7 +19,9 @@ def _invalid_credentials() -> ProblemError:
 
 
 def issue_tokens(user: User, now: datetime) -> TokensOut:
-    """An access token and the first refresh token of a new session family."""
+    """An access token and the first refresh token of a new session family; the account's
+    failed attempts are forgotten (only a complete sign-in clears them)."""
+    login_guard.clear(login_guard.account_key(user.email))
     access_token, expires_in = issue_access_token(user.user_id, user.role, now)
     return TokensOut(
         access_token=access_token,
@@ -49,7 +51,6 @@ def login(email: str, password: str, now: datetime, origin: Origin) -> TokensOut
         login_guard.record_failure(keys, now)
         auth_event("login_failed", origin, user.user_id if user else None)
         raise _invalid_credentials()
-    login_guard.clear(keys[0])
     if not user.email_verified:
         auth_event("login_refused_unverified", origin, user.user_id)
         raise ProblemError(403, "email_unverified", "Verify your e-mail address first.")
