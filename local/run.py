@@ -59,6 +59,8 @@ def start(ports: Ports) -> Callable[[], None]:
             str(ports.api),
             "--aws-port",
             str(ports.aws),
+            "--oidc-port",
+            str(ports.oidc),
         ],
         cwd=ROOT,
         env={**os.environ, **env},
