@@ -174,9 +174,10 @@ class WebmRecorder:
                     "vp8", time_base=Fraction(1, CLOCK_RATES["video"]), width=width, height=height
                 )
             else:
-                stream = container.add_mux_stream(
-                    "opus", time_base=Fraction(1, CLOCK_RATES["audio"]), sample_rate=48000
-                )
+                # PyAV's mux-only streams carry no audio parameters, so the Opus track takes
+                # them (and its OpusHead) from an encoder context that never encodes.
+                stream = container.add_stream("opus", rate=48000, layout="stereo")
+                stream.time_base = Fraction(1, CLOCK_RATES["audio"])
             self._streams[track] = stream
         self._container = container
 

@@ -87,6 +87,8 @@ class Participant:
         while True:
             await self._negotiation_wanted.wait()
             self._negotiation_wanted.clear()
+            if self.pc.signalingState == "closed":
+                return
             try:
                 await self._negotiate_once()
             except (TimeoutError, ConnectionError) as exc:

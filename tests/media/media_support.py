@@ -188,7 +188,8 @@ class Client:
         self._joined.set()
 
     async def _answer(self, offer: dict[str, Any]) -> None:
-        assert self.pc is not None and self._ws is not None
+        assert self.pc is not None
+        assert self._ws is not None
         self._tracks.update(offer["tracks"])
         await self.pc.setRemoteDescription(RTCSessionDescription(offer["sdp"], "offer"))
         sources: dict[str, MediaStreamTrack] = {"audio": self.audio, "video": self.video}
