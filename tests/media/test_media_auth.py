@@ -25,7 +25,7 @@ def peer_connections(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
         return pc
 
     monkeypatch.setattr(media.room, "RTCPeerConnection", counting)
-    yield created
+    return created
 
 
 async def _refused(base_url: str, token: str, password: str | None = None) -> None:

@@ -62,12 +62,21 @@ async def browser_page(media_server: tuple[MediaServer, str]) -> AsyncIterator[D
     with tempfile.TemporaryDirectory() as profile:
         process = subprocess.Popen(
             [
-                CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
-                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
                 "--autoplay-policy=no-user-gesture-required",
-                f"--remote-debugging-port={port}", f"{base_url}/",
+                f"--remote-debugging-port={port}",
+                f"{base_url}/",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -148,7 +157,9 @@ async def test_browser_and_aiortc_client_hold_a_call(
             assert stream["packetsLost"] < 0.01 * total, stream
         # and the aiortc participant decodes the browser's fake camera and microphone
         await wait_for(
-            lambda: peer.decoded[("owner-1", "video")] > 30 and peer.decoded[("owner-1", "audio")] > 50,
+            lambda: (
+                peer.decoded[("owner-1", "video")] > 30 and peer.decoded[("owner-1", "audio")] > 50
+            ),
             30,
             "aiortc peer to decode the browser",
         )

@@ -27,7 +27,7 @@ def _count_frames(data: bytes) -> dict[str, int]:
 async def test_recording_webm_has_the_forwarded_frames(
     keys: KeyPair, media_server: tuple[MediaServer, str], sinks: dict[str, MemorySink]
 ) -> None:
-    server, base_url = media_server
+    _server, base_url = media_server
     clients = [
         Client(base_url, "booking-1", keys.token(room="booking-1", sub=f"u{i}", rec=True))
         for i in range(2)
@@ -42,14 +42,18 @@ async def test_recording_webm_has_the_forwarded_frames(
         )
         await clients[0].send({"type": "record", "action": "start"})
         await clients[0].wait_message(lambda m: m == {"type": "recording", "state": "started"})
-        start = {"video": sum(c.video.frames_sent for c in clients),
-                 "audio": sum(c.audio.frames_sent for c in clients)}
+        start = {
+            "video": sum(c.video.frames_sent for c in clients),
+            "audio": sum(c.audio.frames_sent for c in clients),
+        }
         first = clients[0].video.frames_sent
         await wait_for(lambda: clients[0].video.frames_sent >= first + 120, 30, "4 s of media")
         await clients[1].send({"type": "record", "action": "stop"})
         await clients[0].wait_message(lambda m: m.get("state") == "stopped")
-        expected = {"video": sum(c.video.frames_sent for c in clients) - start["video"],
-                    "audio": sum(c.audio.frames_sent for c in clients) - start["audio"]}
+        expected = {
+            "video": sum(c.video.frames_sent for c in clients) - start["video"],
+            "audio": sum(c.audio.frames_sent for c in clients) - start["audio"],
+        }
     finally:
         for client in clients:
             await client.close()
