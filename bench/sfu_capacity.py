@@ -37,7 +37,7 @@ from media.forwarder import StreamForwarder
 from media.room import forwarded_codecs
 
 FPS = 30
-BITRATE = 300_000  # libvpx overshoots with a keyframe per second: ~500 kbps on the wire
+BITRATE = 500_000
 SECONDS = 300 // FPS
 WIDTH, HEIGHT = 640, 360
 PHASE_SECONDS = 4.0
