@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration bench clean system-deps
+.PHONY: run test lint typecheck unit integration bench clean system-deps turn-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -16,10 +16,13 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt media/requirements
 
 ## Debian packages the stack and its tests use (coturn, headless Chromium); idempotent.
 system-deps:
-	bash scripts/install-system-deps.sh
+	bash scripts/install-system-deps.sh coturn chromium
+
+turn-server:
+	bash scripts/install-system-deps.sh coturn
 
 ## Run the whole backend locally on an embedded AWS (Ctrl-C stops it).
-run: $(STAMP) system-deps
+run: $(STAMP) turn-server
 	$(BIN)/python -m local.run
 
 ## Lint, type-check and run every test with coverage.
