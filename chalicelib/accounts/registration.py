@@ -131,14 +131,22 @@ def _set_password(user: User, password: str, *, verified: bool = False) -> None:
     login_guard.clear(login_guard.account_key(user.email))
 
 
-def reset_password(email: str, code: str, new_password: str, now: datetime, origin: Origin) -> None:
+def _set_password_by_code(
+    purpose: str, email: str, code: str, password: str, now: datetime, origin: Origin
+) -> None:
+    """Set the password of the account an e-mailed code (reset, invite) was sent to; the
+    password is judged before the code is spent, so a weak one does not burn it."""
     user = repository.find_by_email(email)
-    acceptable_password(new_password, email, user.name if user else "")
-    if user is None or code_store.redeem(user.user_id, PASSWORD_RESET, code, now) is None:
-        auth_event("password_reset_failed", origin, user.user_id if user else None)
+    acceptable_password(password, email, user.name if user else "")
+    if user is None or code_store.redeem(user.user_id, purpose, code, now) is None:
+        auth_event(f"{purpose}_failed", origin, user.user_id if user else None)
         raise _invalid_code()
-    _set_password(user, new_password, verified=True)
-    auth_event("password_reset", origin, user.user_id)
+    _set_password(user, password, verified=True)
+    auth_event(f"{purpose}_done", origin, user.user_id)
+
+
+def reset_password(email: str, code: str, new_password: str, now: datetime, origin: Origin) -> None:
+    _set_password_by_code(PASSWORD_RESET, email, code, new_password, now, origin)
 
 
 def change_password(user: User, current: str, new: str, origin: Origin) -> None:
@@ -176,10 +184,4 @@ def invite_consultant(
 
 
 def accept_invite(email: str, code: str, password: str, now: datetime, origin: Origin) -> None:
-    user = repository.find_by_email(email)
-    acceptable_password(password, email, user.name if user else "")
-    if user is None or code_store.redeem(user.user_id, INVITE, code, now) is None:
-        auth_event("invite_failed", origin, user.user_id if user else None)
-        raise _invalid_code()
-    _set_password(user, password, verified=True)
-    auth_event("invite_accepted", origin, user.user_id)
+    _set_password_by_code(INVITE, email, code, password, now, origin)
