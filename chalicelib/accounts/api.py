@@ -224,10 +224,10 @@ def refresh(request: ApiRequest[RefreshIn, None]) -> TokensOut:
     access=PUBLIC,
     body=LogoutIn,
     status=204,
-    summary="Sign out: revoke the refresh token's session family.",
+    summary="Sign out: revoke the session family of the refresh token (or access token).",
 )
 def logout(request: ApiRequest[LogoutIn, None]) -> Response:
-    service.logout(request.body.refresh_token, _origin(request))
+    service.logout(request.body.refresh_token, request.principal, _origin(request))
     return Response(body="", status_code=204)
 
 

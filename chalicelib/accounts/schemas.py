@@ -127,7 +127,7 @@ class RefreshIn(Schema):
 
 
 class LogoutIn(Schema):
-    refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
+    refresh_token: Annotated[str, Field(min_length=1, max_length=512)] | None = None
 
 
 class ChallengeIn(Schema):

@@ -11,6 +11,7 @@ from chalicelib.accounts.models import User
 from chalicelib.accounts.passwords import verify_password
 from chalicelib.accounts.schemas import MfaRequiredOut, TokensOut
 from chalicelib.accounts.tokens import issue_access_token
+from chalicelib.web.access import Principal
 from chalicelib.web.problems import ProblemError
 
 
@@ -22,12 +23,9 @@ def issue_tokens(user: User, now: datetime) -> TokensOut:
     """An access token and the first refresh token of a new session family; the account's
     failed attempts are forgotten (only a complete sign-in clears them)."""
     login_guard.clear(login_guard.account_key(user.email))
-    access_token, expires_in = issue_access_token(user.user_id, user.role, now)
-    return TokensOut(
-        access_token=access_token,
-        refresh_token=sessions.start(user.user_id, now),
-        expires_in=expires_in,
-    )
+    family_id, refresh_token = sessions.start(user.user_id, now)
+    access_token, expires_in = issue_access_token(user.user_id, user.role, now, family_id)
+    return TokensOut(access_token=access_token, refresh_token=refresh_token, expires_in=expires_in)
 
 
 def complete_sign_in(user: User, now: datetime, origin: Origin) -> TokensOut | MfaRequiredOut:
@@ -67,22 +65,34 @@ def verify_second_factor(challenge_id: str, code: str, now: datetime, origin: Or
 
 def refresh(token: str, now: datetime, origin: Origin) -> TokensOut:
     try:
-        user_id, next_token = sessions.rotate(token, now)
+        session, next_token = sessions.rotate(token, now)
     except sessions.RefreshReusedError as reused:
         auth_event("refresh_reused", origin, reused.user_id)
         raise
     except ProblemError:
         auth_event("refresh_refused", origin, None)
         raise
-    user = repository.get_user(user_id)
+    user = repository.get_user(session.user_id)
     if user is None:
         raise ProblemError(401, "invalid_refresh_token", "The refresh token is not valid.")
-    access_token, expires_in = issue_access_token(user.user_id, user.role, now)
+    access_token, expires_in = issue_access_token(user.user_id, user.role, now, session.family_id)
     auth_event("token_refreshed", origin, user.user_id)
     return TokensOut(access_token=access_token, refresh_token=next_token, expires_in=expires_in)
 
 
-def logout(token: str, origin: Origin) -> None:
-    """Revoke the token's family; an unknown token changes nothing (and says nothing)."""
-    user_id = sessions.revoke_family_of(token)
-    auth_event("logout", origin, user_id)
+def logout(token: str | None, caller: Principal | None, origin: Origin) -> None:
+    """Revoke the sign-in named by the refresh token, else by the caller's access token.
+    An unknown refresh token changes nothing (and says nothing)."""
+    if token is not None:
+        auth_event("logout", origin, sessions.revoke_family_of(token))
+    elif caller is not None:
+        if caller.session_id is not None:
+            sessions.revoke_family(caller.session_id, caller.user_id)
+        auth_event("logout", origin, caller.user_id)
+    else:
+        raise ProblemError(
+            401,
+            "unauthorized",
+            "Send the refresh token, or an access token, to sign out.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )

@@ -27,8 +27,8 @@ def _invalid() -> ProblemError:
     return ProblemError(401, "invalid_refresh_token", "The refresh token is not valid.")
 
 
-def start(user_id: str, now: datetime) -> str:
-    """A new family for a fresh sign-in; returns its first refresh token."""
+def start(user_id: str, now: datetime) -> tuple[str, str]:
+    """A new family for a fresh sign-in: (family id, its first refresh token)."""
     family_id, secret = refresh.new_family_id(), refresh.new_secret()
     expires_at = now + REFRESH_TOKEN_TTL
     Session(
@@ -40,7 +40,7 @@ def start(user_id: str, now: datetime) -> str:
         created_at=now,
         expires=expires_at,
     ).save(Session.family_id.does_not_exist())
-    return refresh.compose(family_id, secret)
+    return family_id, refresh.compose(family_id, secret)
 
 
 def _family(token: str) -> tuple[Session, str] | None:
@@ -58,8 +58,8 @@ def _revoke(session: Session) -> None:
     session.update(actions=[Session.revoked.set(True)])
 
 
-def rotate(token: str, now: datetime) -> tuple[str, str]:
-    """(user id, next refresh token) for the family's current token.
+def rotate(token: str, now: datetime) -> tuple[Session, str]:
+    """(the family, its next refresh token) for the family's current token.
 
     A token the family has already rotated away revokes the family (it was copied).
     Raises 401 ``refresh_token_reused`` then, and 401 ``invalid_refresh_token`` for
@@ -87,7 +87,7 @@ def rotate(token: str, now: datetime) -> tuple[str, str]:
         except UpdateError:  # a concurrent use of the same token won: this one is a reuse
             verdict = refresh.Presented.REUSED
         else:
-            return session.user_id, refresh.compose(session.family_id, next_secret)
+            return session, refresh.compose(session.family_id, next_secret)
     if verdict is refresh.Presented.REUSED:
         _revoke(session)
         raise RefreshReusedError(session.user_id)
@@ -104,6 +104,16 @@ def revoke_family_of(token: str) -> str | None:
         return None
     _revoke(session)
     return session.user_id
+
+
+def revoke_family(family_id: str, user_id: str) -> None:
+    """Revoke one of the user's families (logout with an access token)."""
+    try:
+        session = Session.get(family_id)
+    except Session.DoesNotExist:
+        return
+    if session.user_id == user_id:
+        _revoke(session)
 
 
 def revoke_all(user_id: str) -> int:

@@ -16,6 +16,7 @@ class Principal:
 
     user_id: str
     role: str
+    session_id: str | None = None  # the sign-in (refresh-token family) the token came from
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def authorize(access: Access, headers: Mapping[str, str]) -> Principal | None:
     from chalicelib.accounts.tokens import verify_access_token
 
     claims = verify_access_token(token)
-    principal = Principal(user_id=claims["sub"], role=claims["role"])
+    principal = Principal(user_id=claims["sub"], role=claims["role"], session_id=claims.get("sid"))
     if not access.public and principal.role not in access.roles:
         raise ProblemError(403, "forbidden", "Your role may not call this endpoint.")
     return principal

@@ -115,3 +115,17 @@ def test_logout_revokes_the_family(api: Api) -> None:
     assert api.post("/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]}).status == 401
     # Logging out with an unknown token says nothing either way.
     assert api.post("/v1/auth/logout", {"refresh_token": "nothing.here"}).status == 204
+
+
+def test_logout_with_only_the_access_token_ends_that_sign_in(api: Api) -> None:
+    phone = api.verified_owner("bye2@example.com")
+    laptop = api.login("bye2@example.com").body
+    assert verify_access_token(phone["access_token"])["sid"]
+    assert api.post("/v1/auth/logout", {}, phone["access_token"]).status == 204
+    assert api.post("/v1/auth/refresh", {"refresh_token": phone["refresh_token"]}).status == 401
+    assert api.post("/v1/auth/refresh", {"refresh_token": laptop["refresh_token"]}).status == 200
+
+
+def test_logout_without_any_token_is_401(api: Api) -> None:
+    reply = api.post("/v1/auth/logout", {})
+    assert (reply.status, reply.body["code"]) == (401, "unauthorized")
