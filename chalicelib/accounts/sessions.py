@@ -106,6 +106,14 @@ def revoke_family_of(token: str) -> str | None:
     return session.user_id
 
 
+def is_live(family_id: str) -> bool:
+    """Whether the sign-in is still on (its access tokens are refused once it is revoked)."""
+    try:
+        return not Session.get(family_id, consistent_read=True).revoked
+    except Session.DoesNotExist:
+        return False
+
+
 def revoke_family(family_id: str, user_id: str) -> None:
     """Revoke one of the user's families (logout with an access token)."""
     try:

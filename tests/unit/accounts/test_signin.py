@@ -129,3 +129,20 @@ def test_logout_with_only_the_access_token_ends_that_sign_in(api: Api) -> None:
 def test_logout_without_any_token_is_401(api: Api) -> None:
     reply = api.post("/v1/auth/logout", {})
     assert (reply.status, reply.body["code"]) == (401, "unauthorized")
+
+
+def test_access_tokens_of_an_ended_sign_in_are_refused_at_once(api: Api) -> None:
+    tokens = api.verified_owner("ended@example.com")
+    assert api.call("GET", "/v1/me", token=tokens["access_token"]).status == 200
+    api.post("/v1/auth/logout", {"refresh_token": tokens["refresh_token"]})
+    reply = api.call("GET", "/v1/me", token=tokens["access_token"])
+    assert (reply.status, reply.body["code"]) == (401, "unauthorized")
+
+
+def test_a_password_change_ends_every_sign_in_at_once(api: Api) -> None:
+    phone = api.verified_owner("pc@example.com")
+    laptop = api.login("pc@example.com").body
+    body = {"current_password": PASSWORD, "new_password": "Another-long-passphrase-9"}
+    assert api.post("/v1/me/password", body, laptop["access_token"]).status == 200
+    for tokens in (phone, laptop):
+        assert api.call("GET", "/v1/me", token=tokens["access_token"]).status == 401
