@@ -141,3 +141,15 @@ class SocialLink(BaseModel):
     created_at = UTCDateTimeAttribute()
 
     user_index = UserIndex()
+
+
+class EmailClaim(BaseModel):
+    """One account per e-mail address: created in the same transaction as the account."""
+
+    class Meta(BaseModel.Meta):
+        table_name = table_name("email-claims")
+
+    email = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+
+    user_index = UserIndex()

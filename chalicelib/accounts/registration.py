@@ -90,7 +90,13 @@ def register(data: RegisterIn, now: datetime, origin: Origin) -> None:
     user.phone = data.phone
     user.address = data.address
     user.postcode = data.postcode
-    user.save()
+    if existing is not None:
+        user.save()
+    else:
+        try:
+            repository.create_user(user)
+        except repository.EmailTakenError:  # a concurrent registration won; it sends the code
+            return
     send_verification(user, now)
     auth_event("registered", origin, user.user_id)
 
@@ -176,7 +182,12 @@ def invite_consultant(
         language=data.language,
         created_at=now,
     )
-    user.save(User.user_id.does_not_exist())
+    try:
+        repository.create_user(user)
+    except repository.EmailTakenError:
+        raise ProblemError(
+            409, "email_taken", "An account with this e-mail already exists."
+        ) from None
     code = code_store.issue(user.user_id, INVITE, now, INVITE_CODE_TTL)
     _send(user, INVITE, code=code, link=_link("accept-invite", email, code))
     auth_event("consultant_invited", origin, user.user_id, invited_by=admin_id)

@@ -55,7 +55,13 @@ def _new_account(
         language=data.language or "en",
         created_at=now,
     )
-    user.save(User.user_id.does_not_exist())
+    try:
+        repository.create_user(user)
+    except repository.EmailTakenError:  # a concurrent sign-in created it: use that one
+        existing = repository.find_by_email(email)
+        if existing is None:
+            raise
+        return existing
     return user
 
 

@@ -51,6 +51,10 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "created_at": _key("account age, audit"),
         "version": _key("optimistic locking"),
     },
+    "EmailClaim": {
+        "email": _personal("one account per e-mail address"),
+        "user_id": _key("the account holding the address"),
+    },
     "AuthCode": {
         "user_id": _key("the user the code was sent to"),
         "purpose": _key("what the code is for"),

@@ -9,6 +9,7 @@ from pynamodb.models import Model
 def all_models() -> list[type[Model]]:
     from chalicelib.accounts.models import (
         AuthCode,
+        EmailClaim,
         LoginChallenge,
         LoginFailures,
         Session,
@@ -16,7 +17,7 @@ def all_models() -> list[type[Model]]:
         User,
     )
 
-    return [User, AuthCode, LoginChallenge, Session, LoginFailures, SocialLink]
+    return [User, EmailClaim, AuthCode, LoginChallenge, Session, LoginFailures, SocialLink]
 
 
 def create_tables() -> list[str]:
