@@ -11,7 +11,7 @@ from chalicelib.accounts.models import User
 from chalicelib.accounts.passwords import verify_password
 from chalicelib.accounts.schemas import MfaRequiredOut, TokensOut
 from chalicelib.accounts.tokens import issue_access_token
-from chalicelib.web.access import Principal
+from chalicelib.web.access import Principal, unauthorized
 from chalicelib.web.problems import ProblemError
 
 
@@ -74,7 +74,7 @@ def refresh(token: str, now: datetime, origin: Origin) -> TokensOut:
         raise
     user = repository.get_user(session.user_id)
     if user is None:
-        raise ProblemError(401, "invalid_refresh_token", "The refresh token is not valid.")
+        raise sessions.invalid_refresh_token()
     access_token, expires_in = issue_access_token(user.user_id, user.role, now, session.family_id)
     auth_event("token_refreshed", origin, user.user_id)
     return TokensOut(access_token=access_token, refresh_token=next_token, expires_in=expires_in)
@@ -90,9 +90,4 @@ def logout(token: str | None, caller: Principal | None, origin: Origin) -> None:
             sessions.revoke_family(caller.session_id, caller.user_id)
         auth_event("logout", origin, caller.user_id)
     else:
-        raise ProblemError(
-            401,
-            "unauthorized",
-            "Send the refresh token, or an access token, to sign out.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise unauthorized("Send the refresh token, or an access token, to sign out.")

@@ -23,7 +23,7 @@ class RefreshReusedError(ProblemError):
         self.user_id = user_id
 
 
-def _invalid() -> ProblemError:
+def invalid_refresh_token() -> ProblemError:
     return ProblemError(401, "invalid_refresh_token", "The refresh token is not valid.")
 
 
@@ -67,7 +67,7 @@ def rotate(token: str, now: datetime) -> tuple[Session, str]:
     """
     found = _family(token)
     if found is None:
-        raise _invalid()
+        raise invalid_refresh_token()
     session, secret = found
     state = refresh.FamilyState(session.current_digest, session.expires_at, session.revoked)
     verdict = state.judge(secret, now)
@@ -91,7 +91,7 @@ def rotate(token: str, now: datetime) -> tuple[Session, str]:
     if verdict is refresh.Presented.REUSED:
         _revoke(session)
         raise RefreshReusedError(session.user_id)
-    raise _invalid()
+    raise invalid_refresh_token()
 
 
 def revoke_family_of(token: str) -> str | None:

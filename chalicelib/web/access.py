@@ -39,18 +39,18 @@ def roles(*names: str) -> Access:
     return Access(public=False, roles=frozenset(names))
 
 
+def unauthorized(detail: str) -> ProblemError:
+    """A 401 that asks for a bearer token."""
+    return ProblemError(401, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
 def _bearer(headers: Mapping[str, str]) -> str | None:
     value = headers.get("authorization")
     if not value:
         return None
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ProblemError(
-            401,
-            "unauthorized",
-            "Use an 'Authorization: Bearer <token>' header.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise unauthorized("Use an 'Authorization: Bearer <token>' header.")
     return token.strip()
 
 
@@ -61,12 +61,7 @@ def authorize(access: Access, headers: Mapping[str, str]) -> Principal | None:
     if token is None:
         if access.public:
             return None
-        raise ProblemError(
-            401,
-            "unauthorized",
-            "This endpoint needs an access token.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise unauthorized("This endpoint needs an access token.")
     from chalicelib.accounts.tokens import verify_access_token
 
     claims = verify_access_token(token)
@@ -75,12 +70,7 @@ def authorize(access: Access, headers: Mapping[str, str]) -> Principal | None:
         from chalicelib.accounts.sessions import is_live
 
         if not is_live(principal.session_id):  # logout, reuse or password change ended it
-            raise ProblemError(
-                401,
-                "unauthorized",
-                "This sign-in has ended; sign in again.",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+            raise unauthorized("This sign-in has ended; sign in again.")
     if not access.public and principal.role not in access.roles:
         raise ProblemError(403, "forbidden", "Your role may not call this endpoint.")
     return principal
