@@ -184,7 +184,7 @@ def social_sign_in(
     response=StatusOut,
     status=202,
     summary="Send an SMS code for this sign-in challenge.",
-    errors=("challenge_invalid", "sms_not_enrolled", "too_many_codes"),
+    errors=("challenge_invalid", "sms_not_enrolled", "too_many_codes", "conflict"),
 )
 def send_mfa_sms(request: ApiRequest[ChallengeIn, None]) -> StatusOut:
     mfa.send_challenge_sms(request.body.challenge_id, request.now, _origin(request))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import suppress
 from datetime import datetime, timedelta
 from functools import cache
 
-from pynamodb.exceptions import DeleteError
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.accounts import codes
 from chalicelib.accounts.models import AuthCode
@@ -63,7 +64,11 @@ def redeem(user_id: str, purpose: str, code: str, now: datetime) -> AuthCode | N
     issued = codes.IssuedCode(item.code_hash, item.expires_at, int(item.wrong_tries))
     verdict = issued.check(hash_for(f"{purpose}:{user_id}", code), now)
     if verdict is codes.CodeCheck.WRONG:
-        item.update(actions=[AuthCode.wrong_tries.add(1)])
+        with suppress(UpdateError):  # never recreate a code used or replaced meanwhile
+            item.update(
+                actions=[AuthCode.wrong_tries.add(1)],
+                condition=AuthCode.code_hash == item.code_hash,
+            )
         return None
     try:  # single use: of two concurrent redemptions only one deletes the item
         item.delete(AuthCode.code_hash == item.code_hash)

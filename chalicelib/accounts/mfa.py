@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Literal
 
-from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from chalicelib.accounts import code_store, codes, login_guard, repository, totp
 from chalicelib.accounts.events import Origin, auth_event
@@ -90,14 +90,17 @@ def confirm_totp_enrolment(user: User, code: str, now: datetime, origin: Origin)
     if step is None:
         auth_event("totp_enrolment_failed", origin, user.user_id)
         raise ProblemError(400, "invalid_code", "The code is wrong or outside its time window.")
-    user.update(
-        actions=[
-            User.totp_secret.set(pending),
-            User.totp_last_step.set(step),
-            User.totp_pending_secret.remove(),
-        ],
-        condition=User.totp_pending_secret == pending,
-    )
+    try:
+        user.update(
+            actions=[
+                User.totp_secret.set(pending),
+                User.totp_last_step.set(step),
+                User.totp_pending_secret.remove(),
+            ],
+            condition=User.totp_pending_secret == pending,
+        )
+    except UpdateError:  # a new enrolment replaced the secret meanwhile
+        raise ProblemError(400, "invalid_code", "The enrolment changed; start again.") from None
     auth_event("totp_enrolled", origin, user.user_id)
     return methods(user)
 
@@ -150,7 +153,12 @@ def send_challenge_sms(challenge_id: str, now: datetime, origin: Origin) -> None
     challenge.sms_code_hash = code_store.hash_for(_sms_binding(challenge_id), code)
     challenge.sms_expires_at = now + SMS_CODE_TTL
     challenge.sms_sends += 1
-    challenge.save()  # conditional on the version read above
+    try:
+        challenge.save()  # conditional on the version read above
+    except PutError:
+        raise ProblemError(
+            409, "conflict", "Another request changed this sign-in; try again."
+        ) from None
     _send_sms(user.sms_phone, code, user.language)
     auth_event("mfa_sms_sent", origin, user.user_id)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from contextlib import suppress
 from datetime import datetime
 
 from pynamodb.exceptions import UpdateError
@@ -55,7 +56,8 @@ def _family(token: str) -> tuple[Session, str] | None:
 
 
 def _revoke(session: Session) -> None:
-    session.update(actions=[Session.revoked.set(True)])
+    with suppress(UpdateError):  # an expired family needs no revoking (nor recreating)
+        session.update(actions=[Session.revoked.set(True)], condition=Session.family_id.exists())
 
 
 def rotate(token: str, now: datetime) -> tuple[Session, str]:
