@@ -1,0 +1,107 @@
+"""Question threads between an owner and the consultant they chose, nobody else."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from chalicelib.bookings import notices
+from chalicelib.bookings.models import Question, QuestionMessage
+from chalicelib.bookings.schemas import (
+    ConsultantQuestion,
+    MessageOut,
+    OwnerQuestion,
+    QuestionCreate,
+)
+from chalicelib.bookings.service import Actor
+from chalicelib.bookings.views import client_of, consultant_ref, pet_for_consultant, pet_for_owner
+from chalicelib.clock import to_rfc3339
+from chalicelib.consultants import service as consultants
+from chalicelib.pets import service as pets
+from chalicelib.web.problems import not_found
+
+OWNER, CONSULTANT = "owner", "consultant"
+
+
+def _add_message(question: Question, author: str, text: str, now: datetime) -> QuestionMessage:
+    message_id = f"msg_{secrets.token_hex(10)}"
+    message = QuestionMessage(
+        question.question_id,
+        f"{now.isoformat()}#{message_id}",
+        message_id=message_id,
+        author_role=author,
+        text=text,
+        created_at=now,
+    )
+    message.save(condition=QuestionMessage.message_key.does_not_exist())
+    return message
+
+
+def ask(owner_id: str, body: QuestionCreate, now: datetime) -> Question:
+    consultants.get_profile(body.consultant_id)
+    pets.get_pet(owner_id, body.pet_id)
+    question = Question(
+        f"q_{secrets.token_hex(12)}",
+        owner_id=owner_id,
+        consultant_id=body.consultant_id,
+        pet_id=body.pet_id,
+        created_at=now,
+        updated_at=now,
+    )
+    question.save(condition=Question.question_id.does_not_exist())
+    _add_message(question, OWNER, body.text, now)
+    notices.question_message(owner_id, body.consultant_id, body.pet_id, OWNER, now)
+    return question
+
+
+def load_for(question_id: str, actor: Actor) -> Question:
+    try:
+        question = Question.get(question_id, consistent_read=True)
+    except Question.DoesNotExist as exc:
+        raise not_found("question") from exc
+    if actor.user_id not in (question.owner_id, question.consultant_id):
+        raise not_found("question")
+    return question
+
+
+def reply(question: Question, actor: Actor, text: str, now: datetime) -> MessageOut:
+    author = OWNER if actor.user_id == question.owner_id else CONSULTANT
+    message = _add_message(question, author, text, now)
+    question.update(actions=[Question.updated_at.set(now)])
+    notices.question_message(
+        question.owner_id, question.consultant_id, question.pet_id, author, now
+    )
+    return _message_out(message)
+
+
+def _message_out(message: QuestionMessage) -> MessageOut:
+    return MessageOut(
+        id=message.message_id,
+        author=message.author_role,  # type: ignore[arg-type]
+        text=message.text,
+        created_at=to_rfc3339(message.created_at),
+    )
+
+
+def view(question: Question, viewer_id: str) -> OwnerQuestion | ConsultantQuestion:
+    common = {
+        "id": question.question_id,
+        "messages": [_message_out(m) for m in QuestionMessage.query(question.question_id)],
+        "created_at": to_rfc3339(question.created_at),
+        "updated_at": to_rfc3339(question.updated_at),
+    }
+    if viewer_id == question.owner_id:
+        return OwnerQuestion.model_validate(
+            {
+                **common,
+                "consultant": consultant_ref(question.consultant_id),
+                "pet": pet_for_owner(question.owner_id, question.pet_id),
+            }
+        )
+    return ConsultantQuestion.model_validate(
+        {
+            **common,
+            "client": client_of(question.owner_id),
+            "pet": pet_for_consultant(question.owner_id, question.pet_id),
+        }
+    )
