@@ -1,0 +1,1 @@
+"""Notification channels: e-mail through SES, SMS through SNS."""

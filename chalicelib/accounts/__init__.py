@@ -1,0 +1,1 @@
+"""Accounts: users, passwords, access tokens and sign-in."""

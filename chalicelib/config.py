@@ -1,0 +1,81 @@
+"""Configuration in one place: per-stage settings from the environment, plus the limits,
+lifetimes and retention periods the rest of the code reads (never literals elsewhere)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+
+# Lifetimes and limits (ASVS L2 / issue contracts).
+ACCESS_TOKEN_TTL = timedelta(minutes=15)
+REFRESH_TOKEN_TTL = timedelta(days=30)
+EMAIL_CODE_TTL = timedelta(hours=24)
+RESET_CODE_TTL = timedelta(minutes=30)
+SMS_CODE_TTL = timedelta(minutes=10)
+LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+LOGIN_FAILURE_LIMIT = 5
+PAGE_SIZE_DEFAULT = 20
+PAGE_SIZE_MAX = 100
+MAX_BODY_BYTES = 64 * 1024
+
+# Argon2id parameters: at or above OWASP's floor (m >= 19 MiB, t >= 2, p = 1).
+ARGON2_MEMORY_KIB = 19 * 1024
+ARGON2_TIME_COST = 2
+ARGON2_PARALLELISM = 1
+
+ACCESS_TOKEN_AUDIENCE = "vetpet-api"  # noqa: S105 - an audience
+MEDIA_TOKEN_AUDIENCE = "vetpet-media"  # noqa: S105 - an audience
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Per-stage settings. `.chalice/config.json` sets them for each stage; the local
+    runner adds the embedded AWS endpoint and ports."""
+
+    stage: str
+    region: str
+    table_prefix: str
+    aws_endpoint_url: str | None
+    issuer: str
+    signing_keys_secret_id: str
+    email_sender: str
+    recordings_bucket: str
+    recordings_key_alias: str
+    turn_secret: str
+    turn_urls: tuple[str, ...]
+    log_level: str
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+    def table_name(self, name: str) -> str:
+        return f"{self.table_prefix}{name}"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@cache
+def get_settings() -> Settings:
+    """Settings read once per process from the environment."""
+    stage = _env("VETPET_STAGE", "local")
+    return Settings(
+        stage=stage,
+        region=_env("AWS_DEFAULT_REGION", "us-east-1"),
+        table_prefix=_env("VETPET_TABLE_PREFIX", f"vetpet-{stage}-"),
+        aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
+        issuer=_env("VETPET_ISSUER", "http://127.0.0.1:8000"),
+        signing_keys_secret_id=_env("VETPET_SIGNING_KEYS_SECRET", f"vetpet/{stage}/signing-keys"),
+        email_sender=_env("VETPET_EMAIL_SENDER", "no-reply@vetpet.test"),
+        recordings_bucket=_env("VETPET_RECORDINGS_BUCKET", f"vetpet-{stage}-recordings"),
+        recordings_key_alias=_env(
+            "VETPET_RECORDINGS_KEY_ALIAS", f"alias/vetpet-{stage}-recordings"
+        ),
+        turn_secret=_env("VETPET_TURN_SECRET", ""),
+        turn_urls=tuple(u for u in _env("VETPET_TURN_URLS", "turn:127.0.0.1:3478").split(",") if u),
+        log_level=_env("POWERTOOLS_LOG_LEVEL", "INFO"),
+    )

@@ -1,0 +1,1 @@
+"""Privacy: the personal-data inventory (later: consents, requests, export, erasure)."""

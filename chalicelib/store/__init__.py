@@ -1,0 +1,1 @@
+"""Storage: the PynamoDB base model, the table registry, schema export and bootstrap."""

@@ -1,0 +1,22 @@
+"""The table registry: every PynamoDB model the app stores, in one list. The local
+bootstrap, the tests, the data inventory check and the deployed stack all read it."""
+
+from __future__ import annotations
+
+from pynamodb.models import Model
+
+
+def all_models() -> list[type[Model]]:
+    from chalicelib.accounts.models import User
+
+    return [User]
+
+
+def create_tables() -> list[str]:
+    """Create every registered table (with its indexes and TTL) that does not exist yet."""
+    created = []
+    for model in all_models():
+        if not model.exists():
+            model.create_table(wait=True)
+            created.append(model.Meta.table_name)
+    return created

@@ -1,0 +1,1 @@
+"""HTTP edge: problem+json errors, validation, access control, routing, OpenAPI."""

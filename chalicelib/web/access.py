@@ -1,0 +1,75 @@
+"""Who may call a route. Every route declares its `Access`; nothing is open by default."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from chalicelib.web.problems import ProblemError
+
+ROLES = frozenset({"owner", "vet", "admin"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller."""
+
+    user_id: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Access:
+    public: bool
+    roles: frozenset[str]
+
+    def describe(self) -> str:
+        return "public" if self.public else " | ".join(sorted(self.roles))
+
+
+PUBLIC = Access(public=True, roles=frozenset())
+AUTHENTICATED = Access(public=False, roles=ROLES)
+
+
+def roles(*names: str) -> Access:
+    unknown = set(names) - ROLES
+    if unknown or not names:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    return Access(public=False, roles=frozenset(names))
+
+
+def _bearer(headers: Mapping[str, str]) -> str | None:
+    value = headers.get("authorization")
+    if not value:
+        return None
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ProblemError(
+            401,
+            "unauthorized",
+            "Use an 'Authorization: Bearer <token>' header.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return token.strip()
+
+
+def authorize(access: Access, headers: Mapping[str, str]) -> Principal | None:
+    """The caller's principal if the route lets them in; a 401/403 problem otherwise.
+    A public route still identifies a caller who sends a valid token."""
+    token = _bearer(headers)
+    if token is None:
+        if access.public:
+            return None
+        raise ProblemError(
+            401,
+            "unauthorized",
+            "This endpoint needs an access token.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    from chalicelib.accounts.tokens import verify_access_token
+
+    claims = verify_access_token(token)
+    principal = Principal(user_id=claims["sub"], role=claims["role"])
+    if not access.public and principal.role not in access.roles:
+        raise ProblemError(403, "forbidden", "Your role may not call this endpoint.")
+    return principal

@@ -1,0 +1,170 @@
+"""Route declaration: one decorator registers a Chalice route, its access rule, its
+request/response models and its OpenAPI entry, so none of them can drift apart."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from chalice.app import Blueprint, Response
+from pydantic import BaseModel
+
+from chalicelib.clock import Clock, SystemClock
+from chalicelib.observability import logger
+from chalicelib.web.access import Access, Principal, authorize
+from chalicelib.web.problems import ProblemError
+from chalicelib.web.validation import parse_body, parse_query, reject_body
+
+B = TypeVar("B")
+Q = TypeVar("Q")
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """Everything the API knows about one route; the OpenAPI document reads these."""
+
+    path: str
+    method: str
+    access: Access
+    summary: str
+    tag: str
+    status: int
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    errors: tuple[str, ...]
+
+
+ROUTES: list[RouteSpec] = []
+
+# Bodies are always parsed as JSON; clients that label them otherwise (curl's default
+# form type, text/plain) still get JSON validation rather than a 415.
+ACCEPTED_CONTENT_TYPES = [
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "text/plain",
+    "application/octet-stream",
+]
+
+
+@dataclass(frozen=True)
+class ApiRequest(Generic[B, Q]):
+    """What a handler receives: validated input, the caller and the request's clock."""
+
+    body: B
+    query: Q
+    principal: Principal | None
+    headers: Mapping[str, str]
+    client_ip: str
+    user_agent: str
+    now: datetime
+
+    @property
+    def user(self) -> Principal:
+        """The principal of a route that requires authentication."""
+        if self.principal is None:  # pragma: no cover - guarded by Access
+            raise ProblemError(401, "unauthorized", "This endpoint needs an access token.")
+        return self.principal
+
+
+@dataclass
+class Reply:
+    """A handler's answer when it needs a status or headers other than the route's."""
+
+    body: Any
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[..., Any]
+
+
+def _jsonable(body: Any) -> Any:
+    if isinstance(body, BaseModel):
+        return body.model_dump(mode="json")
+    return body
+
+
+class ApiBlueprint:
+    """A Chalice blueprint whose routes are declared with `route`."""
+
+    clock: Clock = SystemClock()
+
+    def __init__(self, import_name: str, tag: str) -> None:
+        self.blueprint = Blueprint(import_name)
+        self.tag = tag
+
+    def route(
+        self,
+        path: str,
+        method: str,
+        *,
+        access: Access,
+        summary: str,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        errors: tuple[str, ...] = (),
+    ) -> Callable[[Handler], Handler]:
+        spec = RouteSpec(
+            path, method.upper(), access, summary, self.tag, status, body, query, response, errors
+        )
+        ROUTES.append(spec)
+
+        def decorate(handler: Handler) -> Handler:
+            @functools.wraps(handler)
+            def view(**path_params: str) -> Response:
+                try:
+                    return self._dispatch(spec, handler, path_params)
+                except ProblemError as problem:
+                    return problem.to_response()
+
+            self.blueprint.route(path, methods=[spec.method], content_types=ACCEPTED_CONTENT_TYPES)(
+                view
+            )
+            return handler
+
+        return decorate
+
+    def _dispatch(self, spec: RouteSpec, handler: Handler, path_params: dict[str, str]) -> Response:
+        request = self.blueprint.current_request
+        headers: Mapping[str, str] = request.headers
+        principal = authorize(spec.access, headers)
+        if principal is not None:
+            logger.thread_safe_append_keys(user_id=principal.user_id)
+        raw_body = request.raw_body
+        raw = (raw_body.encode() if isinstance(raw_body, str) else raw_body) or None
+        if spec.body is not None:
+            body: Any = parse_body(spec.body, raw)
+        else:
+            reject_body(raw)
+            body = None
+        query = parse_query(spec.query, request.query_params) if spec.query else None
+        identity = request.context.get("identity", {})
+        api_request: ApiRequest[Any, Any] = ApiRequest(
+            body=body,
+            query=query,
+            principal=principal,
+            headers=headers,
+            client_ip=str(identity.get("sourceIp", "")),
+            user_agent=str(headers.get("user-agent", "")),
+            now=self.clock.now(),
+        )
+        result = handler(api_request, **path_params)
+        if isinstance(result, Response):
+            return result
+        if isinstance(result, Reply):
+            return Response(
+                body=_jsonable(result.body),
+                status_code=result.status or spec.status,
+                headers={"Content-Type": "application/json", **result.headers},
+            )
+        return Response(
+            body=_jsonable(result),
+            status_code=spec.status,
+            headers={"Content-Type": "application/json"},
+        )

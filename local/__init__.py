@@ -1,0 +1,1 @@
+"""The local stage: embedded AWS (moto server), bootstrap, demo seed, mailbox, runner."""

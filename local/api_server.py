@@ -1,0 +1,84 @@
+"""`chalice local` for the local stage, with API Gateway's GatewayResponses mirrored:
+an unknown path is a 404 problem+json (chalice local answers 403 "Missing Authentication
+Token"; the deployed API maps that through a GatewayResponse in the same way).
+
+Run as `python -m local.api_server --port 8000 --aws-port 4566`."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+from typing import Any
+
+from local.stage import ROOT, STAGE, Ports, apply
+
+
+def _not_found_response(path: str) -> dict[str, Any]:
+    from chalicelib.web.problems import PROBLEM_CONTENT_TYPE, problem_body
+
+    detail = f"No route matches {path.split('?')[0]}."
+    return {
+        "statusCode": 404,
+        "headers": {"Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": "no-store"},
+        "multiValueHeaders": {},
+        "body": json.dumps(problem_body(404, "not_found", detail)),
+    }
+
+
+def serve(ports: Ports) -> None:
+    apply(ports)
+    from chalice.config import Config
+    from chalice.local import (
+        ChaliceRequestHandler,
+        ForbiddenError,
+        LocalGateway,
+        create_local_server,
+    )
+
+    from app import app
+
+    class ProblemGateway(LocalGateway):
+        def handle_request(self, method: str, path: str, headers: Any, body: Any) -> Any:
+            try:
+                self.event_converter.create_lambda_event(method, path, headers, body)
+            except ValueError:
+                return _not_found_response(path)
+            try:
+                return super().handle_request(method, path, headers, body)
+            except ForbiddenError:
+                return _not_found_response(path)
+
+    class ProblemRequestHandler(ChaliceRequestHandler):
+        def __init__(self, request: Any, client_address: Any, server: Any, **kw: Any) -> None:
+            self.local_gateway = ProblemGateway(kw["app_object"], kw["config"])
+            super(ChaliceRequestHandler, self).__init__(request, client_address, server)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return  # the app logs every request itself, as structured JSON
+
+    config_from_disk = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    config = Config.create(
+        chalice_stage=STAGE,
+        app_name="vetpet",
+        chalice_app=app,
+        project_dir=str(ROOT),
+        config_from_disk=config_from_disk,
+    )
+    server = create_local_server(app, config, "127.0.0.1", ports.api)
+    server.server.RequestHandlerClass = functools.partial(
+        ProblemRequestHandler, app_object=app, config=config
+    )
+    server.serve_forever()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=Ports.api)
+    parser.add_argument("--aws-port", type=int, default=Ports.aws)
+    args = parser.parse_args()
+    serve(Ports(api=args.port, aws=args.aws_port))
+
+
+if __name__ == "__main__":
+    main()

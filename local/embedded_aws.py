@@ -1,0 +1,37 @@
+"""The embedded AWS: a moto server on loopback, and the resources the app needs,
+created from the app's own definitions (the PynamoDB models are the table schemas)."""
+
+from __future__ import annotations
+
+import logging
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from chalicelib.accounts.keys import generate_key_document
+from chalicelib.config import get_settings
+from chalicelib.store.tables import create_tables
+
+
+def start_moto(port: int) -> ThreadedMotoServer:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    return server
+
+
+def bootstrap() -> None:
+    """Create every table, index, bucket, key, identity and secret of the local stage."""
+    settings = get_settings()
+    create_tables()
+    s3 = boto3.client("s3", region_name=settings.region)
+    s3.create_bucket(Bucket=settings.recordings_bucket)
+    kms = boto3.client("kms", region_name=settings.region)
+    key_id = kms.create_key(Description="VetPet recordings (local)")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=settings.recordings_key_alias, TargetKeyId=key_id)
+    boto3.client("ses", region_name=settings.region).verify_email_identity(
+        EmailAddress=settings.email_sender
+    )
+    boto3.client("secretsmanager", region_name=settings.region).create_secret(
+        Name=settings.signing_keys_secret_id, SecretString=generate_key_document()
+    )

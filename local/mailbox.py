@@ -1,0 +1,104 @@
+"""The local mailbox: every e-mail (SES) and SMS (SNS) the embedded AWS received, as a
+page and as JSON. It reads moto's backends in this process; the app has no mailbox code."""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
+
+
+class Mailbox:
+    """Collects messages in arrival order and stamps each when first seen."""
+
+    def __init__(self, region: str) -> None:
+        self._region = region
+        self._seen: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def _observe(self) -> None:
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        ses = ses_backends[DEFAULT_ACCOUNT_ID][self._region]
+        sns = sns_backends[DEFAULT_ACCOUNT_ID][self._region]
+        for message in list(ses.sent_messages):
+            key = f"email:{message.id}"
+            if key not in self._seen and hasattr(message, "subject"):
+                for to in message.destinations.get("ToAddresses", []):
+                    self._seen[f"{key}:{to}"] = {
+                        "id": message.id,
+                        "channel": "email",
+                        "to": to,
+                        "subject": message.subject,
+                        "body": message.body,
+                        "sent_at": now,
+                    }
+                self._seen[key] = {}
+        for message_id, (phone, text) in list(sns.sms_messages.items()):
+            key = f"sms:{message_id}"
+            if key not in self._seen:
+                self._seen[key] = {
+                    "id": message_id,
+                    "channel": "sms",
+                    "to": phone,
+                    "subject": None,
+                    "body": text,
+                    "sent_at": now,
+                }
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Every message so far, newest last."""
+        with self._lock:
+            self._observe()
+            return [m for m in self._seen.values() if m]
+
+    def watch(self, stop: threading.Event, interval: float = 0.1) -> None:
+        while not stop.wait(interval):
+            with self._lock:
+                self._observe()
+
+
+def _page(messages: list[dict[str, Any]]) -> str:
+    rows = "".join(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><pre>{}</pre></td></tr>".format(
+            *(html.escape(str(m[k] or "")) for k in ("sent_at", "channel", "to", "subject", "body"))
+        )
+        for m in reversed(messages)
+    )
+    return (
+        "<!doctype html><meta charset=utf-8><title>VetPet local mailbox</title>"
+        "<h1>VetPet local mailbox</h1><p>Newest first. JSON: <a href=/messages.json>"
+        "/messages.json</a></p><table border=1 cellpadding=4><tr><th>sent</th><th>channel</th>"
+        f"<th>to</th><th>subject</th><th>body</th></tr>{rows}</table>"
+    )
+
+
+def serve(mailbox: Mailbox, port: int) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path = self.path.split("?")[0]
+            if path == "/messages.json":
+                body, kind = json.dumps(mailbox.messages()).encode(), "application/json"
+            elif path == "/":
+                body, kind = _page(mailbox.messages()).encode(), "text/html; charset=utf-8"
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

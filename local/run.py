@@ -1,0 +1,112 @@
+"""`make run`: the whole VetPet backend on this machine.
+
+Starts the embedded AWS (moto server), creates every resource from the app's own
+definitions, seeds demo data, serves the mailbox, and runs the API under `chalice local`.
+Ctrl-C (or SIGTERM) stops everything."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+
+from local.stage import ROOT, Ports, apply
+
+READY_LINE = "VetPet local stack is ready"
+
+
+def _wait_for(url: str, timeout: float, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the API process exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def start(ports: Ports) -> Callable[[], None]:
+    """Start the stack; return a function that stops it."""
+    env = apply(ports)
+    from local import embedded_aws, mailbox, seed
+
+    moto = embedded_aws.start_moto(ports.aws)
+    embedded_aws.bootstrap()
+    seed.seed()
+    box = mailbox.Mailbox(env["AWS_DEFAULT_REGION"])
+    stop_watch = threading.Event()
+    threading.Thread(target=box.watch, args=(stop_watch,), daemon=True).start()
+    mail_server = mailbox.serve(box, ports.mailbox)
+    api = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "local.api_server",
+            "--port",
+            str(ports.api),
+            "--aws-port",
+            str(ports.aws),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )
+    stoppers: list[Callable[[], None]] = []
+
+    def stop() -> None:
+        for stopper in reversed(stoppers):
+            stopper()
+        api.terminate()
+        try:
+            api.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            api.kill()
+        stop_watch.set()
+        mail_server.shutdown()
+        moto.stop()
+
+    try:
+        _wait_for(f"http://127.0.0.1:{ports.api}/v1/health", 60, api)
+    except Exception:
+        stop()
+        raise
+    return stop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    defaults = Ports()
+    for name in ("api", "aws", "mailbox", "media", "turn"):
+        parser.add_argument(f"--{name}-port", type=int, default=getattr(defaults, name))
+    args = parser.parse_args()
+    ports = Ports(args.api_port, args.aws_port, args.mailbox_port, args.media_port, args.turn_port)
+    stop = start(ports)
+    print(
+        f"\n{READY_LINE}\n"
+        f"  API        http://127.0.0.1:{ports.api}/v1/health\n"
+        f"  OpenAPI    http://127.0.0.1:{ports.api}/v1/openapi.json\n"
+        f"  Mailbox    http://127.0.0.1:{ports.mailbox}/  (JSON: /messages.json)\n"
+        f"  AWS (moto) http://127.0.0.1:{ports.aws}\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    done.wait()
+    stop()
+    print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""The local stage's environment: `.chalice/config.json`'s `local` stage, plus the
+addresses of the embedded AWS and the API chosen at start."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGE = "local"
+
+
+@dataclass(frozen=True)
+class Ports:
+    api: int = 8000
+    aws: int = 4566
+    mailbox: int = 8025
+    media: int = 8090
+    turn: int = 3478
+
+
+def stage_environment(ports: Ports) -> dict[str, str]:
+    """Environment variables of the local stage, as Chalice would set them."""
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    env: dict[str, str] = dict(config.get("environment_variables", {}))
+    env.update(config["stages"][STAGE].get("environment_variables", {}))
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{ports.aws}",
+            "VETPET_ISSUER": f"http://127.0.0.1:{ports.api}",
+            "VETPET_TURN_URLS": (
+                f"turn:127.0.0.1:{ports.turn}?transport=udp,turn:127.0.0.1:{ports.turn}?transport=tcp"
+            ),
+        }
+    )
+    return env
+
+
+def apply(ports: Ports) -> dict[str, str]:
+    """Put the local stage's environment into this process (before importing chalicelib)."""
+    env = stage_environment(ports)
+    os.environ.update(env)
+    return env
