@@ -31,6 +31,7 @@ def stage_environment(ports: Ports) -> dict[str, str]:
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{ports.aws}",
             "VETPET_ISSUER": f"http://127.0.0.1:{ports.api}",
             "VETPET_TURN_URLS": (
+                f"stun:127.0.0.1:{ports.turn},"
                 f"turn:127.0.0.1:{ports.turn}?transport=udp,turn:127.0.0.1:{ports.turn}?transport=tcp"
             ),
         }

@@ -13,7 +13,7 @@ from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from chalicelib.store.base import BaseModel, table_name
 
 
-class BookingsByOwner(GlobalSecondaryIndex["Booking"]):
+class BookingsByOwner(GlobalSecondaryIndex["Booking"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "by-owner"
         projection = KeysOnlyProjection()
@@ -22,7 +22,7 @@ class BookingsByOwner(GlobalSecondaryIndex["Booking"]):
     start = UTCDateTimeAttribute(range_key=True)
 
 
-class BookingsByConsultant(GlobalSecondaryIndex["Booking"]):
+class BookingsByConsultant(GlobalSecondaryIndex["Booking"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "by-consultant"
         projection = KeysOnlyProjection()
@@ -31,7 +31,7 @@ class BookingsByConsultant(GlobalSecondaryIndex["Booking"]):
     start = UTCDateTimeAttribute(range_key=True)
 
 
-class PendingHolds(GlobalSecondaryIndex["Booking"]):
+class PendingHolds(GlobalSecondaryIndex["Booking"]):  # type: ignore[no-untyped-call]
     """Sparse: only bookings awaiting payment carry ``pending``, so a sweep costs what expired."""
 
     class Meta:
@@ -83,7 +83,7 @@ class Room(BaseModel):
     expires = TTLAttribute(null=True)
 
 
-class QuestionsByOwner(GlobalSecondaryIndex["Question"]):
+class QuestionsByOwner(GlobalSecondaryIndex["Question"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "by-owner"
         projection = KeysOnlyProjection()
@@ -92,7 +92,7 @@ class QuestionsByOwner(GlobalSecondaryIndex["Question"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
-class QuestionsByConsultant(GlobalSecondaryIndex["Question"]):
+class QuestionsByConsultant(GlobalSecondaryIndex["Question"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "by-consultant"
         projection = KeysOnlyProjection()

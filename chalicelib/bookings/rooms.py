@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.accounts.passwords import hash_password
-from chalicelib.accounts.tokens import issue_media_token
 from chalicelib.bookings.models import Booking, Room
 from chalicelib.bookings.room_access import ice_servers, room_window_open
 from chalicelib.bookings.schemas import IceServerOut, RoomOut
@@ -36,6 +34,8 @@ def room_access(booking: Booking, actor: Actor, now: datetime) -> RoomOut:
     role = "owner" if actor.user_id == booking.owner_id else "vet"
     settings = get_settings()
     turn_expiry = min(booking.end, now + TURN_CREDENTIAL_MAX_TTL)
+    from chalicelib.accounts.tokens import issue_media_token  # lazy: jwt, cryptography
+
     token = issue_media_token(
         user_id=actor.user_id,
         role=role,
@@ -58,6 +58,8 @@ def room_access(booking: Booking, actor: Actor, now: datetime) -> RoomOut:
 def set_room_password(booking: Booking, password: str, now: datetime) -> None:
     if effective_status(booking, now) not in (*ROOM_OPEN, "pending_payment"):
         raise ProblemError(409, "room_unavailable", "This booking has no room any more.")
+    from chalicelib.accounts.passwords import hash_password  # lazy: argon2
+
     Room(
         booking.booking_id,
         password_hash=hash_password(password),

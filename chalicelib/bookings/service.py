@@ -94,7 +94,8 @@ def load_for(booking_id: str, actor: Actor) -> Booking:
 def _claim_is_free(now: datetime) -> Condition:
     expired: Condition = SlotClaim.hold_until < int(now.timestamp())
     missing: Condition = SlotClaim.consultant_id.does_not_exist()
-    return missing | expired
+    either: Condition = missing | expired
+    return either
 
 
 def _claim_of(booking: Booking) -> SlotClaim:

@@ -14,7 +14,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from chalicelib.store.base import BaseModel, table_name
 
 
-class Directory(GlobalSecondaryIndex["ConsultantProfile"]):
+class Directory(GlobalSecondaryIndex["ConsultantProfile"]):  # type: ignore[no-untyped-call]
     """Sparse: only listed profiles carry ``listed``."""
 
     class Meta:

@@ -54,7 +54,7 @@ class Recipient:
     timezone: str
 
 
-class ByRecipient(GlobalSecondaryIndex["OutboxMessage"]):
+class ByRecipient(GlobalSecondaryIndex["OutboxMessage"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "by-recipient"
         projection = KeysOnlyProjection()
@@ -63,7 +63,7 @@ class ByRecipient(GlobalSecondaryIndex["OutboxMessage"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
-class DueForRetry(GlobalSecondaryIndex["OutboxMessage"]):
+class DueForRetry(GlobalSecondaryIndex["OutboxMessage"]):  # type: ignore[no-untyped-call]
     """Sparse: only messages awaiting a retry carry ``due``."""
 
     class Meta:

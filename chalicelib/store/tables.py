@@ -8,8 +8,22 @@ from pynamodb.models import Model
 
 def all_models() -> list[type[Model]]:
     from chalicelib.accounts.models import User
+    from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
+    from chalicelib.consultants.models import ConsultantProfile, SlotClaim
+    from chalicelib.notifications.outbox import OutboxMessage
+    from chalicelib.pets.models import Pet
 
-    return [User]
+    return [
+        User,
+        ConsultantProfile,
+        SlotClaim,
+        Pet,
+        Booking,
+        Room,
+        Question,
+        QuestionMessage,
+        OutboxMessage,
+    ]
 
 
 def create_tables() -> list[str]:
