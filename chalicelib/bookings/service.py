@@ -92,7 +92,7 @@ def load_for(booking_id: str, actor: Actor) -> Booking:
 
 
 def _claim_is_free(now: datetime) -> Condition:
-    expired: Condition = SlotClaim.hold_until < int(now.timestamp())
+    expired: Condition = SlotClaim.hold_until <= int(now.timestamp())
     missing: Condition = SlotClaim.consultant_id.does_not_exist()
     either: Condition = missing | expired
     return either
@@ -135,7 +135,7 @@ def _new_booking(
         version=1,
         price_amount=price[0],
         price_currency=price[1],
-        hold_expires_at=now + BOOKING_HOLD_TTL,
+        hold_expires_at=(now + BOOKING_HOLD_TTL).replace(microsecond=0),
         pending=PENDING if status is S.PENDING_PAYMENT else None,
         request_hash=request_hash,
         created_at=now,

@@ -7,7 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ["aws_encryption_sdk", "aiortc", "av", "cryptography", "jwt", "moto", "babel", "pyotp", "aws_xray_sdk"]
+HEAVY = [
+    "aws_encryption_sdk",
+    "aiortc",
+    "av",
+    "cryptography",
+    "jwt",
+    "moto",
+    "babel",
+    "pyotp",
+    "aws_xray_sdk",
+]
 
 
 def test_importing_app_leaves_heavy_modules_unloaded() -> None:
