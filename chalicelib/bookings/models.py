@@ -109,6 +109,7 @@ class Question(BaseModel):
     owner_id = UnicodeAttribute()
     consultant_id = UnicodeAttribute()
     pet_id = UnicodeAttribute()
+    message_count = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -121,7 +122,7 @@ class QuestionMessage(BaseModel):
         table_name = table_name("question-messages")
 
     question_id = UnicodeAttribute(hash_key=True)
-    message_key = UnicodeAttribute(range_key=True)  # "<created_at iso>#<message id>"
+    sequence = NumberAttribute(range_key=True)  # 1, 2, ... in the order written
     message_id = UnicodeAttribute()
     author_role = UnicodeAttribute()  # "owner" | "consultant"
     text = UnicodeAttribute()

@@ -24,16 +24,20 @@ OWNER, CONSULTANT = "owner", "consultant"
 
 
 def _add_message(question: Question, author: str, text: str, now: datetime) -> QuestionMessage:
-    message_id = f"msg_{secrets.token_hex(10)}"
+    """Number the message by an atomic counter on the question, then write it."""
+    question.update(
+        actions=[Question.message_count.add(1), Question.updated_at.set(now)],
+        condition=Question.question_id.exists(),
+    )
     message = QuestionMessage(
         question.question_id,
-        f"{now.isoformat()}#{message_id}",
-        message_id=message_id,
+        int(question.message_count),
+        message_id=f"msg_{secrets.token_hex(10)}",
         author_role=author,
         text=text,
         created_at=now,
     )
-    message.save(condition=QuestionMessage.message_key.does_not_exist())
+    message.save(condition=QuestionMessage.sequence.does_not_exist())
     return message
 
 
@@ -67,7 +71,6 @@ def load_for(question_id: str, actor: Actor) -> Question:
 def reply(question: Question, actor: Actor, text: str, now: datetime) -> MessageOut:
     author = OWNER if actor.user_id == question.owner_id else CONSULTANT
     message = _add_message(question, author, text, now)
-    question.update(actions=[Question.updated_at.set(now)])
     notices.question_message(
         question.owner_id, question.consultant_id, question.pet_id, author, now
     )

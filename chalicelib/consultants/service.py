@@ -93,7 +93,11 @@ def encode_cursor(value: str) -> str:
 
 def decode_cursor(cursor: str) -> str:
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
+        if not value:
+            raise ValueError(cursor)
+        return value
     except (ValueError, UnicodeDecodeError) as exc:
         raise invalid("cursor", "not a cursor of this list") from exc
 

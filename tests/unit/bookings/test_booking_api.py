@@ -104,7 +104,7 @@ def test_hold_expires_on_read_and_by_the_sweep(world: World) -> None:
     problem = None
     try:
         service.confirm_booking(created["id"], datetime.now(UTC))
-    except Exception as error:  # noqa: BLE001 - the ProblemError is the assertion
+    except Exception as error:
         problem = error
     assert getattr(problem, "code", None) == "invalid_transition"
     # someone else takes the slot, then the sweep runs and leaves their claim alone
