@@ -118,7 +118,7 @@ def test_hold_expires_on_read_and_by_the_sweep(world: World) -> None:
 
 
 def test_sweep_frees_the_claim_of_a_lapsed_hold(world: World) -> None:
-    _, created = world.book("owner_a", KYIV_MONDAY_9)
+    _, _created = world.book("owner_a", KYIV_MONDAY_9)
     world.clock.shift(timedelta(minutes=16))
     from datetime import UTC, datetime
 
