@@ -1,0 +1,93 @@
+"""Booking against the running local stack, as a mobile client would (issue 4)."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from local.seed import DEMO_PASSWORD
+from tests.integration.clients import (
+    Account,
+    add_pet,
+    consultant_named,
+    free_slots,
+    new_owner,
+    sign_in,
+)
+from tests.integration.conftest import Stack
+
+ATTEMPTS = 64
+
+
+def test_64_concurrent_attempts_on_one_slot_give_exactly_one_booking(stack: Stack) -> None:
+    vet = consultant_named(stack.api, "Dr. Olena Kovalenko")
+    slot = free_slots(stack.api, vet["id"])[0]
+    with ThreadPoolExecutor(16) as pool:
+        owners = list(pool.map(lambda _: new_owner(stack.api, stack.aws), range(ATTEMPTS)))
+        pets = list(pool.map(add_pet, owners))
+    barrier = threading.Barrier(ATTEMPTS)
+
+    def attempt(i: int) -> requests.Response:
+        body = {"consultant_id": vet["id"], "pet_id": pets[i], "start": slot, "reason": "race"}
+        barrier.wait()
+        return owners[i].call(
+            "POST", "/v1/bookings", json=body, headers={"Idempotency-Key": f"race-{i}"}
+        )
+
+    with ThreadPoolExecutor(ATTEMPTS) as pool:
+        responses = list(pool.map(attempt, range(ATTEMPTS)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * (ATTEMPTS - 1)
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {"slot_taken"}
+    assert slot not in free_slots(stack.api, vet["id"])
+
+
+def test_owner_and_consultant_journey_with_e_mails(stack: Stack) -> None:
+    # browse without an account
+    vet = consultant_named(stack.api, "Dr. Marek Nowak")  # free of charge, Europe/Warsaw
+    assert vet["price"]["amount"] == 0
+    owner = new_owner(
+        stack.api, stack.aws, name="Olha", timezone="Pacific/Honolulu", language="uk", country="UA"
+    )
+    consultant: Account = sign_in(stack.api, "vet2@vetpet.test", DEMO_PASSWORD)
+    pet = add_pet(owner, "Barsik")
+    first, second = free_slots(stack.api, vet["id"])[2:4]
+    created = owner.call(
+        "POST",
+        "/v1/bookings",
+        headers={"Idempotency-Key": "journey-1"},
+        json={"consultant_id": vet["id"], "pet_id": pet, "start": first, "reason": "cough"},
+    )
+    assert created.status_code == 201, created.text
+    booking = created.json()
+    assert booking["status"] == "confirmed"
+    as_owner = owner.call("GET", f"/v1/bookings/{booking['id']}").json()
+    assert as_owner["pet"]["name"] == "Barsik"
+    as_vet = consultant.call("GET", f"/v1/bookings/{booking['id']}").json()
+    assert as_vet["client"] == {"name": "Olha", "country": "UA", "timezone": "Pacific/Honolulu"}
+    confirmed = stack.messages(owner.email)
+    assert confirmed[-1]["subject"].startswith("Консультацію підтверджено")
+    assert "Pacific/Honolulu" in confirmed[-1]["body"]
+    moved = owner.call("POST", f"/v1/bookings/{booking['id']}/reschedule", json={"start": second})
+    assert moved.status_code == 201, moved.text
+    assert stack.messages("vet2@vetpet.test")[-1]["subject"].startswith("Consultation moved")
+    cancelled = consultant.call("POST", f"/v1/bookings/{moved.json()['id']}/cancel")
+    assert cancelled.json()["status"] == "cancelled"
+    assert stack.messages(owner.email)[-1]["subject"].startswith("Консультацію скасовано")
+    assert first in free_slots(stack.api, vet["id"])
+    question = owner.call(
+        "POST",
+        "/v1/questions",
+        json={"consultant_id": vet["id"], "pet_id": pet, "text": "Is he too fat?"},
+    )
+    assert question.status_code == 201
+    reply = consultant.call(
+        "POST", f"/v1/questions/{question.json()['id']}/messages", json={"text": "No."}
+    )
+    assert reply.status_code == 201
+    assert stack.messages(owner.email)[-1]["subject"].startswith("Нове повідомлення")
+    stranger = new_owner(stack.api, stack.aws)
+    assert stranger.call("GET", f"/v1/bookings/{booking['id']}").status_code == 404
+    assert stranger.call("GET", f"/v1/questions/{question.json()['id']}").status_code == 404
