@@ -4,22 +4,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration bench clean
+.PHONY: run test lint typecheck unit integration bench clean system-deps turn-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt media/requirements.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+## Debian packages the stack and its tests use (coturn, headless Chromium); idempotent.
+system-deps:
+	bash scripts/install-system-deps.sh coturn chromium
+
+turn-server:
+	bash scripts/install-system-deps.sh coturn
+
 ## Run the whole backend locally on an embedded AWS (Ctrl-C stops it).
-run: $(STAMP)
+run: $(STAMP) turn-server
 	$(BIN)/python -m local.run
 
 ## Lint, type-check and run every test with coverage.
-test: $(STAMP) lint typecheck
+test: $(STAMP) system-deps lint typecheck
 	$(BIN)/pytest --cov=chalicelib --cov-report=term-missing:skip-covered --cov-fail-under=85 tests
 
 lint: $(STAMP)
@@ -27,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy chalicelib app.py local
+	$(BIN)/mypy chalicelib app.py local infra media bench/cold_start.py
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
@@ -37,6 +44,7 @@ integration: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/sfu_capacity.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -30,7 +30,12 @@ EVENT = (
     " 'body': None, 'isBase64Encoded': False}"
 )
 
+# As the Lambda package would find it: the dev venv also holds the media container's
+# packages (aiortc brings pyOpenSSL, which botocore imports when present); both sides skip it.
+LAMBDA_ONLY = "import sys; sys.modules['OpenSSL'] = None"
+
 VETPET = f"""
+{LAMBDA_ONLY}
 import app
 response = app.app({EVENT}, None)
 assert response['statusCode'] == 200, response
@@ -50,6 +55,7 @@ def health():
 """
 
 BASELINE = f"""
+{LAMBDA_ONLY}
 import floor_app
 response = floor_app.app({EVENT}, None)
 assert response['statusCode'] == 200, response

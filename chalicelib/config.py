@@ -41,6 +41,9 @@ ARGON2_MEMORY_KIB = 19 * 1024
 ARGON2_TIME_COST = 2
 ARGON2_PARALLELISM = 1
 
+# HTTPS only in deployed stages (P16); the local stage is plain HTTP on loopback.
+HSTS = "max-age=63072000; includeSubDomains; preload"
+
 ACCESS_TOKEN_AUDIENCE = "vetpet-api"  # noqa: S105 - an audience
 MEDIA_TOKEN_AUDIENCE = "vetpet-media"  # noqa: S105 - an audience
 

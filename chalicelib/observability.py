@@ -4,6 +4,7 @@ written: keys that name a secret lose their values, and token-shaped strings are
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from typing import Any
@@ -45,6 +46,10 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
 
 
 logger = Logger(service=SERVICE, logger_formatter=RedactingFormatter())
+
+
+def tracing_enabled() -> bool:
+    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() != "true"
 
 
 @cache

@@ -73,7 +73,10 @@ def serve(ports: Ports) -> None:
     server.server.RequestHandlerClass = functools.partial(
         ProblemRequestHandler, app_object=app, config=config
     )
-    server.serve_forever()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the runner stops us
+        server.shutdown()
 
 
 def main() -> None:

@@ -77,10 +77,27 @@ def start(ports: Ports) -> Callable[[], None]:
 
     try:
         _wait_for(f"http://127.0.0.1:{ports.api}/v1/health", 60, api)
+        stoppers.append(_start_media(ports, env))
     except Exception:
         stop()
         raise
     return stop
+
+
+def _start_media(ports: Ports, env: dict[str, str]) -> Callable[[], None]:
+    """coturn and the media server (the SFU), verifying room tokens with the API's JWKS."""
+    from chalicelib.config import get_settings
+    from media import devstack
+
+    return devstack.start(
+        media_port=ports.media,
+        turn_port=ports.turn,
+        jwks_url=f"http://127.0.0.1:{ports.api}/v1/.well-known/jwks.json",
+        issuer=env["VETPET_ISSUER"],
+        turn_secret=env["VETPET_TURN_SECRET"],
+        rooms_table=get_settings().table_name("rooms"),
+        env=env,
+    )
 
 
 def main() -> None:
@@ -97,6 +114,8 @@ def main() -> None:
         f"  OpenAPI    http://127.0.0.1:{ports.api}/v1/openapi.json\n"
         f"  Mailbox    http://127.0.0.1:{ports.mailbox}/  (JSON: /messages.json)\n"
         f"  AWS (moto) http://127.0.0.1:{ports.aws}\n"
+        f"  Media SFU  http://127.0.0.1:{ports.media}/  (health: /health)\n"
+        f"  TURN       turn:127.0.0.1:{ports.turn} (coturn, TURN REST credentials)\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

@@ -11,8 +11,8 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice.app import Request, Response
 
-from chalicelib.config import get_settings
-from chalicelib.observability import logger, metrics
+from chalicelib.config import HSTS, get_settings
+from chalicelib.observability import logger, metrics, tracer, tracing_enabled
 from chalicelib.web.problems import PROBLEM_CONTENT_TYPE, problem_response
 
 _CHALICE_ERRORS: dict[int, tuple[str, str]] = {
@@ -42,9 +42,7 @@ def _security_headers(response: Response) -> None:
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if not get_settings().is_local:
-        response.headers.setdefault(
-            "Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload"
-        )
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
 
 
 def http_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
@@ -55,6 +53,8 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
     logger.thread_safe_append_keys(
         client_ip=identity.get("sourceIp"), user_agent=event.headers.get("user-agent")
     )
+    if tracing_enabled():  # creating the Tracer also patches boto for AWS call traces
+        tracer().put_annotation(key="route", value=str(context.get("resourcePath")))
     started = time.perf_counter()
     response = _normalise(get_response(event), event.method)
     _security_headers(response)

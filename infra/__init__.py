@@ -1,0 +1,1 @@
+"""Deployment as code: CloudFormation resources merged into `chalice package`'s template."""

@@ -1,0 +1,61 @@
+"""Room token verification against the API's JWKS."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+AUDIENCE = "vetpet-media"
+ALGORITHMS = ["ES256", "EdDSA"]
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "room"]
+ROLES = frozenset({"owner", "vet", "guest"})
+
+
+class TokenRejectedError(Exception):
+    """The room token is missing, malformed, badly signed, expired or for another room."""
+
+
+@dataclass(frozen=True)
+class RoomClaims:
+    user_id: str
+    room_id: str
+    role: str
+    recording_allowed: bool
+
+
+class TokenVerifier:
+    """Verifies ES256/EdDSA room tokens with keys from a cached JWKS."""
+
+    def __init__(self, jwks_url: str, issuer: str) -> None:
+        self._issuer = issuer
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300, timeout=5)
+
+    async def verify(self, token: str, room_id: str) -> RoomClaims:
+        """Return the claims of ``token`` if it is valid for ``room_id``."""
+        loop = asyncio.get_running_loop()
+        try:
+            key = await loop.run_in_executor(None, self._jwks.get_signing_key_from_jwt, token)
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.key,
+                algorithms=ALGORITHMS,
+                audience=AUDIENCE,
+                issuer=self._issuer,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise TokenRejectedError(type(exc).__name__) from exc
+        if claims["room"] != room_id:
+            raise TokenRejectedError("room mismatch")
+        role = claims.get("role")
+        if role not in ROLES:
+            raise TokenRejectedError("unknown role")
+        return RoomClaims(
+            user_id=str(claims["sub"]),
+            room_id=room_id,
+            role=str(role),
+            recording_allowed=claims.get("rec") is True,
+        )

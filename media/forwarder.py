@@ -1,0 +1,122 @@
+"""Forwarding without transcoding: one publisher stream fanned out to subscriber legs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from aiortc import RTCRtpReceiver, RTCRtpTransceiver
+
+from media.aiortc_bridge import (
+    Feedback,
+    InboundTap,
+    KeyframeRequest,
+    Nack,
+    OutboundTap,
+    Remb,
+    RtpPacket,
+)
+from media.rtp_rewrite import LegNumbering, PacketHistory
+from media.vp8 import is_keyframe_start
+
+KEYFRAME_REQUEST_INTERVAL = 1.0
+
+
+class PacketTap(Protocol):
+    """Sees every packet a stream forwards (the recorder)."""
+
+    def on_packet(self, packet: RtpPacket) -> None: ...
+
+
+class SubscriberLeg:
+    """One subscriber's copy of a stream: own SSRC, numbering and NACK history."""
+
+    def __init__(self, stream: StreamForwarder, transceiver: RTCRtpTransceiver) -> None:
+        self._stream = stream
+        self._out = OutboundTap(transceiver, self._on_feedback)
+        self._numbering = LegNumbering()
+        self._history = PacketHistory()
+        self.remb_bitrate: int | None = None
+
+    async def forward(self, packet: RtpPacket) -> None:
+        if not self._out.ready:
+            return
+        if (
+            not self._numbering.started
+            and self._stream.kind == "video"
+            and not is_keyframe_start(packet.payload)
+        ):
+            await self._stream.request_keyframe()
+            return
+        sequence_number, timestamp = self._numbering.map(packet.sequence_number, packet.timestamp)
+        data = await self._out.forward(packet, sequence_number, timestamp)
+        if data is not None:
+            self._history.store(sequence_number, data)
+
+    async def _on_feedback(self, feedback: Feedback) -> None:
+        if isinstance(feedback, Nack):
+            for sequence_number in feedback.lost:
+                data = self._history.get(sequence_number)
+                if data is not None:
+                    await self._out.resend(data)
+        elif isinstance(feedback, KeyframeRequest):
+            await self._stream.request_keyframe()
+        elif isinstance(feedback, Remb):
+            self.remb_bitrate = feedback.bitrate
+            await self._stream.relay_remb()
+
+
+class StreamForwarder:
+    """Takes a publisher's RTP before decoding and forwards it to every leg and tap."""
+
+    def __init__(
+        self,
+        kind: str,
+        receiver: RTCRtpReceiver,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.kind = kind
+        self._inbound = InboundTap(receiver, self.on_packet)
+        self._legs: dict[str, SubscriberLeg] = {}
+        self._taps: list[PacketTap] = []
+        self._monotonic = monotonic
+        self._last_keyframe_request = float("-inf")
+        self._last_remb: int | None = None
+
+    def add_leg(self, subscriber_id: str, transceiver: RTCRtpTransceiver) -> None:
+        self._legs[subscriber_id] = SubscriberLeg(self, transceiver)
+
+    def remove_leg(self, subscriber_id: str) -> None:
+        self._legs.pop(subscriber_id, None)
+
+    def add_tap(self, tap: PacketTap) -> None:
+        self._taps.append(tap)
+
+    def remove_tap(self, tap: PacketTap) -> None:
+        self._taps.remove(tap)
+
+    async def on_packet(self, packet: RtpPacket) -> None:
+        for leg in list(self._legs.values()):
+            await leg.forward(packet)
+        for tap in self._taps:
+            tap.on_packet(packet)
+
+    async def request_keyframe(self) -> None:
+        """Ask the publisher for a keyframe, at most once per KEYFRAME_REQUEST_INTERVAL."""
+        if self.kind != "video":
+            return
+        now = self._monotonic()
+        if now - self._last_keyframe_request < KEYFRAME_REQUEST_INTERVAL:
+            return
+        self._last_keyframe_request = now
+        await self._inbound.send_pli()
+
+    async def relay_remb(self) -> None:
+        """Tell the publisher the lowest bitrate any subscriber can take."""
+        rates = [leg.remb_bitrate for leg in self._legs.values() if leg.remb_bitrate is not None]
+        if not rates or min(rates) == self._last_remb:
+            return
+        self._last_remb = min(rates)
+        await self._inbound.send_remb(self._last_remb)

@@ -1,0 +1,74 @@
+"""Recording control for a room: consent from every participant's token, start/stop on request."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+
+from media.forwarder import PacketTap, StreamForwarder
+from media.recorder import RecordingSink, WebmRecorder
+from media.room import KINDS, Participant, Room
+
+logger = logging.getLogger(__name__)
+
+SinkFactory = Callable[[str], RecordingSink]
+
+
+class RecordingController:
+    """Runs at most one WebmRecorder per room, only while every participant allows it."""
+
+    def __init__(self, room: Room, sink_factory: SinkFactory | None) -> None:
+        self._room = room
+        self._sink_factory = sink_factory
+        self._recorder: WebmRecorder | None = None
+        self._taps: list[tuple[StreamForwarder, PacketTap]] = []
+
+    @property
+    def active(self) -> bool:
+        return self._recorder is not None
+
+    def _consented(self) -> bool:
+        members = self._room.participants.values()
+        return bool(members) and all(p.claims.recording_allowed for p in members)
+
+    async def start(self, requester: Participant) -> None:
+        if self._recorder is not None:
+            await requester.send({"type": "recording", "state": "started"})
+            return
+        if self._sink_factory is None or not self._consented():
+            reason = "unavailable" if self._sink_factory is None else "consent"
+            await requester.send({"type": "recording", "state": "refused", "reason": reason})
+            return
+        recorder = WebmRecorder(self._sink_factory(self._room.room_id))
+        for participant in self._room.participants.values():
+            for kind in KINDS:
+                forwarder = participant.forwarders[kind]
+                tap = recorder.track(kind)
+                forwarder.add_tap(tap)
+                self._taps.append((forwarder, tap))
+                if kind == "video":
+                    await forwarder.request_keyframe()
+        self._recorder = recorder
+        await self._broadcast({"type": "recording", "state": "started"})
+
+    async def stop(self, reason: str) -> None:
+        recorder, self._recorder = self._recorder, None
+        if recorder is None:
+            return
+        for forwarder, tap in self._taps:
+            forwarder.remove_tap(tap)
+        self._taps.clear()
+        await recorder.close()
+        logger.info("recording of a room stopped: %s", reason)
+        await self._broadcast({"type": "recording", "state": "stopped", "reason": reason})
+
+    async def membership_changed(self) -> None:
+        """Whoever joins or leaves, the recording's tracks are fixed: stop it."""
+        if self._recorder is not None:
+            await self.stop("participants changed")
+
+    async def _broadcast(self, message: dict[str, str]) -> None:
+        for participant in list(self._room.participants.values()):
+            with contextlib.suppress(ConnectionError):
+                await participant.send(message)

@@ -1,0 +1,72 @@
+"""Multi-process layout: a front process routes each room to one worker by a stable hash.
+
+Workers are ordinary media servers on loopback ports. The front serves /health and the web
+client, and proxies each room's signalling WebSocket to ``worker_for(room_id)``; media (ICE)
+then flows directly between the client and that worker's UDP sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+import aiohttp
+from aiohttp import WSMsgType, web
+
+from media.signalling import STATIC_DIR, index
+
+WORKER_URLS = web.AppKey("worker_urls", list[str])
+
+
+def worker_for(room_id: str, workers: int) -> int:
+    """Deterministic room -> worker index (the same in every front process)."""
+    digest = hashlib.sha256(room_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % workers
+
+
+async def _pipe(
+    source: web.WebSocketResponse | aiohttp.ClientWebSocketResponse,
+    target: web.WebSocketResponse | aiohttp.ClientWebSocketResponse,
+) -> None:
+    async for msg in source:
+        if msg.type != WSMsgType.TEXT:
+            break
+        await target.send_str(msg.data)
+    await target.close()
+
+
+async def proxy_room(request: web.Request) -> web.StreamResponse:
+    urls = request.app[WORKER_URLS]
+    room_id = request.match_info["room_id"]
+    client = web.WebSocketResponse(heartbeat=20)
+    await client.prepare(request)
+    url = f"{urls[worker_for(room_id, len(urls))]}/rooms/{room_id}/ws"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as upstream:
+        await asyncio.gather(_pipe(client, upstream), _pipe(upstream, client))
+    return client
+
+
+async def front_health(request: web.Request) -> web.Response:
+    urls = request.app[WORKER_URLS]
+    workers = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+        for url in urls:
+            try:
+                async with session.get(f"{url}/health") as resp:
+                    workers.append(await resp.json())
+            except aiohttp.ClientError:
+                workers.append({"status": "down"})
+    ok = all(w.get("status") == "ok" for w in workers)
+    return web.json_response(
+        {"status": "ok" if ok else "degraded", "workers": workers}, status=200 if ok else 503
+    )
+
+
+def create_front_app(worker_urls: list[str]) -> web.Application:
+    app = web.Application()
+    app[WORKER_URLS] = worker_urls
+    app.router.add_get("/health", front_health)
+    app.router.add_get("/rooms/{room_id}/ws", proxy_room)
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC_DIR)
+    return app

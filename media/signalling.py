@@ -1,0 +1,170 @@
+"""Signalling: aiohttp HTTP + WebSocket; rooms are entered only with a valid token (+ password)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from aiortc import RTCConfiguration
+
+from media.auth import RoomClaims, TokenRejectedError, TokenVerifier
+from media.passwords import RoomPasswordStore, room_password_ok
+from media.recording import RecordingController, SinkFactory
+from media.room import Participant, Room, RoomFullError
+
+logger = logging.getLogger(__name__)
+
+JOIN_TIMEOUT = 10.0
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+@dataclass
+class MediaServer:
+    verifier: TokenVerifier
+    passwords: RoomPasswordStore
+    sink_factory: SinkFactory | None = None
+    rtc_configuration: RTCConfiguration | None = None
+    rooms: dict[str, Room] = field(default_factory=dict)
+    recordings: dict[str, RecordingController] = field(default_factory=dict)
+
+    def room(self, room_id: str) -> Room:
+        room = self.rooms.get(room_id)
+        if room is None:
+            room = self.rooms[room_id] = Room(room_id, self.rtc_configuration)
+            recording = RecordingController(room, self.sink_factory)
+            self.recordings[room_id] = recording
+            room.on_membership_change.append(recording.membership_changed)
+        return room
+
+    async def discard_if_empty(self, room: Room) -> None:
+        if not room.participants and self.rooms.get(room.room_id) is room:
+            del self.rooms[room.room_id]
+            await self.recordings.pop(room.room_id).stop("room empty")
+
+    async def close(self) -> None:
+        for room in list(self.rooms.values()):
+            await room.close()
+            await self.discard_if_empty(room)
+
+
+SERVER = web.AppKey("server", MediaServer)
+
+
+def create_app(server: MediaServer) -> web.Application:
+    app = web.Application()
+    app[SERVER] = server
+    app.router.add_get("/health", health)
+    app.router.add_get("/rooms/{room_id}/ws", room_socket)
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC_DIR)
+
+    async def shutdown(app: web.Application) -> None:
+        await server.close()
+
+    app.on_shutdown.append(shutdown)
+    return app
+
+
+async def health(request: web.Request) -> web.Response:
+    server: MediaServer = request.app[SERVER]
+    participants = sum(len(room.participants) for room in server.rooms.values())
+    return web.json_response(
+        {"status": "ok", "rooms": len(server.rooms), "participants": participants}
+    )
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC_DIR / "index.html")
+
+
+async def _authenticate(
+    server: MediaServer, room_id: str, ws: web.WebSocketResponse
+) -> RoomClaims | None:
+    try:
+        message = await ws.receive_json(timeout=JOIN_TIMEOUT)
+    except (TimeoutError, TypeError, ValueError):
+        return None
+    if not isinstance(message, dict) or message.get("type") != "join":
+        return None
+    token, password = message.get("token"), message.get("password")
+    if not isinstance(token, str) or not (password is None or isinstance(password, str)):
+        return None
+    try:
+        claims = await server.verifier.verify(token, room_id)
+    except TokenRejectedError as exc:
+        logger.info("room token refused: %s", exc)
+        return None
+    if not await room_password_ok(server.passwords, room_id, password):
+        logger.info("room password refused")
+        return None
+    return claims
+
+
+async def room_socket(request: web.Request) -> web.StreamResponse:
+    server: MediaServer = request.app[SERVER]
+    room_id = request.match_info["room_id"]
+    ws = web.WebSocketResponse(heartbeat=20)
+    await ws.prepare(request)
+
+    claims = await _authenticate(server, room_id, ws)
+    if claims is None:
+        await ws.send_json({"type": "error", "code": "unauthorized"})
+        await ws.close(code=4401)
+        return ws
+
+    room = server.room(room_id)
+    send_lock = asyncio.Lock()
+
+    async def send(message: dict[str, Any]) -> None:
+        async with send_lock:
+            if ws.closed:
+                raise ConnectionError("signalling socket closed")
+            await ws.send_json(message)
+
+    try:
+        participant = await room.join(claims, send)
+    except RoomFullError:
+        await server.discard_if_empty(room)
+        await ws.send_json({"type": "error", "code": "room_full"})
+        await ws.close(code=4409)
+        return ws
+
+    await send({"type": "joined", "participant": claims.user_id, "role": claims.role})
+    try:
+        await _serve(server, room, participant, ws)
+    finally:
+        await room.leave(participant)
+        await server.discard_if_empty(room)
+        with contextlib.suppress(ConnectionError):
+            await ws.close()
+    return ws
+
+
+async def _serve(
+    server: MediaServer, room: Room, participant: Participant, ws: web.WebSocketResponse
+) -> None:
+    recording = server.recordings[room.room_id]
+    async for msg in ws:
+        if msg.type != WSMsgType.TEXT:
+            break
+        try:
+            message = json.loads(msg.data)
+        except ValueError:
+            continue
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == "answer" and isinstance(message.get("sdp"), str):
+            participant.accept_answer(message["sdp"])
+        elif kind == "record" and message.get("action") == "start":
+            await recording.start(participant)
+        elif kind == "record" and message.get("action") == "stop":
+            await recording.stop("stopped by participant")
+        elif kind == "leave":
+            break
+        if room.participants.get(participant.user_id) is not participant:
+            break

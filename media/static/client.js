@@ -1,0 +1,87 @@
+// VetPet media client: joins a room on the SFU; the server sends offers, we answer.
+"use strict";
+
+(function () {
+  const state = { pc: null, ws: null, messages: [], tracks: {} };
+
+  function iceGatheringComplete(pc) {
+    if (pc.iceGatheringState === "complete") return Promise.resolve();
+    return new Promise((resolve) => {
+      pc.addEventListener("icegatheringstatechange", () => {
+        if (pc.iceGatheringState === "complete") resolve();
+      });
+    });
+  }
+
+  async function answer(pc, ws, stream, offer) {
+    Object.assign(state.tracks, offer.tracks);
+    await pc.setRemoteDescription({ type: "offer", sdp: offer.sdp });
+    for (const transceiver of pc.getTransceivers()) {
+      const kind = Object.keys(offer.publish).find((k) => offer.publish[k] === transceiver.mid);
+      if (kind && !transceiver.sender.track) {
+        await transceiver.sender.replaceTrack(stream.getTracks().find((t) => t.kind === kind));
+        transceiver.direction = "sendonly";
+      }
+    }
+    await pc.setLocalDescription(await pc.createAnswer());
+    await iceGatheringComplete(pc);
+    ws.send(JSON.stringify({ type: "answer", sdp: pc.localDescription.sdp }));
+  }
+
+  function show(event) {
+    if (event.track.kind !== "video") return;
+    const video = document.createElement("video");
+    video.autoplay = true;
+    video.muted = true;
+    video.playsInline = true;
+    video.srcObject = new MediaStream([event.track]);
+    document.getElementById("videos").appendChild(video);
+  }
+
+  async function join({ room, token, password }) {
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: true,
+      video: { width: 640, height: 480, frameRate: 30 },
+    });
+    document.getElementById("local").srcObject = stream;
+    const pc = new RTCPeerConnection({ bundlePolicy: "max-bundle" });
+    pc.ontrack = show;
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/rooms/${encodeURIComponent(room)}/ws`);
+    state.pc = pc;
+    state.ws = ws;
+    ws.onopen = () => ws.send(JSON.stringify({ type: "join", token, password: password || null }));
+    ws.onmessage = async (event) => {
+      const message = JSON.parse(event.data);
+      state.messages.push(message);
+      if (message.type === "offer") await answer(pc, ws, stream, message);
+    };
+  }
+
+  async function stats() {
+    const result = { inbound: [], outbound: [], messages: state.messages.map((m) => m.type) };
+    if (!state.pc) return result;
+    const report = await state.pc.getStats();
+    report.forEach((s) => {
+      if (s.type === "inbound-rtp") {
+        result.inbound.push({
+          kind: s.kind, mid: s.mid, framesDecoded: s.framesDecoded || 0,
+          packetsReceived: s.packetsReceived, packetsLost: s.packetsLost,
+        });
+      } else if (s.type === "outbound-rtp") {
+        result.outbound.push({ kind: s.kind, framesSent: s.framesSent || 0, packetsSent: s.packetsSent });
+      }
+    });
+    return result;
+  }
+
+  window.vetpet = { join, stats };
+  document.getElementById("join").addEventListener("submit", (event) => {
+    event.preventDefault();
+    join({
+      room: document.getElementById("room").value,
+      token: document.getElementById("token").value,
+      password: document.getElementById("password").value,
+    });
+  });
+})();
