@@ -28,18 +28,27 @@ def _logical_id(name: str, suffix: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", name.title()) + suffix
 
 
+def _hash_first(key_schema: list[dict[str, str]]) -> list[dict[str, str]]:
+    """DynamoDB wants the HASH element first; PynamoDB lists index keys in attribute order."""
+    return sorted(key_schema, key=lambda k: k["KeyType"] != "HASH")
+
+
 def table_resource(model: type[Model]) -> dict[str, Any]:
     schema = model._get_schema()
     properties: dict[str, Any] = {
         "TableName": model.Meta.table_name,
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": schema["attribute_definitions"],
-        "KeySchema": schema["key_schema"],
+        "KeySchema": _hash_first(schema["key_schema"]),
         "SSESpecification": {"SSEEnabled": True},
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
     }
     indexes = [
-        {"IndexName": i["index_name"], "KeySchema": i["key_schema"], "Projection": i["projection"]}
+        {
+            "IndexName": i["index_name"],
+            "KeySchema": _hash_first(i["key_schema"]),
+            "Projection": i["projection"],
+        }
         for i in schema["global_secondary_indexes"]
     ]
     if indexes:
