@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pynamodb.attributes import TTLAttribute
@@ -28,7 +29,7 @@ def _logical_id(name: str, suffix: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", name.title()) + suffix
 
 
-def _hash_first(key_schema: list[dict[str, str]]) -> list[dict[str, str]]:
+def _hash_first(key_schema: Sequence[Mapping[str, str]]) -> list[Mapping[str, str]]:
     """DynamoDB wants the HASH element first; PynamoDB lists index keys in attribute order."""
     return sorted(key_schema, key=lambda k: k["KeyType"] != "HASH")
 
