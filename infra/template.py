@@ -29,7 +29,7 @@ def _logical_id(name: str, suffix: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", name.title()) + suffix
 
 
-def _hash_first(key_schema: Sequence[Mapping[str, str]]) -> list[Mapping[str, str]]:
+def _hash_first(key_schema: Sequence[Mapping[str, object]]) -> list[Mapping[str, object]]:
     """DynamoDB wants the HASH element first; PynamoDB lists index keys in attribute order."""
     return sorted(key_schema, key=lambda k: k["KeyType"] != "HASH")
 

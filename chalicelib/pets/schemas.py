@@ -17,9 +17,7 @@ Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)
 Weight = Annotated[float, Field(gt=0, le=1000)]
 
 
-class PetCreate(Schema):
-    name: Name
-    species: Species
+class _PetDetails(Schema):
     breed: Breed | None = None
     birth_date: date | None = None
     weight_kg: Weight | None = None
@@ -28,17 +26,16 @@ class PetCreate(Schema):
     notes: Notes | None = None
 
 
-class PetPatch(Schema):
+class PetCreate(_PetDetails):
+    name: Name
+    species: Species
+
+
+class PetPatch(_PetDetails):
     """Only the fields sent change; null clears an optional field."""
 
     name: Name | None = None
     species: Species | None = None
-    breed: Breed | None = None
-    birth_date: date | None = None
-    weight_kg: Weight | None = None
-    sex: Sex | None = None
-    neutered: bool | None = None
-    notes: Notes | None = None
 
 
 class PetOut(Schema):
