@@ -12,6 +12,7 @@ from chalicelib.accounts.repository import get_user
 from chalicelib.bookings.models import Booking
 from chalicelib.consultants.models import ConsultantProfile
 from chalicelib.notifications.outbox import Recipient, notify
+from chalicelib.observability import logger
 from chalicelib.pets.models import Pet
 
 OWNER, CONSULTANT = "owner", "consultant"
@@ -53,9 +54,13 @@ def _send(
     names = {OWNER: consultant_name(consultant_id), CONSULTANT: owner.name if owner else "-"}
     for side in sides:
         target = owner if side == OWNER else consultant
-        if target is not None:
-            values = {"counterpart": names[side], "pet": pet}
+        if target is None:
+            continue
+        values = {"counterpart": names[side], "pet": pet}
+        try:
             notify(target, template, instants=instants, values=values, now=now)
+        except Exception:  # the change is committed; a lost notice must not undo or 500 it
+            logger.exception("notification not recorded", extra={"template": template})
 
 
 def _other(by: str | None) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGES = ("uk", "ru", "en")
@@ -118,7 +118,11 @@ def _translator(language: str) -> Callable[[str], str]:
 def format_when(instant: datetime, timezone: str, language: str) -> str:
     from babel.dates import format_datetime  # lazy: keeps babel off the cold path
 
-    return format_datetime(instant, "d MMMM y, HH:mm", tzinfo=ZoneInfo(timezone), locale=language)
+    try:
+        zone = ZoneInfo(timezone)
+    except (ValueError, ZoneInfoNotFoundError):  # an unusable stored zone: say UTC, not fail
+        zone = ZoneInfo("UTC")
+    return format_datetime(instant, "d MMMM y, HH:mm", tzinfo=zone, locale=language)
 
 
 def render(

@@ -236,3 +236,19 @@ def test_lists_are_per_side_and_paginated(world: World) -> None:
     assert world.call("GET", "/v1/bookings", "vet_b")[1]["items"] == []
     status, problem = world.call("GET", f"/v1/bookings?cursor={page['next_cursor']}", "owner_b")
     assert (status, problem["code"]) == (400, "validation_error")
+
+
+def test_minimum_notice_and_buffer_through_the_api(world: World) -> None:
+    hours = {
+        "timezone": "Europe/Kyiv",
+        "weekly": [{"weekday": 1, "start": "09:00", "end": "11:00"}],
+        "min_notice_minutes": 120,
+        "buffer_minutes": 15,
+    }
+    assert world.call("PUT", "/v1/vet/availability", "vet_a", hours)[0] == 200
+    assert _slots(world) == [KYIV_MONDAY_9, "2026-06-01T06:45:00Z", "2026-06-01T07:30:00Z"]
+    world.clock.move_to(NOW.replace(day=1, month=6, hour=4, minute=45))  # 07:45 in Kyiv
+    assert _slots(world) == ["2026-06-01T06:45:00Z", "2026-06-01T07:30:00Z"]
+    status, problem = world.book("owner_a", KYIV_MONDAY_9)
+    assert (status, problem["code"]) == (422, "slot_unavailable")
+    assert world.book("owner_a", "2026-06-01T06:45:00Z", key="ok")[0] == 201

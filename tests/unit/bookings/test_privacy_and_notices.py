@@ -165,3 +165,16 @@ def test_reschedule_and_expiry_e_mails(world: World) -> None:
     assert run(datetime.now(UTC)) == {"holds_expired": 1, "notifications_retried": 0}
     assert [m.template for m in _outbox("owner-b")] == ["booking_expired"]
     assert _outbox("owner-b")[0].language == "uk"
+
+
+def test_a_failing_notice_does_not_undo_the_change(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.bookings import notices
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("outbox table unavailable")
+
+    monkeypatch.setattr(notices, "notify", broken)
+    status, body = world.book("owner_a", TORONTO_MONDAY_9, consultant="vet_b")
+    assert (status, body["status"]) == (201, "confirmed")

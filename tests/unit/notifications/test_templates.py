@@ -71,3 +71,8 @@ def test_compiled_catalogs_match_their_sources(language: str) -> None:
     for template in TEMPLATES.values():
         assert source[template.subject] is not None
         assert source[template.subject].string
+
+
+def test_an_unusable_zone_is_shown_as_utc() -> None:
+    subject, _ = _render("booking_confirmed", "en", "Not/AZone")
+    assert "30 March 2026, 07:00" in subject
