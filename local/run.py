@@ -39,7 +39,7 @@ def _wait_for(url: str, timeout: float, process: subprocess.Popen[bytes]) -> Non
 def start(ports: Ports) -> Callable[[], None]:
     """Start the stack; return a function that stops it."""
     env = apply(ports)
-    from local import embedded_aws, mailbox, seed
+    from local import embedded_aws, mailbox, schedules, seed
 
     moto = embedded_aws.start_moto(ports.aws)
     embedded_aws.bootstrap()
@@ -47,6 +47,7 @@ def start(ports: Ports) -> Callable[[], None]:
     box = mailbox.Mailbox(env["AWS_DEFAULT_REGION"])
     stop_watch = threading.Event()
     threading.Thread(target=box.watch, args=(stop_watch,), daemon=True).start()
+    threading.Thread(target=schedules.housekeeping, args=(stop_watch,), daemon=True).start()
     mail_server = mailbox.serve(box, ports.mailbox)
     api = subprocess.Popen(
         [
