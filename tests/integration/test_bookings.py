@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 import requests
 
 from local.seed import DEMO_PASSWORD
@@ -91,3 +94,68 @@ def test_owner_and_consultant_journey_with_e_mails(stack: Stack) -> None:
     stranger = new_owner(stack.api, stack.aws)
     assert stranger.call("GET", f"/v1/bookings/{booking['id']}").status_code == 404
     assert stranger.call("GET", f"/v1/questions/{question.json()['id']}").status_code == 404
+
+
+def _join_room(stack: Stack, room: dict[str, object], password: str | None) -> dict[str, object]:
+    import asyncio
+
+    import aiohttp
+
+    async def join() -> dict[str, object]:
+        url = f"http://127.0.0.1:{stack.media_port}/rooms/{room['room_id']}/ws"
+        async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+            await ws.send_json({"type": "join", "token": room["token"], "password": password})
+            answer: dict[str, object] = await ws.receive_json(timeout=20)
+            return answer
+
+    return asyncio.run(join())
+
+
+def test_room_token_and_password_open_the_media_server(stack: Stack) -> None:
+    """P18 end to end: the API's room token and room password are what the SFU checks."""
+    consultant = sign_in(stack.api, "vet2@vetpet.test", DEMO_PASSWORD)
+    saved = consultant.call("GET", "/v1/vet/availability").json()
+    zone = ZoneInfo(saved["timezone"])
+    local = datetime.now(zone).replace(second=0, microsecond=0)
+    start = local + timedelta(minutes=5 - local.minute % 5 + 5)
+    if start.date() != local.date() or start.hour == 23:
+        pytest.skip("too close to the consultant's midnight for a same-day window")
+    today = {
+        "start": start.strftime("%H:%M"),
+        "end": (start + timedelta(minutes=30)).strftime("%H:%M"),
+    }
+    hours = {
+        **saved,
+        "exceptions": [{"date": local.date().isoformat(), "hours": [today]}],
+        "min_notice_minutes": 0,
+    }
+    assert consultant.call("PUT", "/v1/vet/availability", json=hours).status_code == 200
+    try:
+        owner = new_owner(stack.api, stack.aws)
+        booking = owner.call(
+            "POST",
+            "/v1/bookings",
+            headers={"Idempotency-Key": "room-1"},
+            json={
+                "consultant_id": consultant.user_id,
+                "pet_id": add_pet(owner),
+                "start": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "reason": "x",
+            },
+        )
+        assert booking.status_code == 201, booking.text
+        booking_id = booking.json()["id"]
+        put = owner.call(
+            "PUT", f"/v1/bookings/{booking_id}/room-password", json={"password": "blue-heron-42"}
+        )
+        assert put.status_code == 204
+        room = owner.call("POST", f"/v1/bookings/{booking_id}/room")
+        assert room.status_code == 200, room.text
+        assert _join_room(stack, room.json(), "wrong-password")["type"] == "error"
+        assert _join_room(stack, room.json(), None)["type"] == "error"
+        joined = _join_room(stack, room.json(), "blue-heron-42")
+        assert joined == {"type": "joined", "participant": owner.user_id, "role": "owner"}
+        vet_room = consultant.call("POST", f"/v1/bookings/{booking_id}/room").json()
+        assert _join_room(stack, vet_room, "blue-heron-42")["role"] == "vet"
+    finally:
+        consultant.call("PUT", "/v1/vet/availability", json=saved)
