@@ -20,6 +20,7 @@ from chalicelib.bookings.schemas import (
     OwnerBooking,
     OwnerQuestion,
     QuestionCreate,
+    QuestionList,
     RescheduleIn,
     RoomOut,
     RoomPasswordIn,
@@ -230,6 +231,22 @@ def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) ->
 def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | ConsultantQuestion:
     question = questions.ask(request.user.user_id, request.body, request.now)
     return questions.view(question, request.user.user_id)
+
+
+@api.route(
+    "/v1/questions",
+    "GET",
+    access=PARTICIPANT,
+    query=ListQuery,
+    response=QuestionList,
+    summary="My question threads, newest first (owner: asked; consultant: addressed to me).",
+    errors=("validation_error",),
+)
+def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
+    items, cursor = questions.questions_page(
+        _actor(request), request.query.cursor, request.query.limit
+    )
+    return QuestionList(items=items, next_cursor=cursor)
 
 
 @api.route(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from chalicelib.bookings import notices
+from chalicelib.bookings import notices, paging
 from chalicelib.bookings.models import Question, QuestionMessage
 from chalicelib.bookings.schemas import (
     ConsultantQuestion,
@@ -108,3 +108,16 @@ def view(question: Question, viewer_id: str) -> OwnerQuestion | ConsultantQuesti
             "pet": pet_for_consultant(question.owner_id, question.pet_id),
         }
     )
+
+
+def questions_page(
+    actor: Actor, cursor: str | None, limit: int
+) -> tuple[list[OwnerQuestion | ConsultantQuestion], str | None]:
+    """The actor's threads, newest first (owner: asked; consultant: addressed to them)."""
+    vet = actor.role == "vet"
+    index = Question.by_consultant if vet else Question.by_owner
+    field = "consultant_id" if vet else "owner_id"
+    keys, next_cursor = paging.keys_page(index, field, actor.user_id, cursor, limit)
+    ids = [key.question_id for key in keys]
+    found = {q.question_id: q for q in Question.batch_get(ids)} if ids else {}
+    return [view(found[i], actor.user_id) for i in ids if i in found], next_cursor

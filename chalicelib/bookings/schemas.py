@@ -157,3 +157,8 @@ class OwnerQuestion(QuestionCommon):
 class ConsultantQuestion(QuestionCommon):
     client: Client
     pet: PetForConsultant | None
+
+
+class QuestionList(Schema):
+    items: list[OwnerQuestion | ConsultantQuestion]
+    next_cursor: str | None

@@ -8,7 +8,6 @@ of two items (4 write units for items under 1 KB).
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,7 +18,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.bookings import notices
+from chalicelib.bookings import notices, paging
 from chalicelib.bookings.idempotency import booking_id_for, fingerprint
 from chalicelib.bookings.models import Booking
 from chalicelib.bookings.states import BookingStatus, InvalidTransitionError, ensure_transition
@@ -406,29 +405,10 @@ def has_active_bookings(owner_id: str, pet_id: str, now: datetime) -> bool:
 
 def bookings_page(actor: Actor, cursor: str | None, limit: int) -> tuple[list[Booking], str | None]:
     """One page of the actor's bookings, newest start first, by Query on their index."""
-    index = Booking.by_consultant if actor.role == "vet" else Booking.by_owner
-    start_key = _decode_cursor(cursor, actor) if cursor else None
-    keys = index.query(
-        actor.user_id, scan_index_forward=False, limit=limit, last_evaluated_key=start_key
-    )
+    vet = actor.role == "vet"
+    index = Booking.by_consultant if vet else Booking.by_owner
+    field = "consultant_id" if vet else "owner_id"
+    keys, next_cursor = paging.keys_page(index, field, actor.user_id, cursor, limit)
     ids = [key.booking_id for key in keys]
     found = {b.booking_id: b for b in Booking.batch_get(ids)} if ids else {}
-    last = keys.last_evaluated_key
-    return [found[i] for i in ids if i in found], _encode_cursor(last) if last else None
-
-
-def _encode_cursor(key: dict[str, Any]) -> str:
-    return consultants.encode_cursor(json.dumps(key, sort_keys=True, separators=(",", ":")))
-
-
-def _decode_cursor(cursor: str, actor: Actor) -> dict[str, Any]:
-    """A cursor is only ever a position in the actor's own partition."""
-    field = "consultant_id" if actor.role == "vet" else "owner_id"
-    try:
-        key = json.loads(consultants.decode_cursor(cursor))
-        valid = isinstance(key, dict) and key.get(field) == {"S": actor.user_id}
-    except ValueError:
-        valid = False
-    if not valid:
-        raise consultants.invalid("cursor", "not a cursor of this list")
-    return dict(key)
+    return [found[i] for i in ids if i in found], next_cursor

@@ -178,3 +178,27 @@ def test_a_failing_notice_does_not_undo_the_change(
     monkeypatch.setattr(notices, "notify", broken)
     status, body = world.book("owner_a", TORONTO_MONDAY_9, consultant="vet_b")
     assert (status, body["status"]) == (201, "confirmed")
+
+
+def test_question_lists_per_side(world: World) -> None:
+    asked = []
+    for text in ("first", "second", "third"):
+        world.clock.shift(timedelta(minutes=1))
+        _, q = world.call(
+            "POST",
+            "/v1/questions",
+            "owner_a",
+            {"consultant_id": "vet-a", "pet_id": world.pets["owner_a"], "text": text},
+        )
+        asked.append(q["id"])
+    status, page = world.call("GET", "/v1/questions?limit=2", "owner_a")
+    assert status == 200, page
+    assert [q["id"] for q in page["items"]] == asked[:0:-1]
+    _, rest = world.call("GET", f"/v1/questions?cursor={page['next_cursor']}", "owner_a")
+    assert [q["id"] for q in rest["items"]] == asked[:1]
+    _, theirs = world.call("GET", "/v1/questions", "vet_a")
+    assert [set(q["client"]) for q in theirs["items"]] == [CLIENT_KEYS] * 3
+    assert world.call("GET", "/v1/questions", "vet_b")[1]["items"] == []
+    assert world.call("GET", "/v1/questions", "owner_b")[1]["items"] == []
+    status, problem = world.call("GET", f"/v1/questions?cursor={page['next_cursor']}", "owner_b")
+    assert (status, problem["code"]) == (400, "validation_error")
