@@ -315,7 +315,12 @@ def advance(booking: Booking, target: BookingStatus, actor: Actor, now: datetime
 
 
 def reschedule(booking: Booking, actor: Actor, start: datetime, now: datetime) -> Booking:
-    """Book ``start`` and cancel ``booking`` in one transaction, linked both ways."""
+    """Book ``start`` and cancel ``booking`` in one transaction, linked both ways. A retry
+    of a reschedule that went through returns the booking it created."""
+    if booking.rescheduled_to:
+        moved = load(booking.rescheduled_to)
+        if moved.start == start.astimezone(UTC):
+            return moved
     _checked(booking, S.CANCELLED, now)
     if start == booking.start:
         raise consultants.slot_unavailable()

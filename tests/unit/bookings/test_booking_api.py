@@ -169,6 +169,10 @@ def test_reschedule_links_both_ways_and_moves_the_claim(world: World) -> None:
     free = _slots(world)
     assert KYIV_MONDAY_9 in free
     assert KYIV_MONDAY_10 not in free
+    retry = world.call(
+        "POST", f"/v1/bookings/{old['id']}/reschedule", "owner_a", {"start": KYIV_MONDAY_10}
+    )
+    assert retry == (201, new)
     status, problem = world.call(
         "POST", f"/v1/bookings/{old['id']}/reschedule", "owner_a", {"start": KYIV_MONDAY_930}
     )
