@@ -139,19 +139,26 @@ def candidate_slots(
     range_start: datetime,
     range_end: datetime,
 ) -> list[Slot]:
-    """Every slot of the opening hours that starts in [range_start, range_end)."""
+    """Every slot of the opening hours that starts in [range_start, range_end).
+
+    Slots never overlap (nor come closer than the buffer): windows that the spring gap
+    pushes into each other would otherwise yield overlapping slots with distinct starts,
+    which the one-claim-per-start lock could not keep apart."""
     zone = availability.zone
     length = timedelta(minutes=slot_minutes)
-    step = length + timedelta(minutes=availability.buffer_minutes)
-    slots: list[Slot] = []
+    buffer = timedelta(minutes=availability.buffer_minutes)
+    generated: set[Slot] = set()
     for day in _local_days(range_start, range_end, zone):
         for window in availability.windows_on(day):
             cursor, window_end = window.instants(day, zone)
             while cursor + length <= window_end:
-                if range_start <= cursor < range_end:
-                    slots.append(Slot(cursor, cursor + length))
-                cursor += step
-    return sorted(set(slots))
+                generated.add(Slot(cursor, cursor + length))
+                cursor += length + buffer
+    kept: list[Slot] = []
+    for slot in sorted(generated):
+        if not kept or slot.start >= kept[-1].end + buffer:
+            kept.append(slot)
+    return [slot for slot in kept if range_start <= slot.start < range_end]
 
 
 def free_slots(

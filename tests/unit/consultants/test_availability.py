@@ -1,3 +1,4 @@
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -178,3 +179,13 @@ def test_unknown_time_zones_are_refused(zone: str) -> None:
 
 def test_known_time_zone_is_accepted() -> None:
     assert validate_timezone("Pacific/Honolulu") == "Pacific/Honolulu"
+
+
+def test_windows_pushed_together_by_the_spring_gap_never_overlap() -> None:
+    # 01:00-02:30 and 03:00-04:00 on 8 Mar 2026 in New York: 02:30 does not exist and
+    # reads as 03:30 EDT, after the second window has begun.
+    windows = (make_window("01:00", "02:30"), make_window("03:00", "04:00"))
+    availability = Availability("America/New_York", {7: windows})
+    slots = candidate_slots(availability, 45, utc(2026, 3, 8), utc(2026, 3, 9))
+    assert slots
+    assert all(a.end <= b.start for a, b in itertools.pairwise(slots))
