@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from functools import cache
+import threading
 
 from pynamodb.connection import Connection
 
 from chalicelib.config import get_settings
 
+_lock = threading.Lock()
+_connection: list[Connection] = []
 
-@cache
+
 def transaction_connection() -> Connection:
-    settings = get_settings()
-    return Connection(region=settings.region, host=settings.aws_endpoint_url)
+    """One shared connection, created once even when many threads ask at the same time
+    (its botocore client is thread-safe; creating one per thread is what is slow)."""
+    with _lock:
+        if not _connection:
+            settings = get_settings()
+            connection = Connection(region=settings.region, host=settings.aws_endpoint_url)
+            connection.client  # noqa: B018 - build the client now, under the lock
+            _connection.append(connection)
+        return _connection[0]
