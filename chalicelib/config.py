@@ -16,6 +16,13 @@ RESET_CODE_TTL = timedelta(minutes=30)
 SMS_CODE_TTL = timedelta(minutes=10)
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 LOGIN_FAILURE_LIMIT = 5
+# Many people share an address (carrier NAT, offices): the per-IP limit is wider.
+LOGIN_FAILURE_LIMIT_PER_IP = 50
+INVITE_CODE_TTL = timedelta(days=7)
+MFA_CHALLENGE_TTL = timedelta(minutes=15)
+SMS_SENDS_PER_CHALLENGE = 3
+PASSWORD_MIN_ZXCVBN_SCORE = 2
+TOTP_ISSUER_NAME = "VetPet"
 PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100
 MAX_BODY_BYTES = 64 * 1024
@@ -59,6 +66,12 @@ class Settings:
     aws_endpoint_url: str | None
     issuer: str
     signing_keys_secret_id: str
+    code_key_secret_id: str
+    web_url: str
+    oidc_local_issuer: str | None
+    google_client_id: str
+    apple_client_id: str
+    facebook_client_id: str
     email_sender: str
     recordings_bucket: str
     recordings_key_alias: str
@@ -89,6 +102,12 @@ def get_settings() -> Settings:
         aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
         issuer=_env("VETPET_ISSUER", "http://127.0.0.1:8000"),
         signing_keys_secret_id=_env("VETPET_SIGNING_KEYS_SECRET", f"vetpet/{stage}/signing-keys"),
+        code_key_secret_id=_env("VETPET_CODE_KEY_SECRET", f"vetpet/{stage}/code-key"),
+        web_url=_env("VETPET_WEB_URL", "http://127.0.0.1:8000"),
+        oidc_local_issuer=os.environ.get("VETPET_OIDC_LOCAL_ISSUER") or None,
+        google_client_id=_env("VETPET_GOOGLE_CLIENT_ID", f"vetpet-{stage}-google"),
+        apple_client_id=_env("VETPET_APPLE_CLIENT_ID", f"vetpet-{stage}-apple"),
+        facebook_client_id=_env("VETPET_FACEBOOK_CLIENT_ID", f"vetpet-{stage}-facebook"),
         email_sender=_env("VETPET_EMAIL_SENDER", "no-reply@vetpet.test"),
         recordings_bucket=_env("VETPET_RECORDINGS_BUCKET", f"vetpet-{stage}-recordings"),
         recordings_key_alias=_env(

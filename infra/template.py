@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pynamodb.attributes import TTLAttribute
@@ -29,9 +28,9 @@ def _logical_id(name: str, suffix: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", name.title()) + suffix
 
 
-def _hash_first(key_schema: Sequence[Mapping[str, object]]) -> list[Mapping[str, object]]:
-    """DynamoDB wants the HASH element first; PynamoDB lists index keys in attribute order."""
-    return sorted(key_schema, key=lambda k: k["KeyType"] != "HASH")
+def _hash_first(key_schema: list[Any]) -> list[Any]:
+    """CloudFormation wants the HASH element before the RANGE one (PynamoDB may not)."""
+    return sorted(key_schema, key=lambda element: element["KeyType"])
 
 
 def table_resource(model: type[Model]) -> dict[str, Any]:

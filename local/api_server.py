@@ -2,7 +2,7 @@
 an unknown path is a 404 problem+json (chalice local answers 403 "Missing Authentication
 Token"; the deployed API maps that through a GatewayResponse in the same way).
 
-Run as `python -m local.api_server --port 8000 --aws-port 4566`."""
+Run as `python -m local.api_server --port 8000 --aws-port 4566 --oidc-port 8026`."""
 
 from __future__ import annotations
 
@@ -83,8 +83,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=Ports.api)
     parser.add_argument("--aws-port", type=int, default=Ports.aws)
+    parser.add_argument("--oidc-port", type=int, default=Ports.oidc)
     args = parser.parse_args()
-    serve(Ports(api=args.port, aws=args.aws_port))
+    serve(Ports(api=args.port, aws=args.aws_port, oidc=args.oidc_port))
 
 
 if __name__ == "__main__":

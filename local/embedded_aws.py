@@ -8,6 +8,7 @@ import logging
 import boto3
 from moto.server import ThreadedMotoServer
 
+from chalicelib.accounts.code_store import new_code_key
 from chalicelib.accounts.keys import generate_key_document
 from chalicelib.config import get_settings
 from chalicelib.store.tables import create_tables
@@ -32,6 +33,8 @@ def bootstrap() -> None:
     boto3.client("ses", region_name=settings.region).verify_email_identity(
         EmailAddress=settings.email_sender
     )
-    boto3.client("secretsmanager", region_name=settings.region).create_secret(
+    secrets = boto3.client("secretsmanager", region_name=settings.region)
+    secrets.create_secret(
         Name=settings.signing_keys_secret_id, SecretString=generate_key_document()
     )
+    secrets.create_secret(Name=settings.code_key_secret_id, SecretString=new_code_key())

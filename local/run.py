@@ -15,6 +15,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import fields
 
 from local.stage import ROOT, Ports, apply
 
@@ -39,7 +40,7 @@ def _wait_for(url: str, timeout: float, process: subprocess.Popen[bytes]) -> Non
 def start(ports: Ports) -> Callable[[], None]:
     """Start the stack; return a function that stops it."""
     env = apply(ports)
-    from local import embedded_aws, mailbox, schedules, seed
+    from local import embedded_aws, mailbox, oidc, schedules, seed
 
     moto = embedded_aws.start_moto(ports.aws)
     embedded_aws.bootstrap()
@@ -49,6 +50,7 @@ def start(ports: Ports) -> Callable[[], None]:
     threading.Thread(target=box.watch, args=(stop_watch,), daemon=True).start()
     threading.Thread(target=schedules.housekeeping, args=(stop_watch,), daemon=True).start()
     mail_server = mailbox.serve(box, ports.mailbox)
+    oidc_server = oidc.serve(env["VETPET_OIDC_LOCAL_ISSUER"], ports.oidc)
     api = subprocess.Popen(
         [
             sys.executable,
@@ -58,6 +60,8 @@ def start(ports: Ports) -> Callable[[], None]:
             str(ports.api),
             "--aws-port",
             str(ports.aws),
+            "--oidc-port",
+            str(ports.oidc),
         ],
         cwd=ROOT,
         env={**os.environ, **env},
@@ -74,6 +78,7 @@ def start(ports: Ports) -> Callable[[], None]:
             api.kill()
         stop_watch.set()
         mail_server.shutdown()
+        oidc_server.shutdown()
         moto.stop()
 
     try:
@@ -104,10 +109,11 @@ def _start_media(ports: Ports, env: dict[str, str]) -> Callable[[], None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     defaults = Ports()
-    for name in ("api", "aws", "mailbox", "media", "turn"):
+    names = [field.name for field in fields(Ports)]
+    for name in names:
         parser.add_argument(f"--{name}-port", type=int, default=getattr(defaults, name))
     args = parser.parse_args()
-    ports = Ports(args.api_port, args.aws_port, args.mailbox_port, args.media_port, args.turn_port)
+    ports = Ports(**{name: getattr(args, f"{name}_port") for name in names})
     stop = start(ports)
     print(
         f"\n{READY_LINE}\n"
@@ -117,6 +123,7 @@ def main() -> None:
         f"  AWS (moto) http://127.0.0.1:{ports.aws}\n"
         f"  Media SFU  http://127.0.0.1:{ports.media}/  (health: /health)\n"
         f"  TURN       turn:127.0.0.1:{ports.turn} (coturn, TURN REST credentials)\n"
+        f"  OIDC       http://127.0.0.1:{ports.oidc}/jwks.json  (mint: POST /mint)\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

@@ -19,6 +19,7 @@ class Ports:
     mailbox: int = 8025
     media: int = 8090
     turn: int = 3478
+    oidc: int = 8026
 
 
 def stage_environment(ports: Ports) -> dict[str, str]:
@@ -30,6 +31,8 @@ def stage_environment(ports: Ports) -> dict[str, str]:
         {
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{ports.aws}",
             "VETPET_ISSUER": f"http://127.0.0.1:{ports.api}",
+            "VETPET_WEB_URL": f"http://127.0.0.1:{ports.api}",
+            "VETPET_OIDC_LOCAL_ISSUER": f"http://127.0.0.1:{ports.oidc}",
             "VETPET_TURN_URLS": (
                 f"stun:127.0.0.1:{ports.turn},"
                 f"turn:127.0.0.1:{ports.turn}?transport=udp,turn:127.0.0.1:{ports.turn}?transport=tcp"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
+    VersionAttribute,
 )
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
@@ -40,7 +46,110 @@ class User(BaseModel):
     phone = UnicodeAttribute(null=True)
     address = UnicodeAttribute(null=True)
     postcode = UnicodeAttribute(null=True)
+    sms_phone = UnicodeAttribute(null=True)
+    totp_secret = UnicodeAttribute(null=True)
+    totp_pending_secret = UnicodeAttribute(null=True)
+    totp_last_step = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     version = NumberAttribute(default=1)
 
     email_index = EmailIndex()
+
+
+class UserIndex(GlobalSecondaryIndex[Any]):  # type: ignore[no-untyped-call]
+    """Every item of a user, found by Query on the user id (erasure, export, revocation)."""
+
+    class Meta:
+        index_name = "user-index"
+        projection = KeysOnlyProjection()
+
+    user_id = UnicodeAttribute(hash_key=True)
+
+
+class AuthCode(BaseModel):
+    """A pending one-time code of a user, one per purpose (e-mail verification, reset,
+    invite, SMS or TOTP enrolment); only its keyed hash is stored."""
+
+    class Meta(BaseModel.Meta):
+        table_name = table_name("auth-codes")
+
+    user_id = UnicodeAttribute(hash_key=True)
+    purpose = UnicodeAttribute(range_key=True)
+    code_hash = UnicodeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    wrong_tries = NumberAttribute(default=0)
+    pending = UnicodeAttribute(null=True)
+    expires = TTLAttribute()
+
+
+class LoginChallenge(BaseModel):
+    """A sign-in waiting for its second factor; SMS codes are bound to it."""
+
+    class Meta(BaseModel.Meta):
+        table_name = table_name("login-challenges")
+
+    challenge_id = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+    methods = UnicodeSetAttribute()
+    expires_at = UTCDateTimeAttribute()
+    wrong_tries = NumberAttribute(default=0)
+    sms_code_hash = UnicodeAttribute(null=True)
+    sms_expires_at = UTCDateTimeAttribute(null=True)
+    sms_sends = NumberAttribute(default=0)
+    expires = TTLAttribute()
+    version = VersionAttribute()
+
+    user_index = UserIndex()
+
+
+class Session(BaseModel):
+    """A refresh-token family: the digest of its one current token, rotated on each use."""
+
+    class Meta(BaseModel.Meta):
+        table_name = table_name("sessions")
+
+    family_id = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+    current_digest = UnicodeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    revoked = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+    expires = TTLAttribute()
+
+    user_index = UserIndex()
+
+
+class LoginFailures(BaseModel):
+    """Recent failed sign-ins of one key (an e-mail digest or a client IP), for back-off."""
+
+    class Meta(BaseModel.Meta):
+        table_name = table_name("login-failures")
+
+    key = UnicodeAttribute(hash_key=True)
+    failures = ListAttribute[float](of=NumberAttribute, default=list)  # type: ignore[arg-type]
+    expires = TTLAttribute()
+
+
+class SocialLink(BaseModel):
+    """A social identity (provider + subject) linked to an account."""
+
+    class Meta(BaseModel.Meta):
+        table_name = table_name("social-links")
+
+    identity = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+    user_index = UserIndex()
+
+
+class EmailClaim(BaseModel):
+    """One account per e-mail address: created in the same transaction as the account."""
+
+    class Meta(BaseModel.Meta):
+        table_name = table_name("email-claims")
+
+    email = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+
+    user_index = UserIndex()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.accounts.models import User
+from chalicelib.accounts.models import EmailClaim, User
 
 
 def normalise_email(email: str) -> str:
@@ -20,3 +20,28 @@ def get_user(user_id: str) -> User | None:
         return User.get(user_id)
     except User.DoesNotExist:
         return None
+
+
+class EmailTakenError(Exception):
+    """Another account holds the address (it won a concurrent creation)."""
+
+
+def create_user(user: User) -> None:
+    """Save a new user and claim its e-mail address in one transaction."""
+    from pynamodb.connection import Connection
+    from pynamodb.exceptions import TransactWriteError
+    from pynamodb.transactions import TransactWrite
+
+    try:
+        with TransactWrite(
+            connection=Connection(region=User.Meta.region, host=User.Meta.host)
+        ) as tx:
+            tx.save(user, condition=User.user_id.does_not_exist())
+            tx.save(
+                EmailClaim(user.email, user_id=user.user_id),
+                condition=EmailClaim.email.does_not_exist(),
+            )
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            raise EmailTakenError(user.email) from None
+        raise

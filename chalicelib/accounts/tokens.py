@@ -30,8 +30,11 @@ def _sign(claims: dict[str, Any], typ: str) -> str:
     )
 
 
-def issue_access_token(user_id: str, role: str, now: datetime) -> tuple[str, int]:
-    """An access token and its lifetime in seconds."""
+def issue_access_token(
+    user_id: str, role: str, now: datetime, session_id: str | None = None
+) -> tuple[str, int]:
+    """An access token and its lifetime in seconds; ``session_id`` (claim ``sid``) names
+    the refresh-token family it belongs to, so logout can end that sign-in."""
     issued = int(now.timestamp())
     ttl = int(ACCESS_TOKEN_TTL.total_seconds())
     claims = {
@@ -43,6 +46,8 @@ def issue_access_token(user_id: str, role: str, now: datetime) -> tuple[str, int
         "exp": issued + ttl,
         "jti": secrets.token_urlsafe(16),
     }
+    if session_id is not None:
+        claims["sid"] = session_id
     return _sign(claims, ACCESS_TOKEN_TYPE), ttl
 
 

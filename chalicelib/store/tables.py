@@ -7,7 +7,15 @@ from pynamodb.models import Model
 
 
 def all_models() -> list[type[Model]]:
-    from chalicelib.accounts.models import User
+    from chalicelib.accounts.models import (
+        AuthCode,
+        EmailClaim,
+        LoginChallenge,
+        LoginFailures,
+        Session,
+        SocialLink,
+        User,
+    )
     from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
     from chalicelib.notifications.outbox import OutboxMessage
@@ -15,6 +23,12 @@ def all_models() -> list[type[Model]]:
 
     return [
         User,
+        EmailClaim,
+        AuthCode,
+        LoginChallenge,
+        Session,
+        LoginFailures,
+        SocialLink,
         ConsultantProfile,
         SlotClaim,
         Pet,

@@ -16,6 +16,7 @@ class Principal:
 
     user_id: str
     role: str
+    session_id: str | None = None  # the sign-in (refresh-token family) the token came from
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,17 @@ def authorize(access: Access, headers: Mapping[str, str]) -> Principal | None:
     from chalicelib.accounts.tokens import verify_access_token
 
     claims = verify_access_token(token)
-    principal = Principal(user_id=claims["sub"], role=claims["role"])
+    principal = Principal(user_id=claims["sub"], role=claims["role"], session_id=claims.get("sid"))
+    if principal.session_id is not None:
+        from chalicelib.accounts.sessions import is_live
+
+        if not is_live(principal.session_id):  # logout, reuse or password change ended it
+            raise ProblemError(
+                401,
+                "unauthorized",
+                "This sign-in has ended; sign in again.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
     if not access.public and principal.role not in access.roles:
         raise ProblemError(403, "forbidden", "Your role may not call this endpoint.")
     return principal

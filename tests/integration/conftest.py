@@ -36,6 +36,7 @@ class Stack:
     aws: str
     media_port: int
     turn_port: int
+    oidc: str
 
     def url(self, path: str) -> str:
         return self.api + path
@@ -56,7 +57,7 @@ def _pump(stream: Any, lines: queue.Queue[str]) -> None:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    ports = {name: free_port() for name in ("api", "aws", "mailbox", "media", "turn")}
+    ports = {name: free_port() for name in ("api", "aws", "mailbox", "media", "turn", "oidc")}
     args = [f"--{name}-port={port}" for name, port in ports.items()]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VETPET_", "AWS_"))}
     process = subprocess.Popen(
@@ -80,6 +81,7 @@ def stack() -> Iterator[Stack]:
             aws=f"http://127.0.0.1:{ports['aws']}",
             media_port=ports["media"],
             turn_port=ports["turn"],
+            oidc=f"http://127.0.0.1:{ports['oidc']}",
         )
     finally:
         process.terminate()

@@ -11,6 +11,7 @@ import pytest
 from chalice.test import Client
 from moto import mock_aws
 
+from chalicelib.accounts.code_store import code_key, new_code_key
 from chalicelib.accounts.keys import generate_key_document, key_ring
 from chalicelib.config import get_settings
 from chalicelib.observability import logger
@@ -23,9 +24,12 @@ def aws() -> Iterator[None]:
     settings = get_settings()
     with mock_aws():
         create_tables()
-        boto3.client("secretsmanager", region_name=settings.region).create_secret(
+        secrets = boto3.client("secretsmanager", region_name=settings.region)
+        secrets.create_secret(
             Name=settings.signing_keys_secret_id, SecretString=generate_key_document()
         )
+        secrets.create_secret(Name=settings.code_key_secret_id, SecretString=new_code_key())
+        code_key.cache_clear()
         boto3.client("ses", region_name=settings.region).verify_email_identity(
             EmailAddress=settings.email_sender
         )

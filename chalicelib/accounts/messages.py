@@ -1,0 +1,95 @@
+# ruff: noqa: RUF001 - Ukrainian and Russian texts use Cyrillic letters that look Latin
+"""Texts of the account e-mails and SMS, in the user's language (uk, ru, en)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Text:
+    subject: str
+    body: str
+
+
+_TEXTS: dict[str, dict[str, Text]] = {
+    "verify_email": {
+        "en": Text(
+            "Your VetPet verification code",
+            "Your VetPet verification code is {code}. It is valid for 24 hours.\n"
+            "Or open: {link}\nIf you did not register, ignore this e-mail.",
+        ),
+        "uk": Text(
+            "Код підтвердження VetPet",
+            "Ваш код підтвердження VetPet: {code}. Він дійсний 24 години.\n"
+            "Або відкрийте: {link}\nЯкщо ви не реєструвалися, проігноруйте цей лист.",
+        ),
+        "ru": Text(
+            "Код подтверждения VetPet",
+            "Ваш код подтверждения VetPet: {code}. Он действителен 24 часа.\n"
+            "Или откройте: {link}\nЕсли вы не регистрировались, проигнорируйте это письмо.",
+        ),
+    },
+    "account_exists": {
+        "en": Text(
+            "Someone tried to register with your e-mail",
+            "Someone tried to create a VetPet account with this e-mail address, which "
+            "already has one. If it was you, sign in or reset your password. If not, "
+            "you can ignore this e-mail.",
+        ),
+        "uk": Text(
+            "Хтось намагався зареєструватися з вашою адресою",
+            "Хтось намагався створити обліковий запис VetPet з цією адресою, яка вже має "
+            "обліковий запис. Якщо це були ви, увійдіть або скиньте пароль.",
+        ),
+        "ru": Text(
+            "Кто-то пытался зарегистрироваться с вашим адресом",
+            "Кто-то пытался создать учётную запись VetPet с этим адресом, у которого уже "
+            "есть учётная запись. Если это были вы, войдите или сбросьте пароль.",
+        ),
+    },
+    "password_reset": {
+        "en": Text(
+            "Your VetPet password reset code",
+            "Your code to reset the VetPet password is {code}. It is valid for 30 minutes.\n"
+            "If you did not ask for it, ignore this e-mail: your password stays the same.",
+        ),
+        "uk": Text(
+            "Код скидання пароля VetPet",
+            "Ваш код для скидання пароля VetPet: {code}. Він дійсний 30 хвилин.",
+        ),
+        "ru": Text(
+            "Код сброса пароля VetPet",
+            "Ваш код для сброса пароля VetPet: {code}. Он действителен 30 минут.",
+        ),
+    },
+    "invite": {
+        "en": Text(
+            "You are invited to VetPet as a consultant",
+            "You are invited to consult on VetPet. Your invitation code is {code} "
+            "(valid for 7 days). Open the app and set your password with it: {link}",
+        ),
+        "uk": Text(
+            "Запрошення до VetPet для консультанта",
+            "Вас запрошено консультувати у VetPet. Ваш код запрошення: {code} "
+            "(дійсний 7 днів). Встановіть пароль: {link}",
+        ),
+        "ru": Text(
+            "Приглашение в VetPet для консультанта",
+            "Вас пригласили консультировать в VetPet. Ваш код приглашения: {code} "
+            "(действителен 7 дней). Установите пароль: {link}",
+        ),
+    },
+    "sms_code": {
+        "en": Text("", "VetPet code: {code}. Valid 10 minutes. Do not share it."),
+        "uk": Text("", "Код VetPet: {code}. Дійсний 10 хвилин. Нікому його не повідомляйте."),
+        "ru": Text("", "Код VetPet: {code}. Действителен 10 минут. Никому его не сообщайте."),
+    },
+}
+
+
+def render(kind: str, language: str, **values: str) -> Text:
+    """The ``kind`` text in ``language`` (English when the language is not offered)."""
+    variants = _TEXTS[kind]
+    text = variants.get(language, variants["en"])
+    return Text(text.subject, text.body.format(**values))
