@@ -43,8 +43,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_stack() -> tuple[subprocess.Popen[str], str, str]:
-    ports = {name: _free_port() for name in ("api", "aws", "mailbox", "media", "turn")}
+def start_stack() -> tuple[subprocess.Popen[str], str, str, str]:
+    ports = {name: _free_port() for name in ("api", "aws", "mailbox", "media", "turn", "oidc")}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VETPET_", "AWS_"))}
     process = subprocess.Popen(
         [sys.executable, "-m", "local.run", *(f"--{n}-port={p}" for n, p in ports.items())],
@@ -63,7 +63,8 @@ def start_stack() -> tuple[subprocess.Popen[str], str, str]:
     deadline = time.monotonic() + START_TIMEOUT
     while READY_LINE not in lines.get(timeout=max(1.0, deadline - time.monotonic())):
         pass
-    return process, f"http://127.0.0.1:{ports['api']}", f"http://127.0.0.1:{ports['aws']}"
+    api, aws, mailbox = (f"http://127.0.0.1:{ports[n]}" for n in ("api", "aws", "mailbox"))
+    return process, api, aws, mailbox
 
 
 def race(
@@ -163,13 +164,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     args = parser.parse_args()
-    process, api, aws = start_stack()
+    process, api, aws, mailbox = start_stack()
     try:
         vet = consultant_named(api, "Dr. Olena Kovalenko")["id"]
         slots = free_slots(api, vet)
         n = min(args.clients, len(slots) - 2)
         with ThreadPoolExecutor(8) as pool:
-            owners = list(pool.map(lambda _: new_owner(api, aws), range(n)))
+            owners = list(pool.map(lambda _: new_owner(api, mailbox), range(n)))
             pets = list(pool.map(add_pet, owners))
         print(f"{n} clients, consultant slots of 30 minutes, 2 cores, moto server + chalice local")
         race(owners, pets, vet, [slots[-1]] * n, "warm-up")  # first requests warm the server

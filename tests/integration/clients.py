@@ -1,28 +1,17 @@
-"""Client-side helpers for the local stack: owner accounts and authenticated calls.
-
-Owners are written straight into the stack's users table (the registration flow is
-another issue's); they then sign in through the real login route."""
+"""Client-side helpers for the local stack: owner accounts and authenticated calls."""
 
 from __future__ import annotations
 
+import re
+import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-import boto3
 import requests
 
 PASSWORD = "integration-owner-passphrase"
 TIMEOUT = 120  # generous: CI machines are shared and the race runs 64 requests at once
-
-
-@cache
-def _password_hash() -> str:
-    from chalicelib.accounts.passwords import hash_password
-
-    return hash_password(PASSWORD)
 
 
 @dataclass(frozen=True)
@@ -51,50 +40,57 @@ def login(api: str, email: str, password: str) -> str:
 
 def sign_in(api: str, email: str, password: str) -> Account:
     token = login(api, email, password)
-    me = requests.get(api + "/v1/health", timeout=TIMEOUT)  # the stack answers
+    me = requests.get(api + "/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT)
     me.raise_for_status()
-    import jwt
+    return Account(api, str(me.json()["user_id"]), email, token)
 
-    user_id = str(jwt.decode(token, options={"verify_signature": False})["sub"])
-    return Account(api, user_id, email, token)
+
+def mailbox_code(mailbox: str, to: str) -> str:
+    """The newest 6-digit code e-mailed to ``to`` (the mailbox sees mail within ~0.1 s)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        items = requests.get(mailbox + "/messages.json", timeout=TIMEOUT).json()
+        mine = [m for m in items if m["to"] == to]
+        found = re.search(r"\b(\d{6})\b", mine[-1]["body"]) if mine else None
+        if found:
+            return found.group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"no code e-mailed to {to}")
 
 
 def new_owner(
     api: str,
-    aws: str,
+    mailbox: str,
     *,
     name: str = "Test Owner",
     timezone: str = "Europe/Kyiv",
     language: str = "en",
     country: str = "UA",
 ) -> Account:
-    user_id = str(uuid.uuid4())
-    email = f"owner-{user_id[:8]}@example.com"
-    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=aws,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    client.put_item(
-        TableName="vetpet-local-users",
-        Item={
-            "user_id": {"S": user_id},
-            "email": {"S": email},
-            "email_verified": {"BOOL": True},
-            "password_hash": {"S": _password_hash()},
-            "role": {"S": "owner"},
-            "name": {"S": name},
-            "country": {"S": country},
-            "timezone": {"S": timezone},
-            "language": {"S": language},
-            "created_at": {"S": created},
-            "version": {"N": "1"},
+    """An owner made the way a client makes one: register, verify by the e-mailed code,
+    sign in."""
+    email = f"owner-{uuid.uuid4().hex[:12]}@example.com"
+    registered = requests.post(
+        api + "/v1/auth/register",
+        timeout=TIMEOUT,
+        json={
+            "email": email,
+            "password": PASSWORD,
+            "name": name,
+            "birth_date": "1990-05-17",
+            "country": country,
+            "timezone": timezone,
+            "language": language,
         },
     )
-    return Account(api, user_id, email, login(api, email, PASSWORD))
+    assert registered.status_code == 202, registered.text
+    verified = requests.post(
+        api + "/v1/auth/verify-email",
+        timeout=TIMEOUT,
+        json={"email": email, "code": mailbox_code(mailbox, email)},
+    )
+    assert verified.status_code == 200, verified.text
+    return sign_in(api, email, PASSWORD)
 
 
 def add_pet(owner: Account, name: str = "Rex") -> str:

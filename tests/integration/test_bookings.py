@@ -28,7 +28,7 @@ def test_64_concurrent_attempts_on_one_slot_give_exactly_one_booking(stack: Stac
     vet = consultant_named(stack.api, "Dr. Olena Kovalenko")
     slot, warm_up = free_slots(stack.api, vet["id"])[0:2]
     with ThreadPoolExecutor(16) as pool:
-        owners = list(pool.map(lambda _: new_owner(stack.api, stack.aws), range(ATTEMPTS)))
+        owners = list(pool.map(lambda _: new_owner(stack.api, stack.mailbox), range(ATTEMPTS)))
         pets = list(pool.map(add_pet, owners))
     # One booking first: the race is about correctness, not about 64 threads of one
     # process all paying its first-request setup at once (a Lambda serves one at a time).
@@ -61,7 +61,12 @@ def test_owner_and_consultant_journey_with_e_mails(stack: Stack) -> None:
     vet = consultant_named(stack.api, "Dr. Marek Nowak")  # free of charge, Europe/Warsaw
     assert vet["price"]["amount"] == 0
     owner = new_owner(
-        stack.api, stack.aws, name="Olha", timezone="Pacific/Honolulu", language="uk", country="UA"
+        stack.api,
+        stack.mailbox,
+        name="Olha",
+        timezone="Pacific/Honolulu",
+        language="uk",
+        country="UA",
     )
     consultant: Account = sign_in(stack.api, "vet2@vetpet.test", DEMO_PASSWORD)
     pet = add_pet(owner, "Barsik")
@@ -100,7 +105,7 @@ def test_owner_and_consultant_journey_with_e_mails(stack: Stack) -> None:
     )
     assert reply.status_code == 201
     assert stack.messages(owner.email)[-1]["subject"].startswith("Нове повідомлення")
-    stranger = new_owner(stack.api, stack.aws)
+    stranger = new_owner(stack.api, stack.mailbox)
     assert stranger.call("GET", f"/v1/bookings/{booking['id']}").status_code == 404
     assert stranger.call("GET", f"/v1/questions/{question.json()['id']}").status_code == 404
 
@@ -140,7 +145,7 @@ def test_room_token_and_password_open_the_media_server(stack: Stack) -> None:
     }
     assert consultant.call("PUT", "/v1/vet/availability", json=hours).status_code == 200
     try:
-        owner = new_owner(stack.api, stack.aws)
+        owner = new_owner(stack.api, stack.mailbox)
         booking = owner.call(
             "POST",
             "/v1/bookings",
