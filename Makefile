@@ -45,6 +45,7 @@ integration: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/sfu_capacity.py
+	$(BIN)/python bench/booking_race.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -27,6 +27,22 @@ PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100
 MAX_BODY_BYTES = 64 * 1024
 
+# Consultants, pets, bookings, questions, rooms and notifications (issue 4).
+MAX_PETS_PER_OWNER = 50
+SLOT_RANGE_DEFAULT = timedelta(days=7)
+SLOT_RANGE_MAX = timedelta(days=31)
+BOOKING_HOLD_TTL = timedelta(minutes=15)
+SLOT_CLAIM_RETENTION = timedelta(days=2)
+BOOKING_REASON_MAX_CHARS = 500
+QUESTION_TEXT_MAX_CHARS = 4000
+ROOM_EARLY_ENTRY = timedelta(minutes=10)
+TURN_CREDENTIAL_MAX_TTL = timedelta(hours=2)
+ROOM_PASSWORD_MIN_LENGTH = 6
+ROOM_PASSWORD_MAX_LENGTH = 128
+OUTBOX_MAX_ATTEMPTS = 5
+OUTBOX_RETRY_BASE = timedelta(minutes=1)
+OUTBOX_RETENTION = timedelta(days=90)
+
 # Argon2id parameters: at or above OWASP's floor (m >= 19 MiB, t >= 2, p = 1).
 ARGON2_MEMORY_KIB = 19 * 1024
 ARGON2_TIME_COST = 2

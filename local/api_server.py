@@ -33,6 +33,7 @@ def serve(ports: Ports) -> None:
         ChaliceRequestHandler,
         ForbiddenError,
         LocalGateway,
+        ThreadedHTTPServer,
         create_local_server,
     )
 
@@ -65,6 +66,9 @@ def serve(ports: Ports) -> None:
         project_dir=str(ROOT),
         config_from_disk=config_from_disk,
     )
+    # Bursts of concurrent clients (the booking race test and benchmark) overflow the
+    # socketserver default backlog of 5, which resets connections.
+    ThreadedHTTPServer.request_queue_size = 128
     server = create_local_server(app, config, "127.0.0.1", ports.api)
     server.server.RequestHandlerClass = functools.partial(
         ProblemRequestHandler, app_object=app, config=config

@@ -40,7 +40,7 @@ def _wait_for(url: str, timeout: float, process: subprocess.Popen[bytes]) -> Non
 def start(ports: Ports) -> Callable[[], None]:
     """Start the stack; return a function that stops it."""
     env = apply(ports)
-    from local import embedded_aws, mailbox, oidc, seed
+    from local import embedded_aws, mailbox, oidc, schedules, seed
 
     moto = embedded_aws.start_moto(ports.aws)
     embedded_aws.bootstrap()
@@ -48,6 +48,7 @@ def start(ports: Ports) -> Callable[[], None]:
     box = mailbox.Mailbox(env["AWS_DEFAULT_REGION"])
     stop_watch = threading.Event()
     threading.Thread(target=box.watch, args=(stop_watch,), daemon=True).start()
+    threading.Thread(target=schedules.housekeeping, args=(stop_watch,), daemon=True).start()
     mail_server = mailbox.serve(box, ports.mailbox)
     oidc_server = oidc.serve(env["VETPET_OIDC_LOCAL_ISSUER"], ports.oidc)
     api = subprocess.Popen(

@@ -11,6 +11,7 @@ from chalicelib.accounts.models import User
 from chalicelib.accounts.passwords import hash_password
 from chalicelib.accounts.repository import find_by_email
 from chalicelib.config import get_settings
+from local.demo_consultants import seed_consultants
 
 DEMO_PASSWORD = "VetPet-local-demo-1"  # noqa: S105 - local stage demo only
 
@@ -56,4 +57,5 @@ def seed() -> list[User]:
             )
             user.save(User.user_id.does_not_exist())
         users.append(user)
+    seed_consultants(users, datetime.now(UTC))
     return users

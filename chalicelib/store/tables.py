@@ -16,8 +16,28 @@ def all_models() -> list[type[Model]]:
         SocialLink,
         User,
     )
+    from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
+    from chalicelib.consultants.models import ConsultantProfile, SlotClaim
+    from chalicelib.notifications.outbox import OutboxMessage
+    from chalicelib.pets.models import Pet
 
-    return [User, EmailClaim, AuthCode, LoginChallenge, Session, LoginFailures, SocialLink]
+    return [
+        User,
+        EmailClaim,
+        AuthCode,
+        LoginChallenge,
+        Session,
+        LoginFailures,
+        SocialLink,
+        ConsultantProfile,
+        SlotClaim,
+        Pet,
+        Booking,
+        Room,
+        Question,
+        QuestionMessage,
+        OutboxMessage,
+    ]
 
 
 def create_tables() -> list[str]:

@@ -1,0 +1,280 @@
+"""Booking, room and question routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Response
+
+from chalicelib.bookings import questions, rooms, service, views
+from chalicelib.bookings.idempotency import MAX_KEY_LENGTH
+from chalicelib.bookings.schemas import (
+    BookingCreate,
+    BookingCreated,
+    BookingList,
+    ConsultantBooking,
+    ConsultantQuestion,
+    ListQuery,
+    MessageIn,
+    MessageOut,
+    OwnerBooking,
+    OwnerQuestion,
+    QuestionCreate,
+    QuestionList,
+    RescheduleIn,
+    RoomOut,
+    RoomPasswordIn,
+)
+from chalicelib.bookings.service import Actor
+from chalicelib.bookings.states import BookingStatus
+from chalicelib.web.access import AUTHENTICATED, roles
+from chalicelib.web.problems import ProblemError, not_found
+from chalicelib.web.routing import ApiBlueprint, ApiRequest
+
+api = ApiBlueprint(__name__, tag="bookings")
+OWNER = roles("owner")
+PARTICIPANT = roles("owner", "vet")
+VET = roles("vet")
+BookingView = OwnerBooking | ConsultantBooking
+
+
+def _actor(request: ApiRequest[Any, Any]) -> Actor:
+    return Actor(request.user.user_id, request.user.role)
+
+
+def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
+    key = (request.headers.get("idempotency-key") or "").strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ProblemError(
+            400,
+            "idempotency_key_required",
+            f"Send an 'Idempotency-Key' header of 1 to {MAX_KEY_LENGTH} characters.",
+        )
+    return key
+
+
+@api.route(
+    "/v1/bookings",
+    "POST",
+    access=OWNER,
+    body=BookingCreate,
+    response=BookingCreated,
+    status=201,
+    summary="Hold (or, when free, confirm) a slot for one of my pets.",
+    errors=(
+        "idempotency_key_required",
+        "idempotency_key_reused",
+        "slot_taken",
+        "slot_unavailable",
+        "not_found",
+        "validation_error",
+    ),
+)
+def create(request: ApiRequest[BookingCreate, None]) -> BookingCreated:
+    body = request.body
+    result = service.create_booking(
+        request.user.user_id,
+        _idempotency_key(request),
+        service.NewBooking(body.consultant_id, body.pet_id, body.start, body.reason),
+        request.now,
+    )
+    return views.created(result.booking)
+
+
+@api.route(
+    "/v1/bookings",
+    "GET",
+    access=PARTICIPANT,
+    query=ListQuery,
+    response=BookingList,
+    summary="My bookings, newest first (owner: mine; consultant: with me).",
+    errors=("validation_error",),
+)
+def list_bookings(request: ApiRequest[None, ListQuery]) -> BookingList:
+    actor = _actor(request)
+    page, cursor = service.bookings_page(actor, request.query.cursor, request.query.limit)
+    items = [views.for_viewer(b, actor.user_id, request.now) for b in page]
+    return BookingList(items=items, next_cursor=cursor)
+
+
+@api.route(
+    "/v1/bookings/{booking_id}",
+    "GET",
+    access=AUTHENTICATED,
+    response=OwnerBooking,
+    summary="One booking, as its owner or its consultant sees it.",
+    errors=("not_found",),
+)
+def get(request: ApiRequest[None, None], booking_id: str) -> BookingView:
+    booking = service.load_for(booking_id, _actor(request))
+    return views.for_viewer(booking, request.user.user_id, request.now)
+
+
+@api.route(
+    "/v1/bookings/{booking_id}/cancel",
+    "POST",
+    access=PARTICIPANT,
+    response=OwnerBooking,
+    summary="Cancel a booking and free its slot.",
+    errors=("not_found", "invalid_transition"),
+)
+def cancel(request: ApiRequest[None, None], booking_id: str) -> BookingView:
+    actor = _actor(request)
+    booking = service.cancel_booking(service.load_for(booking_id, actor), actor, request.now)
+    return views.for_viewer(booking, actor.user_id, request.now)
+
+
+@api.route(
+    "/v1/bookings/{booking_id}/reschedule",
+    "POST",
+    access=PARTICIPANT,
+    body=RescheduleIn,
+    response=OwnerBooking,
+    status=201,
+    summary="Move a booking: a new booking and the old one cancelled, atomically.",
+    errors=("not_found", "invalid_transition", "slot_taken", "slot_unavailable"),
+)
+def reschedule(request: ApiRequest[RescheduleIn, None], booking_id: str) -> BookingView:
+    actor = _actor(request)
+    old = service.load_for(booking_id, actor)
+    new = service.reschedule(old, actor, request.body.start, request.now)
+    return views.for_viewer(new, actor.user_id, request.now)
+
+
+def _advance(
+    request: ApiRequest[None, None], booking_id: str, target: BookingStatus
+) -> BookingView:
+    actor = _actor(request)
+    booking = service.load_for(booking_id, actor)
+    if actor.user_id != booking.consultant_id:
+        raise not_found("booking")
+    booking = service.advance(booking, target, actor, request.now)
+    return views.for_viewer(booking, actor.user_id, request.now)
+
+
+@api.route(
+    "/v1/bookings/{booking_id}/start",
+    "POST",
+    access=VET,
+    response=ConsultantBooking,
+    summary="The consultant starts the consultation.",
+    errors=("not_found", "invalid_transition"),
+)
+def start(request: ApiRequest[None, None], booking_id: str) -> BookingView:
+    return _advance(request, booking_id, BookingStatus.IN_PROGRESS)
+
+
+@api.route(
+    "/v1/bookings/{booking_id}/complete",
+    "POST",
+    access=VET,
+    response=ConsultantBooking,
+    summary="The consultant completes the consultation.",
+    errors=("not_found", "invalid_transition"),
+)
+def complete(request: ApiRequest[None, None], booking_id: str) -> BookingView:
+    return _advance(request, booking_id, BookingStatus.COMPLETED)
+
+
+@api.route(
+    "/v1/bookings/{booking_id}/no-show",
+    "POST",
+    access=VET,
+    response=ConsultantBooking,
+    summary="The consultant records that the client did not come.",
+    errors=("not_found", "invalid_transition"),
+)
+def no_show(request: ApiRequest[None, None], booking_id: str) -> BookingView:
+    return _advance(request, booking_id, BookingStatus.NO_SHOW)
+
+
+@api.route(
+    "/v1/bookings/{booking_id}/room",
+    "POST",
+    access=PARTICIPANT,
+    response=RoomOut,
+    summary="A room token and TURN credentials (10 minutes before the start to the end).",
+    errors=("not_found", "room_unavailable", "room_closed"),
+)
+def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
+    actor = _actor(request)
+    return rooms.room_access(service.load_for(booking_id, actor), actor, request.now)
+
+
+@api.route(
+    "/v1/bookings/{booking_id}/room-password",
+    "PUT",
+    access=OWNER,
+    body=RoomPasswordIn,
+    status=204,
+    summary="Set a password the media server asks for (stored as argon2id).",
+    errors=("not_found", "room_unavailable", "validation_error"),
+)
+def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) -> Response:
+    booking = service.load_for(booking_id, _actor(request))
+    if booking.owner_id != request.user.user_id:
+        raise not_found("booking")
+    rooms.set_room_password(booking, request.body.password, request.now)
+    return Response(body="", status_code=204)
+
+
+@api.route(
+    "/v1/questions",
+    "POST",
+    access=OWNER,
+    body=QuestionCreate,
+    response=OwnerQuestion,
+    status=201,
+    summary="Ask a consultant a question about one of my pets.",
+    errors=("not_found", "validation_error"),
+)
+def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | ConsultantQuestion:
+    question = questions.ask(request.user.user_id, request.body, request.now)
+    return questions.view(question, request.user.user_id)
+
+
+@api.route(
+    "/v1/questions",
+    "GET",
+    access=PARTICIPANT,
+    query=ListQuery,
+    response=QuestionList,
+    summary="My question threads, newest first (owner: asked; consultant: addressed to me).",
+    errors=("validation_error",),
+)
+def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
+    items, cursor = questions.questions_page(
+        _actor(request), request.query.cursor, request.query.limit
+    )
+    return QuestionList(items=items, next_cursor=cursor)
+
+
+@api.route(
+    "/v1/questions/{question_id}",
+    "GET",
+    access=AUTHENTICATED,
+    response=OwnerQuestion,
+    summary="A question thread, as its owner or its consultant sees it.",
+    errors=("not_found",),
+)
+def question(
+    request: ApiRequest[None, None], question_id: str
+) -> OwnerQuestion | ConsultantQuestion:
+    found = questions.load_for(question_id, _actor(request))
+    return questions.view(found, request.user.user_id)
+
+
+@api.route(
+    "/v1/questions/{question_id}/messages",
+    "POST",
+    access=PARTICIPANT,
+    body=MessageIn,
+    response=MessageOut,
+    status=201,
+    summary="Add a message to the thread.",
+    errors=("not_found", "validation_error"),
+)
+def message(request: ApiRequest[MessageIn, None], question_id: str) -> MessageOut:
+    actor = _actor(request)
+    found = questions.load_for(question_id, actor)
+    return questions.reply(found, actor, request.body.text, request.now)

@@ -1,0 +1,129 @@
+"""Bookings, slot claims, rooms and question threads (PynamoDB)."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+
+from chalicelib.store.base import BaseModel, table_name
+
+
+class BookingsByOwner(GlobalSecondaryIndex["Booking"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "by-owner"
+        projection = KeysOnlyProjection()
+
+    owner_id = UnicodeAttribute(hash_key=True)
+    start = UTCDateTimeAttribute(range_key=True)
+
+
+class BookingsByConsultant(GlobalSecondaryIndex["Booking"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "by-consultant"
+        projection = KeysOnlyProjection()
+
+    consultant_id = UnicodeAttribute(hash_key=True)
+    start = UTCDateTimeAttribute(range_key=True)
+
+
+class PendingHolds(GlobalSecondaryIndex["Booking"]):  # type: ignore[no-untyped-call]
+    """Sparse: only bookings awaiting payment carry ``pending``, so a sweep costs what expired."""
+
+    class Meta:
+        index_name = "pending-holds"
+        projection = KeysOnlyProjection()
+
+    pending = UnicodeAttribute(hash_key=True)
+    hold_expires_at = UTCDateTimeAttribute(range_key=True)
+
+
+class Booking(BaseModel):
+    class Meta(BaseModel.Meta):
+        table_name = table_name("bookings")
+
+    booking_id = UnicodeAttribute(hash_key=True)
+    owner_id = UnicodeAttribute()
+    consultant_id = UnicodeAttribute()
+    pet_id = UnicodeAttribute()
+    start = UTCDateTimeAttribute()
+    end = UTCDateTimeAttribute()
+    reason = UnicodeAttribute()
+    status = UnicodeAttribute()
+    initial_status = UnicodeAttribute()
+    version = NumberAttribute()
+    price_amount = NumberAttribute()
+    price_currency = UnicodeAttribute()
+    hold_expires_at = UTCDateTimeAttribute(null=True)
+    pending = UnicodeAttribute(null=True)
+    request_hash = UnicodeAttribute()
+    rescheduled_from = UnicodeAttribute(null=True)
+    rescheduled_to = UnicodeAttribute(null=True)
+    cancelled_by = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    by_owner = BookingsByOwner()
+    by_consultant = BookingsByConsultant()
+    pending_holds = PendingHolds()
+
+
+class Room(BaseModel):
+    """Read by the media server (env VETPET_ROOMS_TABLE): room_id (S), password_hash (S)."""
+
+    class Meta(BaseModel.Meta):
+        table_name = table_name("rooms")
+
+    room_id = UnicodeAttribute(hash_key=True)
+    password_hash = UnicodeAttribute()
+    expires = TTLAttribute(null=True)
+
+
+class QuestionsByOwner(GlobalSecondaryIndex["Question"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "by-owner"
+        projection = KeysOnlyProjection()
+
+    owner_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class QuestionsByConsultant(GlobalSecondaryIndex["Question"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "by-consultant"
+        projection = KeysOnlyProjection()
+
+    consultant_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class Question(BaseModel):
+    class Meta(BaseModel.Meta):
+        table_name = table_name("questions")
+
+    question_id = UnicodeAttribute(hash_key=True)
+    owner_id = UnicodeAttribute()
+    consultant_id = UnicodeAttribute()
+    pet_id = UnicodeAttribute()
+    message_count = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    by_owner = QuestionsByOwner()
+    by_consultant = QuestionsByConsultant()
+
+
+class QuestionMessage(BaseModel):
+    class Meta(BaseModel.Meta):
+        table_name = table_name("question-messages")
+
+    question_id = UnicodeAttribute(hash_key=True)
+    sequence = NumberAttribute(range_key=True)  # 1, 2, ... in the order written
+    message_id = UnicodeAttribute()
+    author_role = UnicodeAttribute()  # "owner" | "consultant"
+    text = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()

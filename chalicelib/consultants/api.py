@@ -1,0 +1,123 @@
+"""Consultant directory (public, P1), profiles (admin), availability (vet) and slots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.accounts.repository import get_user
+from chalicelib.clock import to_rfc3339
+from chalicelib.config import SLOT_RANGE_DEFAULT
+from chalicelib.consultants import service
+from chalicelib.consultants.schemas import (
+    AvailabilityIn,
+    AvailabilityOut,
+    ConsultantList,
+    ConsultantOut,
+    ConsultantUpsert,
+    DirectoryQuery,
+    SlotList,
+    SlotOut,
+    SlotsQuery,
+)
+from chalicelib.web.access import PUBLIC, roles
+from chalicelib.web.problems import ProblemError, not_found
+from chalicelib.web.routing import ApiBlueprint, ApiRequest
+
+api = ApiBlueprint(__name__, tag="consultants")
+
+
+@api.route(
+    "/v1/consultants",
+    "GET",
+    access=PUBLIC,
+    query=DirectoryQuery,
+    response=ConsultantList,
+    summary="Browse consultants (no account needed).",
+    errors=("validation_error",),
+)
+def directory(request: ApiRequest[None, DirectoryQuery]) -> ConsultantList:
+    q = request.query
+    page, cursor = service.list_directory(
+        specialty=q.specialty,
+        language=q.language,
+        country=q.country,
+        cursor=q.cursor,
+        limit=q.limit,
+    )
+    return ConsultantList(items=[service.to_out(p) for p in page], next_cursor=cursor)
+
+
+@api.route(
+    "/v1/consultants/{consultant_id}",
+    "GET",
+    access=PUBLIC,
+    response=ConsultantOut,
+    summary="One consultant's public profile.",
+    errors=("not_found",),
+)
+def profile(request: ApiRequest[None, None], consultant_id: str) -> ConsultantOut:
+    return service.to_out(service.get_profile(consultant_id))
+
+
+@api.route(
+    "/v1/consultants/{consultant_id}",
+    "PUT",
+    access=roles("admin"),
+    body=ConsultantUpsert,
+    response=ConsultantOut,
+    summary="Create or edit a consultant's profile (admin).",
+    errors=("not_found", "validation_error"),
+)
+def upsert(request: ApiRequest[ConsultantUpsert, None], consultant_id: str) -> ConsultantOut:
+    user = get_user(consultant_id)
+    if user is None or user.role != "vet":
+        raise not_found("consultant account")
+    return service.to_out(service.upsert_profile(consultant_id, request.body, request.now))
+
+
+@api.route(
+    "/v1/consultants/{consultant_id}/slots",
+    "GET",
+    access=PUBLIC,
+    query=SlotsQuery,
+    response=SlotList,
+    summary="Free slots, as UTC instants (at most 31 days per request).",
+    errors=("not_found", "range_too_long", "validation_error"),
+)
+def slots(request: ApiRequest[None, SlotsQuery], consultant_id: str) -> SlotList:
+    profile = service.get_profile(consultant_id)
+    start = request.query.start or request.now
+    end = request.query.end or start + SLOT_RANGE_DEFAULT
+    service.check_range(start, end)
+    free = service.list_free_slots(profile, start, end, request.now)
+    return SlotList(items=[SlotOut(start=to_rfc3339(s.start), end=to_rfc3339(s.end)) for s in free])
+
+
+@api.route(
+    "/v1/vet/availability",
+    "PUT",
+    access=roles("vet"),
+    body=AvailabilityIn,
+    response=AvailabilityOut,
+    summary="Set my weekly hours, exceptions, notice and buffer.",
+    errors=("validation_error",),
+)
+def set_availability(request: ApiRequest[AvailabilityIn, None]) -> dict[str, Any]:
+    user = get_user(request.user.user_id)
+    name = user.name if user else "-"
+    return service.set_availability(request.user.user_id, request.body, name, request.now)
+
+
+@api.route(
+    "/v1/vet/availability",
+    "GET",
+    access=roles("vet"),
+    response=AvailabilityOut,
+    summary="My availability.",
+    errors=("not_found",),
+)
+def get_availability(request: ApiRequest[None, None]) -> dict[str, Any]:
+    document = service.get_profile(request.user.user_id, listed_only=False).availability
+    if document is None:
+        raise ProblemError(404, "not_found", "No availability has been set yet.")
+    return dict(document)

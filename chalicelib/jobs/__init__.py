@@ -1,0 +1,1 @@
+"""Scheduled functions: each receives "now" and does one bounded sweep."""

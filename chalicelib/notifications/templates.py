@@ -1,0 +1,145 @@
+"""Notification texts: gettext catalogs (uk, ru, en) and times in the recipient's zone.
+
+The English msgids below are the source strings; ``make i18n`` extracts nothing
+automatically, the catalogs under ``locales/`` are kept by hand and compiled to .mo
+(committed, and checked against the .po files by a unit test).
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+LANGUAGES = ("uk", "ru", "en")
+DEFAULT_LANGUAGE = "en"
+DOMAIN = "messages"
+
+
+def _(message: str) -> str:
+    """Marks a msgid for the catalogs; translation happens at render time."""
+    return message
+
+
+@dataclass(frozen=True)
+class Template:
+    subject: str
+    body: str
+
+
+GREETING = _("Hello, %(name)s!")
+SIGNATURE = _("The VetPet team")
+
+TEMPLATES: dict[str, Template] = {
+    "booking_confirmed": Template(
+        _("Consultation confirmed: %(when)s"),
+        _(
+            "Your consultation with %(counterpart)s about %(pet)s on %(when)s "
+            "(%(timezone)s) is confirmed."
+        ),
+    ),
+    "booking_cancelled": Template(
+        _("Consultation cancelled: %(when)s"),
+        _(
+            "The consultation with %(counterpart)s about %(pet)s on %(when)s "
+            "(%(timezone)s) has been cancelled."
+        ),
+    ),
+    "booking_rescheduled": Template(
+        _("Consultation moved to %(when)s"),
+        _(
+            "The consultation with %(counterpart)s about %(pet)s has been moved from "
+            "%(previous_when)s to %(when)s (%(timezone)s)."
+        ),
+    ),
+    "booking_expired": Template(
+        _("Booking released: %(when)s"),
+        _(
+            "The booking with %(counterpart)s about %(pet)s on %(when)s (%(timezone)s) "
+            "was not paid in time and has been released."
+        ),
+    ),
+    "booking_in_progress": Template(
+        _("Consultation started: %(when)s"),
+        _(
+            "The consultation with %(counterpart)s about %(pet)s has started "
+            "(%(when)s, %(timezone)s)."
+        ),
+    ),
+    "booking_completed": Template(
+        _("Consultation completed: %(when)s"),
+        _(
+            "The consultation with %(counterpart)s about %(pet)s on %(when)s "
+            "(%(timezone)s) is completed."
+        ),
+    ),
+    "booking_no_show": Template(
+        _("Consultation missed: %(when)s"),
+        _(
+            "The consultation with %(counterpart)s about %(pet)s on %(when)s "
+            "(%(timezone)s) was marked as missed."
+        ),
+    ),
+    "question_message": Template(
+        _("New message about %(pet)s"),
+        _(
+            "%(counterpart)s sent you a new message about %(pet)s at %(when)s "
+            "(%(timezone)s). Open VetPet to read it."
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+    language: str
+
+
+def supported_language(language: str | None) -> str:
+    base = (language or "").split("-")[0].split("_")[0].lower()
+    return base if base in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@cache
+def _translator(language: str) -> Callable[[str], str]:
+    translation = gettext.translation(
+        DOMAIN, localedir=str(LOCALES_DIR), languages=[language], fallback=language == "en"
+    )
+    return translation.gettext
+
+
+def format_when(instant: datetime, timezone: str, language: str) -> str:
+    from babel.dates import format_datetime  # lazy: keeps babel off the cold path
+
+    try:
+        zone = ZoneInfo(timezone)
+    except (ValueError, ZoneInfoNotFoundError):  # an unusable stored zone: say UTC, not fail
+        zone = ZoneInfo("UTC")
+    return format_datetime(instant, "d MMMM y, HH:mm", tzinfo=zone, locale=language)
+
+
+def render(
+    template: str,
+    *,
+    language: str | None,
+    timezone: str,
+    name: str,
+    instants: Mapping[str, datetime],
+    values: Mapping[str, str],
+) -> Rendered:
+    """Render ``template`` for one recipient: their language, their time zone."""
+    lang = supported_language(language)
+    tr = _translator(lang)
+    params: dict[str, str] = {"timezone": timezone, "name": name, **values}
+    for key, instant in instants.items():
+        params[key] = format_when(instant, timezone, lang)
+    chosen = TEMPLATES[template]
+    body = "\n\n".join([tr(GREETING) % params, tr(chosen.body) % params, tr(SIGNATURE)])
+    return Rendered(subject=tr(chosen.subject) % params, body=body, language=lang)

@@ -1,0 +1,57 @@
+"""Pet request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from chalicelib.web.validation import Schema
+
+Species = Literal["dog", "cat", "bird", "rodent", "reptile", "other"]
+Sex = Literal["male", "female", "unknown"]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Breed = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Weight = Annotated[float, Field(gt=0, le=1000)]
+
+
+class _PetDetails(Schema):
+    breed: Breed | None = None
+    birth_date: date | None = None
+    weight_kg: Weight | None = None
+    sex: Sex | None = None
+    neutered: bool | None = None
+    notes: Notes | None = None
+
+
+class PetCreate(_PetDetails):
+    name: Name
+    species: Species
+
+
+class PetPatch(_PetDetails):
+    """Only the fields sent change; null clears an optional field."""
+
+    name: Name | None = None
+    species: Species | None = None
+
+
+class PetOut(Schema):
+    id: str
+    name: str
+    species: Species
+    breed: str | None
+    birth_date: date | None
+    weight_kg: float | None
+    sex: Sex | None
+    neutered: bool | None
+    notes: str | None
+    created_at: str
+    updated_at: str
+
+
+class PetList(Schema):
+    items: list[PetOut]
+    next_cursor: str | None

@@ -1,0 +1,84 @@
+"""Room access (P18): only the two participants of a confirmed booking, only in the window."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from chalicelib.accounts.keys import key_ring
+from chalicelib.bookings.models import Room
+from tests.unit.booking_world import KYIV_MONDAY_9, TORONTO_MONDAY_9, World
+
+START = datetime(2026, 6, 1, 13, 0, tzinfo=UTC)
+END = START + timedelta(minutes=45)
+
+
+def _decode(token: str) -> dict[str, object]:
+    kid = jwt.get_unverified_header(token)["kid"]
+    key = key_ring.verification_key(kid)
+    assert key is not None
+    return dict(
+        jwt.decode(
+            token,
+            key.private_key.public_key(),
+            algorithms=["ES256"],
+            audience="vetpet-media",
+            options={"verify_exp": False},
+        )
+    )
+
+
+def test_room_token_for_each_participant_inside_the_window(world: World) -> None:
+    _, booking = world.book("owner_a", TORONTO_MONDAY_9, consultant="vet_b")
+    path = f"/v1/bookings/{booking['id']}/room"
+    world.clock.move_to(START - timedelta(minutes=10, seconds=1))
+    status, problem = world.call("POST", path, "owner_a")
+    assert (status, problem["code"]) == (403, "room_closed")
+    world.clock.move_to(START - timedelta(minutes=10))
+    for who, role in (("owner_a", "owner"), ("vet_b", "vet")):
+        status, room = world.call("POST", path, who)
+        assert status == 200, room
+        assert room["room_id"] == booking["id"]
+        assert room["expires_at"] == "2026-06-01T13:45:00Z"
+        claims = _decode(room["token"])
+        assert claims["room"] == booking["id"]
+        assert claims["role"] == role
+        assert claims["sub"] == world.users[who].user_id
+        assert claims["rec"] is False
+        assert claims["exp"] == int(END.timestamp())
+        (ice,) = room["ice_servers"]
+        expiry, user = ice["username"].split(":")
+        assert user == world.users[who].user_id
+        assert int(expiry) <= int((START - timedelta(minutes=10) + timedelta(hours=2)).timestamp())
+        digest = hmac.new(b"test-turn-secret", ice["username"].encode(), hashlib.sha1).digest()
+        assert base64.b64decode(ice["credential"]) == digest
+    for stranger in ("owner_b", "vet_a"):
+        assert world.call("POST", path, stranger)[0] == 404
+    world.clock.move_to(END)
+    status, problem = world.call("POST", path, "vet_b")
+    assert (status, problem["code"]) == (403, "room_closed")
+
+
+def test_no_room_for_an_unpaid_or_cancelled_booking(world: World) -> None:
+    _, booking = world.book("owner_a", KYIV_MONDAY_9)
+    world.clock.move_to(datetime(2026, 6, 1, 5, 55, tzinfo=UTC))
+    status, problem = world.call("POST", f"/v1/bookings/{booking['id']}/room", "owner_a")
+    assert (status, problem["code"]) == (409, "room_unavailable")
+
+
+def test_owner_sets_a_room_password_stored_as_argon2id(world: World) -> None:
+    _, booking = world.book("owner_a", TORONTO_MONDAY_9, consultant="vet_b")
+    path = f"/v1/bookings/{booking['id']}/room-password"
+    status, _ = world.call("PUT", path, "owner_a", {"password": "correct horse"})
+    assert status == 204
+    stored = Room.get(booking["id"])
+    assert stored.password_hash.startswith("$argon2id$")
+    assert "correct horse" not in stored.password_hash
+    assert world.call("PUT", path, "vet_b", {"password": "correct horse"})[0] == 403
+    assert world.call("PUT", path, "owner_b", {"password": "correct horse"})[0] == 404
+    status, problem = world.call("PUT", path, "owner_a", {"password": "abc"})
+    assert (status, problem["code"]) == (400, "validation_error")
