@@ -18,13 +18,18 @@ calls it so that an aiortc upgrade that breaks the hook fails loudly.
 from __future__ import annotations
 
 import asyncio
+import inspect
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aioice
 import aiortc
-from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpTransceiver, clock
+from aioice.ice import StunProtocol
+from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpTransceiver
 from aiortc.mediastreams import MediaStreamError
+from aiortc.rtcdtlstransport import State as DtlsState
 from aiortc.rtcrtpreceiver import NackGenerator, StreamStatistics
 from aiortc.rtp import (
     RTCP_PSFB_APP,
@@ -32,6 +37,8 @@ from aiortc.rtp import (
     RTCP_PSFB_PLI,
     RTCP_RTPFB_NACK,
     AnyRtcpPacket,
+    HeaderExtensions,
+    HeaderExtensionsMap,
     RtcpPsfbPacket,
     RtcpRrPacket,
     RtcpRtpfbPacket,
@@ -41,9 +48,13 @@ from aiortc.rtp import (
     unpack_remb_fci,
 )
 
+from media.rtp_rewrite import RtpHeaderWriter, abs_send_time
+
 AIORTC_VERSION = "1.16.0"
+AIOICE_VERSION = "0.13.0"
 
 __all__ = [
+    "AIOICE_VERSION",
     "AIORTC_VERSION",
     "BridgeIncompatibleError",
     "Feedback",
@@ -54,6 +65,7 @@ __all__ = [
     "ParkedTrack",
     "Remb",
     "RtpPacket",
+    "SourcePacket",
     "check_compatibility",
 ]
 
@@ -77,7 +89,15 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
         "_RTCRtpSender__octet_count",
         "_RTCRtpSender__packet_count",
     ),
-    "transport": ("_send_rtp", "_rtp_header_extensions_map"),
+    "transport": (
+        "_state",
+        "_tx_srtp",
+        "_rtp_header_extensions_map",
+        "_RTCDtlsTransport__tx_bytes",
+        "_RTCDtlsTransport__tx_packets",
+    ),
+    "ice_transport": ("_connection",),
+    "ice_connection": ("_nominated",),
     "transceiver": ("_codecs",),
 }
 
@@ -90,10 +110,15 @@ def check_compatibility(transceiver: RTCRtpTransceiver) -> None:
     """Raise BridgeIncompatibleError unless aiortc has what the hooks rely on."""
     if aiortc.__version__ != AIORTC_VERSION:
         raise BridgeIncompatibleError(f"aiortc {aiortc.__version__} != pinned {AIORTC_VERSION}")
+    if aioice.__version__ != AIOICE_VERSION:
+        raise BridgeIncompatibleError(f"aioice {aioice.__version__} != pinned {AIOICE_VERSION}")
+    ice_transport = transceiver.sender.transport.transport
     objects = {
         "receiver": transceiver.receiver,
         "sender": transceiver.sender,
         "transport": transceiver.sender.transport,
+        "ice_transport": ice_transport,
+        "ice_connection": getattr(ice_transport, "_connection", None),
         "transceiver": transceiver,
     }
     missing = [
@@ -102,6 +127,10 @@ def check_compatibility(transceiver: RTCRtpTransceiver) -> None:
         for name in names
         if not hasattr(objects[role], name)
     ]
+    # OutboundTap.resend writes to the nominated pair's datagram transport directly, which is
+    # what aioice's StunProtocol.send_data does (it carries host, srflx and TURN-relayed pairs).
+    if "self.transport.sendto(data, addr)" not in inspect.getsource(StunProtocol.send_data):
+        missing.append("StunProtocol.send_data as a plain transport.sendto")
     if missing:
         raise BridgeIncompatibleError("aiortc internals missing: " + ", ".join(missing))
 
@@ -200,12 +229,78 @@ def parse_feedback(packet: AnyRtcpPacket, media_ssrc: int) -> Feedback | None:
     return None
 
 
+class SourcePacket:
+    """A publisher packet, prepared once for all the legs it is forwarded to.
+
+    ``body`` is the payload plus RTP padding (the bytes after the header, identical on every
+    leg); ``ntp`` and ``send_time`` (abs-send-time) are taken once per fan-out.
+    """
+
+    __slots__ = (
+        "audio_level",
+        "body",
+        "marker",
+        "ntp",
+        "padded",
+        "payload",
+        "payload_size",
+        "send_time",
+        "sequence_number",
+        "timestamp",
+    )
+
+    def __init__(self, packet: RtpPacket, ntp: int) -> None:
+        self.sequence_number: int = packet.sequence_number
+        self.timestamp: int = packet.timestamp
+        self.marker: int = packet.marker
+        self.payload: bytes = packet.payload
+        self.payload_size = len(packet.payload)
+        self.padded = packet.padding_size > 0
+        self.body: bytes = (
+            packet.payload + os.urandom(packet.padding_size - 1) + bytes([packet.padding_size])
+            if self.padded
+            else packet.payload
+        )
+        self.audio_level: tuple[bool, int] | None = packet.extensions.audio_level
+        self.ntp = ntp
+        self.send_time = abs_send_time(ntp)
+
+
+def _extension_layout(
+    extensions_map: HeaderExtensionsMap, mid: str | None, *, with_level: bool
+) -> tuple[int, bytes, int | None, int | None]:
+    """aiortc's own header extension block for a leg, and where the per-packet bytes go."""
+
+    def block(send_time: int, level: tuple[bool, int]) -> tuple[int, bytes]:
+        values = HeaderExtensions(
+            mid=mid, abs_send_time=send_time, audio_level=level if with_level else None
+        )
+        return extensions_map.set(values)
+
+    profile, value = block(0, (False, 0))
+    _, other_time = block(0xFFFFFF, (False, 0))
+    _, other_level = block(0, (True, 127))
+
+    def first_difference(other: bytes) -> int | None:
+        return next((i for i, (a, b) in enumerate(zip(value, other, strict=True)) if a != b), None)
+
+    return profile, value, first_difference(other_time), first_difference(other_level)
+
+
 class OutboundTap:
-    """Sends already-encoded RTP through a subscriber's sender, bypassing its encoder."""
+    """Sends already-encoded RTP through a subscriber's sender, bypassing its encoder.
+
+    Headers are written into per-leg buffers (``RtpHeaderWriter``) and each packet is
+    SRTP-protected with the leg's own DTLS-SRTP session, then handed straight to the ICE
+    pair's datagram transport: the same steps as aiortc's ``RTCDtlsTransport._send_rtp``,
+    without its per-packet coroutine chain.
+    """
 
     def __init__(self, transceiver: RTCRtpTransceiver, on_feedback: FeedbackHandler) -> None:
         self._transceiver = transceiver
         self._sender = transceiver.sender
+        self._writer: RtpHeaderWriter | None = None
+        self._writer_key: tuple[object, ...] | None = None
         original = self._sender._handle_rtcp_packet
 
         async def handle_rtcp(packet: AnyRtcpPacket) -> None:
@@ -226,40 +321,59 @@ class OutboundTap:
             and self._sender.transport.state == "connected"
         )
 
-    async def forward(
-        self, source: RtpPacket, sequence_number: int, timestamp: int
-    ) -> bytes | None:
-        """Send ``source``'s payload renumbered; returns the bytes sent, None if not ready."""
+    def _header_writer(self) -> RtpHeaderWriter | None:
         codecs = self._transceiver._codecs
         payload_type = codecs[0].payloadType if codecs else None
         if payload_type is None:
             return None
-        packet = RtpPacket(
-            payload_type=payload_type,
+        transport = self._sender.transport
+        key = (payload_type, self._transceiver.mid, self._sender._ssrc, transport)
+        if key != self._writer_key:
+            extensions_map = transport._rtp_header_extensions_map
+            mid = self._transceiver.mid
+            self._writer = RtpHeaderWriter(
+                payload_type,
+                self._sender._ssrc,
+                with_level=_extension_layout(extensions_map, mid, with_level=True),
+                without_level=_extension_layout(extensions_map, mid, with_level=False),
+            )
+            self._writer_key = key
+        return self._writer
+
+    def forward(self, source: SourcePacket, sequence_number: int, timestamp: int) -> bytes | None:
+        """Send ``source`` renumbered; returns the (unprotected) bytes sent, None if not sent."""
+        writer = self._header_writer()
+        if writer is None:
+            return None
+        data = writer.write(
+            source.body,
             marker=source.marker,
+            padded=source.padded,
             sequence_number=sequence_number,
             timestamp=timestamp,
-            ssrc=self._sender._ssrc,
-            payload=source.payload,
+            send_time=source.send_time,
+            audio_level=source.audio_level,
         )
-        packet.padding_size = source.padding_size
-        packet.extensions.mid = self._transceiver.mid
-        packet.extensions.abs_send_time = (clock.current_ntp_time() >> 14) & 0x00FFFFFF
-        packet.extensions.audio_level = source.extensions.audio_level
-        data = packet.serialize(self._sender.transport._rtp_header_extensions_map)
-        if not await self.resend(data):
+        if not self.resend(data):
             return None
+        # The counters aiortc's RTCP sender reports (SR) are kept as its own send loop would.
         sender: Any = self._sender
-        sender._RTCRtpSender__ntp_timestamp = clock.current_ntp_time()
+        sender._RTCRtpSender__ntp_timestamp = source.ntp
         sender._RTCRtpSender__rtp_timestamp = timestamp
-        sender._RTCRtpSender__octet_count += len(source.payload)
+        sender._RTCRtpSender__octet_count += source.payload_size
         sender._RTCRtpSender__packet_count += 1
         return data
 
-    async def resend(self, data: bytes) -> bool:
-        """Write serialized RTP; False when the leg's transport is not connected."""
-        try:
-            await self._sender.transport._send_rtp(data)
-        except ConnectionError:
+    def resend(self, data: bytes) -> bool:
+        """SRTP-protect and send serialized RTP; False when the leg is not connected."""
+        dtls: Any = self._sender.transport
+        if dtls._state is not DtlsState.CONNECTED:
             return False
+        pair = dtls.transport._connection._nominated.get(1)
+        if pair is None:
+            return False
+        protected = dtls._tx_srtp.protect(data)
+        pair.protocol.transport.sendto(protected, pair.remote_addr)
+        dtls._RTCDtlsTransport__tx_bytes += len(protected)
+        dtls._RTCDtlsTransport__tx_packets += 1
         return True

@@ -16,8 +16,9 @@ from media.aiortc_bridge import (
     OutboundTap,
     Remb,
     RtpPacket,
+    SourcePacket,
 )
-from media.rtp_rewrite import LegNumbering, PacketHistory
+from media.rtp_rewrite import LegNumbering, PacketHistory, ntp_now
 from media.vp8 import is_keyframe_start
 
 KEYFRAME_REQUEST_INTERVAL = 1.0
@@ -39,27 +40,33 @@ class SubscriberLeg:
         self._history = PacketHistory()
         self.remb_bitrate: int | None = None
 
-    async def forward(self, packet: RtpPacket) -> None:
+    def forward(self, packet: SourcePacket) -> bool:
+        """Send ``packet`` on this leg (synchronously: no task or coroutine per packet).
+
+        Returns False when the leg still waits for a keyframe and this packet does not
+        start one, so the stream should ask the publisher for a keyframe.
+        """
         if not self._out.ready:
-            return
+            return True
+        numbering = self._numbering
         if (
-            not self._numbering.started
+            not numbering.started
             and self._stream.kind == "video"
             and not is_keyframe_start(packet.payload)
         ):
-            await self._stream.request_keyframe()
-            return
-        sequence_number, timestamp = self._numbering.map(packet.sequence_number, packet.timestamp)
-        data = await self._out.forward(packet, sequence_number, timestamp)
+            return False
+        sequence_number, timestamp = numbering.map(packet.sequence_number, packet.timestamp)
+        data = self._out.forward(packet, sequence_number, timestamp)
         if data is not None:
             self._history.store(sequence_number, data)
+        return True
 
     async def _on_feedback(self, feedback: Feedback) -> None:
         if isinstance(feedback, Nack):
             for sequence_number in feedback.lost:
                 data = self._history.get(sequence_number)
                 if data is not None:
-                    await self._out.resend(data)
+                    self._out.resend(data)
         elif isinstance(feedback, KeyframeRequest):
             await self._stream.request_keyframe()
         elif isinstance(feedback, Remb):
@@ -98,8 +105,14 @@ class StreamForwarder:
         self._taps.remove(tap)
 
     async def on_packet(self, packet: RtpPacket) -> None:
-        for leg in list(self._legs.values()):
-            await leg.forward(packet)
+        if self._legs:
+            source = SourcePacket(packet, ntp_now())
+            waiting = False
+            for leg in list(self._legs.values()):
+                if not leg.forward(source):
+                    waiting = True
+            if waiting:
+                await self.request_keyframe()
         for tap in self._taps:
             tap.on_packet(packet)
 
