@@ -26,6 +26,7 @@ from typing import Any
 
 import aioice
 import aiortc
+import pylibsrtp
 from aioice.ice import StunProtocol
 from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpTransceiver
 from aiortc.mediastreams import MediaStreamError
@@ -47,15 +48,21 @@ from aiortc.rtp import (
     pack_remb_fci,
     unpack_remb_fci,
 )
+from pylibsrtp import SRTP_MAX_TRAILER_LEN
+from pylibsrtp._binding import ffi as srtp_ffi
+from pylibsrtp._binding import lib as srtp_lib
 
 from media.rtp_rewrite import RtpHeaderWriter, abs_send_time
 
 AIORTC_VERSION = "1.16.0"
 AIOICE_VERSION = "0.13.0"
+PYLIBSRTP_VERSION = "1.0.0"
+_SENDING = ("sendonly", "sendrecv")
 
 __all__ = [
     "AIOICE_VERSION",
     "AIORTC_VERSION",
+    "PYLIBSRTP_VERSION",
     "BridgeIncompatibleError",
     "Feedback",
     "InboundTap",
@@ -112,6 +119,10 @@ def check_compatibility(transceiver: RTCRtpTransceiver) -> None:
         raise BridgeIncompatibleError(f"aiortc {aiortc.__version__} != pinned {AIORTC_VERSION}")
     if aioice.__version__ != AIOICE_VERSION:
         raise BridgeIncompatibleError(f"aioice {aioice.__version__} != pinned {AIOICE_VERSION}")
+    if pylibsrtp.__version__ != PYLIBSRTP_VERSION:
+        raise BridgeIncompatibleError(
+            f"pylibsrtp {pylibsrtp.__version__} != pinned {PYLIBSRTP_VERSION}"
+        )
     ice_transport = transceiver.sender.transport.transport
     objects = {
         "receiver": transceiver.receiver,
@@ -127,6 +138,11 @@ def check_compatibility(transceiver: RTCRtpTransceiver) -> None:
         for name in names
         if not hasattr(objects[role], name)
     ]
+    # OutboundTap.resend protects in place with libsrtp, as pylibsrtp's Session.protect does.
+    if not hasattr(pylibsrtp.Session, "_Session__process") or "_srtp" not in inspect.getsource(
+        pylibsrtp.Session.__init__
+    ):
+        missing.append("pylibsrtp.Session._srtp")
     # OutboundTap.resend writes to the nominated pair's datagram transport directly, which is
     # what aioice's StunProtocol.send_data does (it carries host, srflx and TURN-relayed pairs).
     if "self.transport.sendto(data, addr)" not in inspect.getsource(StunProtocol.send_data):
@@ -301,6 +317,9 @@ class OutboundTap:
         self._sender = transceiver.sender
         self._writer: RtpHeaderWriter | None = None
         self._writer_key: tuple[object, ...] | None = None
+        self._buffer = bytearray(1500 + SRTP_MAX_TRAILER_LEN)
+        self._cbuffer = srtp_ffi.from_buffer(self._buffer)
+        self._length = srtp_ffi.new("int *")
         original = self._sender._handle_rtcp_packet
 
         async def handle_rtcp(packet: AnyRtcpPacket) -> None:
@@ -317,20 +336,19 @@ class OutboundTap:
     def ready(self) -> bool:
         """The subscriber accepted this leg and its transport is connected."""
         return (
-            self._transceiver.currentDirection in ("sendonly", "sendrecv")
-            and self._sender.transport.state == "connected"
+            self._sender.transport._state is DtlsState.CONNECTED
+            and self._transceiver.currentDirection in _SENDING
         )
 
-    def _header_writer(self) -> RtpHeaderWriter | None:
+    def _header_writer(self, transport: Any) -> RtpHeaderWriter | None:
         codecs = self._transceiver._codecs
         payload_type = codecs[0].payloadType if codecs else None
         if payload_type is None:
             return None
-        transport = self._sender.transport
-        key = (payload_type, self._transceiver.mid, self._sender._ssrc, transport)
+        mid = self._transceiver.mid
+        key = (payload_type, mid, self._sender._ssrc, transport)
         if key != self._writer_key:
             extensions_map = transport._rtp_header_extensions_map
-            mid = self._transceiver.mid
             self._writer = RtpHeaderWriter(
                 payload_type,
                 self._sender._ssrc,
@@ -340,12 +358,42 @@ class OutboundTap:
             self._writer_key = key
         return self._writer
 
-    def forward(self, source: SourcePacket, sequence_number: int, timestamp: int) -> bytes | None:
-        """Send ``source`` renumbered; returns the (unprotected) bytes sent, None if not sent."""
-        writer = self._header_writer()
+    def forward(self, source: SourcePacket, sequence_number: int, timestamp: int) -> bool:
+        """Send ``source`` renumbered; False when the leg could not send it."""
+        if not self.resend(source, sequence_number, timestamp):
+            return False
+        # The counters aiortc's RTCP sender reports (SR) are kept as its own send loop would.
+        sender: Any = self._sender
+        sender._RTCRtpSender__ntp_timestamp = source.ntp
+        sender._RTCRtpSender__rtp_timestamp = timestamp
+        sender._RTCRtpSender__octet_count += source.payload_size
+        sender._RTCRtpSender__packet_count += 1
+        return True
+
+    def resend(self, source: SourcePacket, sequence_number: int, timestamp: int) -> bool:
+        """Write, SRTP-protect and send one packet; False when the leg is not connected.
+
+        The packet is built in this leg's buffer and protected in place by libsrtp with the
+        leg's own DTLS-SRTP session (``_tx_srtp``, exactly what ``Session.protect`` calls,
+        minus its copies), then the ciphertext is handed to the ICE pair's datagram
+        transport, as ``RTCDtlsTransport._send_rtp`` and aioice would.
+        """
+        dtls: Any = self._sender.transport
+        if dtls._state is not DtlsState.CONNECTED:
+            return False
+        pair = dtls.transport._connection._nominated.get(1)
+        if pair is None:
+            return False
+        writer = self._header_writer(dtls)
         if writer is None:
-            return None
-        data = writer.write(
+            return False
+        needed = writer.max_header_length + len(source.body) + SRTP_MAX_TRAILER_LEN
+        if needed > len(self._buffer):
+            self._buffer = bytearray(needed)
+            self._cbuffer = srtp_ffi.from_buffer(self._buffer)
+        length = self._length
+        length[0] = writer.write_into(
+            self._buffer,
             source.body,
             marker=source.marker,
             padded=source.padded,
@@ -354,25 +402,9 @@ class OutboundTap:
             send_time=source.send_time,
             audio_level=source.audio_level,
         )
-        if not self.resend(data):
-            return None
-        # The counters aiortc's RTCP sender reports (SR) are kept as its own send loop would.
-        sender: Any = self._sender
-        sender._RTCRtpSender__ntp_timestamp = source.ntp
-        sender._RTCRtpSender__rtp_timestamp = timestamp
-        sender._RTCRtpSender__octet_count += source.payload_size
-        sender._RTCRtpSender__packet_count += 1
-        return data
-
-    def resend(self, data: bytes) -> bool:
-        """SRTP-protect and send serialized RTP; False when the leg is not connected."""
-        dtls: Any = self._sender.transport
-        if dtls._state is not DtlsState.CONNECTED:
-            return False
-        pair = dtls.transport._connection._nominated.get(1)
-        if pair is None:
-            return False
-        protected = dtls._tx_srtp.protect(data)
+        if srtp_lib.srtp_protect(dtls._tx_srtp._srtp[0], self._cbuffer, length):
+            return False  # e.g. a NACK for a packet older than libsrtp's replay window
+        protected = self._buffer[: length[0]]
         pair.protocol.transport.sendto(protected, pair.remote_addr)
         dtls._RTCDtlsTransport__tx_bytes += len(protected)
         dtls._RTCDtlsTransport__tx_packets += 1

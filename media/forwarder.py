@@ -37,7 +37,7 @@ class SubscriberLeg:
         self._stream = stream
         self._out = OutboundTap(transceiver, self._on_feedback)
         self._numbering = LegNumbering()
-        self._history = PacketHistory()
+        self._history: PacketHistory[tuple[SourcePacket, int]] = PacketHistory()
         self.remb_bitrate: int | None = None
 
     def forward(self, packet: SourcePacket) -> bool:
@@ -56,17 +56,16 @@ class SubscriberLeg:
         ):
             return False
         sequence_number, timestamp = numbering.map(packet.sequence_number, packet.timestamp)
-        data = self._out.forward(packet, sequence_number, timestamp)
-        if data is not None:
-            self._history.store(sequence_number, data)
+        if self._out.forward(packet, sequence_number, timestamp):
+            self._history.store(sequence_number, (packet, timestamp))
         return True
 
     async def _on_feedback(self, feedback: Feedback) -> None:
         if isinstance(feedback, Nack):
             for sequence_number in feedback.lost:
-                data = self._history.get(sequence_number)
-                if data is not None:
-                    self._out.resend(data)
+                sent = self._history.get(sequence_number)
+                if sent is not None:
+                    self._out.resend(sent[0], sequence_number, sent[1])
         elif isinstance(feedback, KeyframeRequest):
             await self._stream.request_keyframe()
         elif isinstance(feedback, Remb):

@@ -6,8 +6,10 @@ import secrets
 import struct
 import time
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 HISTORY_SIZE = 1024
+T = TypeVar("T")
 
 
 class LegNumbering:
@@ -36,16 +38,16 @@ class LegNumbering:
         )
 
 
-class PacketHistory:
+class PacketHistory(Generic[T]):
     """The last HISTORY_SIZE packets sent on a leg, by outgoing sequence number, for NACKs."""
 
     def __init__(self) -> None:
-        self._slots: list[tuple[int, bytes] | None] = [None] * HISTORY_SIZE
+        self._slots: list[tuple[int, T] | None] = [None] * HISTORY_SIZE
 
-    def store(self, sequence_number: int, data: bytes) -> None:
+    def store(self, sequence_number: int, data: T) -> None:
         self._slots[sequence_number % HISTORY_SIZE] = (sequence_number, data)
 
-    def get(self, sequence_number: int) -> bytes | None:
+    def get(self, sequence_number: int) -> T | None:
         slot = self._slots[sequence_number % HISTORY_SIZE]
         if slot is None or slot[0] != sequence_number:
             return None
@@ -106,6 +108,48 @@ class RtpHeaderWriter:
             None if level_offset is None else base + level_offset,
         )
 
+    @property
+    def max_header_length(self) -> int:
+        return max(len(layout[0]) for layout in self._layouts)
+
+    def write_into(
+        self,
+        buffer: bytearray,
+        body: bytes,
+        *,
+        marker: int,
+        padded: bool,
+        sequence_number: int,
+        timestamp: int,
+        send_time: int,
+        audio_level: tuple[bool, int] | None,
+    ) -> int:
+        """Write this leg's header and then ``body`` at the start of ``buffer``; the length.
+
+        ``buffer`` must hold ``max_header_length + len(body)`` bytes.
+        """
+        template, first, abs_at, level_at = self._layouts[audio_level is not None]
+        header_length = len(template)
+        buffer[:header_length] = template
+        _HEADER.pack_into(
+            buffer,
+            0,
+            first | (0x20 if padded else 0),
+            (marker << 7) | self.payload_type,
+            sequence_number,
+            timestamp,
+            self.ssrc,
+        )
+        if abs_at is not None:
+            buffer[abs_at] = send_time >> 16
+            buffer[abs_at + 1] = (send_time >> 8) & 0xFF
+            buffer[abs_at + 2] = send_time & 0xFF
+        if level_at is not None and audio_level is not None:
+            buffer[level_at] = (0x80 if audio_level[0] else 0) | (audio_level[1] & 0x7F)
+        length = header_length + len(body)
+        buffer[header_length:length] = body
+        return length
+
     def write(
         self,
         body: bytes,
@@ -117,24 +161,19 @@ class RtpHeaderWriter:
         send_time: int,
         audio_level: tuple[bool, int] | None,
     ) -> bytes:
-        """The serialized packet: this leg's header followed by ``body`` (payload + padding)."""
-        header, first, abs_at, level_at = self._layouts[audio_level is not None]
-        _HEADER.pack_into(
-            header,
-            0,
-            first | (0x20 if padded else 0),
-            (marker << 7) | self.payload_type,
-            sequence_number,
-            timestamp,
-            self.ssrc,
+        """The serialized packet as bytes (``write_into`` a fresh buffer)."""
+        buffer = bytearray(self.max_header_length + len(body))
+        length = self.write_into(
+            buffer,
+            body,
+            marker=marker,
+            padded=padded,
+            sequence_number=sequence_number,
+            timestamp=timestamp,
+            send_time=send_time,
+            audio_level=audio_level,
         )
-        if abs_at is not None:
-            header[abs_at] = send_time >> 16
-            header[abs_at + 1] = (send_time >> 8) & 0xFF
-            header[abs_at + 2] = send_time & 0xFF
-        if level_at is not None and audio_level is not None:
-            header[level_at] = (0x80 if audio_level[0] else 0) | (audio_level[1] & 0x7F)
-        return b"".join((header, body))
+        return bytes(buffer[:length])
 
 
 _HEADER = struct.Struct("!BBHLL")

@@ -117,7 +117,8 @@ async def test_outbound_tap_sends_srtp_a_real_peer_decrypts() -> None:
             await asyncio.sleep(0.05)
         source = RtpPacket(payload_type=1, marker=1, sequence_number=7, timestamp=9, ssrc=3)
         source.payload = b"\x10\x00\x9d\x01\x2a" + bytes(range(200))
-        assert tap.forward(SourcePacket(source, ntp_now()), 4000, 123456) is not None
+        prepared = SourcePacket(source, ntp_now())
+        assert tap.forward(prepared, 4000, 123456)
         await asyncio.wait_for(got.wait(), 10)
         packet = received[0]
         assert packet.payload == source.payload
@@ -129,6 +130,13 @@ async def test_outbound_tap_sends_srtp_a_real_peer_decrypts() -> None:
         sent = [s for s in stats.values() if s.type == "outbound-rtp"]
         assert len(sent) == 1
         assert sent[0].packetsSent == 1
+        # A NACKed packet is sent again (same sequence number); one older than libsrtp's
+        # replay window (1024, as aiortc sets it) cannot be, and is refused without raising.
+        for sequence_number in range(4001, 5100):
+            assert tap.forward(prepared, sequence_number, 123456)
+        got.clear()
+        assert tap.resend(prepared, 5099, 123456)
+        assert not tap.resend(prepared, 4000, 123456)
     finally:
         await sfu.close()
         await peer.close()
