@@ -395,12 +395,12 @@ class OutboundTap:
         length[0] = writer.write_into(
             self._buffer,
             source.body,
-            marker=source.marker,
-            padded=source.padded,
-            sequence_number=sequence_number,
-            timestamp=timestamp,
-            send_time=source.send_time,
-            audio_level=source.audio_level,
+            source.marker,
+            source.padded,
+            sequence_number,
+            timestamp,
+            source.send_time,
+            source.audio_level,
         )
         if srtp_lib.srtp_protect(dtls._tx_srtp._srtp[0], self._cbuffer, length):
             return False  # e.g. a NACK for a packet older than libsrtp's replay window

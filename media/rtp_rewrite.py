@@ -92,6 +92,7 @@ class RtpHeaderWriter:
             self._layout(*without_level),
             self._layout(*with_level),
         )
+        self.max_header_length = max(len(layout[0]) for layout in self._layouts)
 
     @staticmethod
     def _layout(
@@ -108,15 +109,10 @@ class RtpHeaderWriter:
             None if level_offset is None else base + level_offset,
         )
 
-    @property
-    def max_header_length(self) -> int:
-        return max(len(layout[0]) for layout in self._layouts)
-
     def write_into(
         self,
         buffer: bytearray,
         body: bytes,
-        *,
         marker: int,
         padded: bool,
         sequence_number: int,
@@ -164,14 +160,7 @@ class RtpHeaderWriter:
         """The serialized packet as bytes (``write_into`` a fresh buffer)."""
         buffer = bytearray(self.max_header_length + len(body))
         length = self.write_into(
-            buffer,
-            body,
-            marker=marker,
-            padded=padded,
-            sequence_number=sequence_number,
-            timestamp=timestamp,
-            send_time=send_time,
-            audio_level=audio_level,
+            buffer, body, marker, padded, sequence_number, timestamp, send_time, audio_level
         )
         return bytes(buffer[:length])
 
