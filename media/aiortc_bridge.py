@@ -1,4 +1,4 @@
-"""The one place that reaches into aiortc internals (aiortc is pinned to AIORTC_VERSION).
+"""The one place that reaches into aiortc internals (aiortc, aioice and pylibsrtp are pinned).
 
 aiortc decodes every received frame and encodes every sent one. The SFU needs RTP packets
 instead, so this module:
@@ -7,12 +7,16 @@ instead, so this module:
   keeps aiortc's receiver statistics (for RTCP RR) and NACK generation, then hands the
   still-encoded packet to the forwarder; nothing reaches aiortc's jitter buffer or decoder;
 * replaces ``RTCRtpSender._handle_rtcp_packet`` on subscriber legs by an ``OutboundTap`` that
-  passes NACK / PLI / FIR / REMB to the forwarder, and writes forwarded RTP straight to the
-  sender's DTLS transport with the sender's SSRC, updating the counters aiortc's RTCP SR uses;
+  passes NACK / PLI / FIR / REMB to the forwarder, and sends forwarded RTP with the sender's
+  SSRC: the header is written into the leg's own buffer, SRTP-protected in place with the
+  leg's DTLS-SRTP session (the one ``RTCDtlsTransport._send_rtp`` uses) and handed to the
+  nominated ICE pair's datagram transport, with no RtpPacket object, copy or coroutine per
+  leg; the counters aiortc's RTCP SR and getStats use are kept up to date;
 * parks the sender's own RTP loop on a track that never yields a frame.
 
-``check_compatibility()`` verifies every attribute used here; tests/media/test_aiortc_bridge.py
-calls it so that an aiortc upgrade that breaks the hook fails loudly.
+``check_compatibility()`` verifies the pinned versions and every attribute used here;
+tests/media/test_media_aiortc_bridge.py calls it so that an upgrade that breaks a hook fails
+loudly.
 """
 
 from __future__ import annotations
