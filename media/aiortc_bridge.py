@@ -375,7 +375,7 @@ class OutboundTap:
         return True
 
     def resend(self, source: SourcePacket, sequence_number: int, timestamp: int) -> bool:
-        """Write, SRTP-protect and send one packet; False when the leg is not connected.
+        """Write, SRTP-protect and send one packet; False when the leg is not ``ready``.
 
         The packet is built in this leg's buffer and protected in place by libsrtp with the
         leg's own DTLS-SRTP session (``_tx_srtp``, exactly what ``Session.protect`` calls,
@@ -383,7 +383,10 @@ class OutboundTap:
         transport, as ``RTCDtlsTransport._send_rtp`` and aioice would.
         """
         dtls: Any = self._sender.transport
-        if dtls._state is not DtlsState.CONNECTED:
+        if (
+            dtls._state is not DtlsState.CONNECTED
+            or self._transceiver.currentDirection not in _SENDING
+        ):
             return False
         pair = dtls.transport._connection._nominated.get(1)
         if pair is None:

@@ -46,15 +46,12 @@ class SubscriberLeg:
         Returns False when the leg still waits for a keyframe and this packet does not
         start one, so the stream should ask the publisher for a keyframe.
         """
-        if not self._out.ready:
-            return True
         numbering = self._numbering
-        if (
-            not numbering.started
-            and self._stream.kind == "video"
-            and not is_keyframe_start(packet.payload)
-        ):
-            return False
+        if not numbering.started:
+            if not self._out.ready:
+                return True
+            if self._stream.kind == "video" and not is_keyframe_start(packet.payload):
+                return False
         sequence_number, timestamp = numbering.map(packet.sequence_number, packet.timestamp)
         if self._out.forward(packet, sequence_number, timestamp):
             self._history.store(sequence_number, (packet, timestamp))
