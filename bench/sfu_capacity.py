@@ -27,6 +27,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -72,13 +73,13 @@ def encode_input() -> list[bytes]:
     encoder = av.CodecContext.create("libvpx", "w")
     encoder.width, encoder.height, encoder.pix_fmt = WIDTH, HEIGHT, "yuv420p"
     encoder.time_base = TIME_BASE
-    encoder.framerate = FPS
+    encoder.framerate = fractions.Fraction(FPS)
     encoder.bit_rate = BITRATE
     encoder.options = {"deadline": "realtime", "cpu-used": "8", "g": str(FPS * LOOP_SECONDS)}
     rng = np.random.default_rng(1)
     blocks = rng.integers(0, 255, (HEIGHT // 8, WIDTH // 8, 3), dtype=np.uint8)
-    base = np.repeat(np.repeat(blocks, 8, axis=0), 8, axis=1).astype(np.int16)
-    base = (base + rng.integers(-12, 12, base.shape)).clip(0, 255).astype(np.uint8)
+    smooth = np.repeat(np.repeat(blocks, 8, axis=0), 8, axis=1).astype(np.int16)
+    base = (smooth + rng.integers(-12, 12, smooth.shape)).clip(0, 255).astype(np.uint8)
     packets: list[bytes] = []
     for i in range(FPS * LOOP_SECONDS):
         image = np.roll(base, (i * 2, i * 3), axis=(0, 1))
@@ -101,7 +102,7 @@ class EncodedVideo(MediaStreamTrack):
         self._index = 0
         self._start: float | None = None
 
-    async def recv(self) -> av.Packet:
+    async def recv(self) -> av.Packet[Any]:
         if self._start is None:
             await self._start_event.wait()
             self._start = time.monotonic()
@@ -244,7 +245,21 @@ async def wait_connected(pcs: list[RTCPeerConnection]) -> None:
     raise RuntimeError("peer connections did not connect")
 
 
-async def run_phase(mode: str, subscribers: int, peers: PeersClient) -> dict[str, float]:
+@dataclass
+class Phase:
+    """One mode at one subscriber count, over a WINDOW_SECONDS window."""
+
+    subscribers: int
+    cpu_per_s: float  # SFU process CPU seconds per second (all threads)
+    packets_per_s: float  # packets delivered to all subscribers
+    stream_kbps: float
+    peers_cpu_per_s: float
+    forwarder_cpu_per_s: float
+    latencies: list[float]
+    fanout: list[float]
+
+
+async def run_phase(mode: str, subscribers: int, peers: PeersClient) -> Phase:
     sfu_in = RTCPeerConnection(CONFIG)
     inbound = video_transceiver(sfu_in, "recvonly")
     forwarder = TimedForwarder("video", inbound.receiver) if mode == "sfu" else None
@@ -278,23 +293,21 @@ async def run_phase(mode: str, subscribers: int, peers: PeersClient) -> dict[str
         await pc.close()
     await peers.call("reset")
     received = packets1 - packets0
-    result = {
-        "subscribers": subscribers,
-        "cpu_per_s": cpu / wall,
-        "packets_per_s": received / wall,
-        "stream_kbps": (octets1 - octets0) * 8 / wall / subscribers / 1000,
-        "peers_cpu_per_s": (peer_cpu1 - peer_cpu0) / wall,
-    }
-    if forwarder is not None:
-        result["forwarder_cpu_per_s"] = forwarder.cpu / wall
-        result["latencies"] = forwarder.latencies  # type: ignore[assignment]
-        result["fanout"] = forwarder.fanout  # type: ignore[assignment]
-    return result
+    return Phase(
+        subscribers=subscribers,
+        cpu_per_s=cpu / wall,
+        packets_per_s=received / wall,
+        stream_kbps=(octets1 - octets0) * 8 / wall / subscribers / 1000,
+        peers_cpu_per_s=(peer_cpu1 - peer_cpu0) / wall,
+        forwarder_cpu_per_s=forwarder.cpu / wall if forwarder is not None else 0.0,
+        latencies=forwarder.latencies if forwarder is not None else [],
+        fanout=forwarder.fanout if forwarder is not None else [],
+    )
 
 
-def slope(results: list[dict[str, float]], x: str, y: str) -> float:
-    xs = [r[x] for r in results]
-    ys = [r[y] for r in results]
+def slope(results: list[Phase], x: str, y: str) -> float:
+    xs = [float(getattr(r, x)) for r in results]
+    ys = [float(getattr(r, y)) for r in results]
     return float(np.polyfit(xs, ys, 1)[0])
 
 
@@ -326,14 +339,11 @@ async def main() -> None:
 
     for name, results in (("sfu", sfu), ("relay", relay)):
         for r in results:
-            extra = ""
-            if "forwarder_cpu_per_s" in r:
-                extra = f"  (forwarder {r['forwarder_cpu_per_s']:.3f})"
+            extra = f"  (forwarder {r.forwarder_cpu_per_s:.3f})" if name == "sfu" else ""
             print(
-                f"{name:5} subscribers={r['subscribers']:2.0f}  SFU process cpu="
-                f"{r['cpu_per_s']:.3f} core{extra}  delivered={r['packets_per_s']:.0f} pkt/s  "
-                f"{r['stream_kbps']:.0f} kbps/stream  peers process cpu="
-                f"{r['peers_cpu_per_s']:.3f} core"
+                f"{name:5} subscribers={r.subscribers:2}  SFU process cpu="
+                f"{r.cpu_per_s:.3f} core{extra}  delivered={r.packets_per_s:.0f} pkt/s  "
+                f"{r.stream_kbps:.0f} kbps/stream  peers process cpu={r.peers_cpu_per_s:.3f} core"
             )
 
     sfu_packet = slope(sfu, "packets_per_s", "cpu_per_s")
@@ -343,8 +353,7 @@ async def main() -> None:
     relay_packet = slope(relay, "packets_per_s", "cpu_per_s")
     relay_stream = slope(relay, "subscribers", "cpu_per_s")
     largest = sfu[-1]
-    latencies: list[float] = largest["latencies"]  # type: ignore[assignment]
-    fanout: list[float] = largest["fanout"]  # type: ignore[assignment]
+    latencies, fanout = largest.latencies, largest.fanout
     p50, p99 = percentile_ms(latencies, 50), percentile_ms(latencies, 99)
 
     print()
@@ -375,13 +384,13 @@ async def main() -> None:
         f"{relay_stream / fwd_stream:.1f}x (forwarder only)"
     )
     print(
-        f"added forwarding latency, {largest['subscribers']:.0f} subscribers, per packet per "
+        f"added forwarding latency, {largest.subscribers} subscribers, per packet per "
         f"subscriber (forwarder gets the publisher's decrypted packet from aiortc -> that "
         f"subscriber's SRTP packet handed to its UDP socket; {len(latencies)} samples): "
         f"p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {percentile_ms(latencies, 100):.3f} ms"
     )
     print(
-        f"  (until the last of {largest['subscribers']:.0f} subscribers was sent the packet: "
+        f"  (until the last of {largest.subscribers} subscribers was sent the packet: "
         f"p50 {percentile_ms(fanout, 50):.3f} ms, p99 {percentile_ms(fanout, 99):.3f} ms)"
     )
     print("targets (whole SFU process CPU; latency per packet per subscriber):")
