@@ -102,6 +102,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     ),
     "transport": (
         "_state",
+        "_transport",
         "_tx_srtp",
         "_rtp_header_extensions_map",
         "_RTCDtlsTransport__tx_bytes",
@@ -307,6 +308,10 @@ def _extension_layout(
     return profile, value, first_difference(other_time), first_difference(other_level)
 
 
+def _not_connected(data: bytearray, addr: tuple[str, int]) -> None:
+    raise ConnectionError("no ICE pair yet")
+
+
 class OutboundTap:
     """Sends already-encoded RTP through a subscriber's sender, bypassing its encoder.
 
@@ -324,6 +329,9 @@ class OutboundTap:
         self._buffer = bytearray(1500 + SRTP_MAX_TRAILER_LEN)
         self._cbuffer = srtp_ffi.from_buffer(self._buffer)
         self._length = srtp_ffi.new("int *")
+        self._pair: Any = None
+        self._sendto: Callable[[bytearray, tuple[str, int]], None] = _not_connected
+        self._remote_addr: tuple[str, int] = ("", 0)
         original = self._sender._handle_rtcp_packet
 
         async def handle_rtcp(packet: AnyRtcpPacket) -> None:
@@ -388,9 +396,13 @@ class OutboundTap:
             or self._transceiver.currentDirection not in _SENDING
         ):
             return False
-        pair = dtls.transport._connection._nominated.get(1)
+        pair = dtls._transport._connection._nominated.get(1)
         if pair is None:
             return False
+        if pair is not self._pair:  # the ICE pair's socket and address, looked up once
+            self._pair = pair
+            self._sendto = pair.protocol.transport.sendto
+            self._remote_addr = pair.remote_addr
         writer = self._header_writer(dtls)
         if writer is None:
             return False
@@ -412,7 +424,7 @@ class OutboundTap:
         if srtp_lib.srtp_protect(dtls._tx_srtp._srtp[0], self._cbuffer, length):
             return False  # e.g. a NACK for a packet older than libsrtp's replay window
         protected = self._buffer[: length[0]]
-        pair.protocol.transport.sendto(protected, pair.remote_addr)
+        self._sendto(protected, self._remote_addr)
         dtls._RTCDtlsTransport__tx_bytes += len(protected)
         dtls._RTCDtlsTransport__tx_packets += 1
         return True
