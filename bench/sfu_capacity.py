@@ -4,8 +4,7 @@ A publisher replays a pre-encoded 30 fps ~500 kbps 640x360 VP8 clip (4 s loop, o
 per loop, identical bytes for both modes) over real aiortc peer connections (ICE, DTLS-SRTP)
 on loopback to the SFU, which sends it to N subscriber peer connections; subscribers count
 packets without decoding. The publisher and the subscribers live in a separate "peers"
-process (at nice 10, as it stands in for remote machines), so the SFU process's CPU is the
-SFU's alone:
+process, so the SFU process's CPU is the SFU's alone:
 
 * SFU mode: media.forwarder.StreamForwarder (packet forwarding, per-leg SRTP);
 * MediaRelay mode: aiortc's MediaRelay (decode once, encode once per subscriber).
@@ -60,7 +59,6 @@ WARMUP_SECONDS = 1.5
 WINDOW_SECONDS = 8.0  # two keyframes per window
 SFU_SUBSCRIBERS = [1, 4, 8, 16]
 RELAY_SUBSCRIBERS = [1, 2, 3]
-PEERS_NICE = 10
 TARGET_PACKETS_PER_CORE = 10_000
 TARGET_RATIO = 20.0
 TARGET_P99_MS = 5.0
@@ -174,9 +172,6 @@ class Peers:
 
 
 def peers_main(conn: Connection) -> None:
-    # The peers stand in for remote clients, which would not share the SFU's two cores: at a
-    # lower priority they disturb the SFU's latency less (CPU figures are CPU time anyway).
-    os.nice(PEERS_NICE)
     asyncio.run(Peers(encode_input()).serve(conn))
 
 
@@ -238,6 +233,17 @@ def video_transceiver(
     return transceiver
 
 
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat (Linux)."""
+    try:
+        fields = [float(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / ticks, sum(fields[:8]) / ticks
+
+
 def process_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -260,6 +266,7 @@ class Phase:
     packets_per_s: float  # packets delivered to all subscribers
     stream_kbps: float
     peers_cpu_per_s: float
+    others_cpu_per_s: float  # CPU used on this machine by processes other than the bench's
     forwarder_cpu_per_s: float
     latencies: list[float]
     fanout: list[float]
@@ -291,9 +298,10 @@ async def run_phase(mode: str, subscribers: int, peers: PeersClient) -> Phase:
         forwarder.latencies.clear()
         forwarder.fanout.clear()
     packets0, octets0, peer_cpu0 = await peers.call("counts")
-    cpu0, wall0 = process_cpu(), time.monotonic()
+    (busy0, _), cpu0, wall0 = machine_busy(), process_cpu(), time.monotonic()
     await asyncio.sleep(WINDOW_SECONDS)
     cpu, wall = process_cpu() - cpu0, time.monotonic() - wall0
+    busy = (machine_busy()[0] - busy0) / wall
     packets1, octets1, peer_cpu1 = await peers.call("counts")
     for pc in pcs:
         await pc.close()
@@ -305,6 +313,7 @@ async def run_phase(mode: str, subscribers: int, peers: PeersClient) -> Phase:
         packets_per_s=received / wall,
         stream_kbps=(octets1 - octets0) * 8 / wall / subscribers / 1000,
         peers_cpu_per_s=(peer_cpu1 - peer_cpu0) / wall,
+        others_cpu_per_s=busy - cpu / wall - (peer_cpu1 - peer_cpu0) / wall,
         forwarder_cpu_per_s=forwarder.cpu / wall if forwarder is not None else 0.0,
         latencies=forwarder.latencies if forwarder is not None else [],
         fanout=forwarder.fanout if forwarder is not None else [],
@@ -337,7 +346,7 @@ async def main() -> None:
     print(
         f"input: {info['frames']} pre-encoded VP8 frames {WIDTH}x{HEIGHT} @ {FPS} fps "
         f"({LOOP_SECONDS} s loop, 1 keyframe), {info['kbps']:.0f} kbps; identical bytes for "
-        f"both modes; publisher and subscribers in a separate process (nice {PEERS_NICE})"
+        f"both modes; publisher and subscribers in a separate process"
     )
     sfu = [await run_phase("sfu", n, peers) for n in SFU_SUBSCRIBERS]
     relay = [await run_phase("relay", n, peers) for n in RELAY_SUBSCRIBERS]
@@ -350,7 +359,8 @@ async def main() -> None:
             print(
                 f"{name:5} subscribers={r.subscribers:2}  SFU process cpu="
                 f"{r.cpu_per_s:.3f} core{extra}  delivered={r.packets_per_s:.0f} pkt/s  "
-                f"{r.stream_kbps:.0f} kbps/stream  peers process cpu={r.peers_cpu_per_s:.3f} core"
+                f"{r.stream_kbps:.0f} kbps/stream  peers process cpu={r.peers_cpu_per_s:.3f} core  "
+                f"other processes {r.others_cpu_per_s:.2f} core"
             )
 
     sfu_packet = slope(sfu, "packets_per_s", "cpu_per_s")
@@ -395,6 +405,10 @@ async def main() -> None:
         f"subscriber (forwarder gets the publisher's decrypted packet from aiortc -> that "
         f"subscriber's SRTP packet handed to its UDP socket; {len(latencies)} samples): "
         f"p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {percentile_ms(latencies, 100):.3f} ms"
+    )
+    print(
+        f"  machine load during that window: {largest.others_cpu_per_s:.2f} of "
+        f"{os.cpu_count()} cores busy with other processes than this bench's"
     )
     print(
         f"  (until the last of {largest.subscribers} subscribers was sent the packet: "
