@@ -196,12 +196,6 @@ class TimedForwarder(StreamForwarder):
         self.received_at = 0.0
         self.latencies: list[float] = []  # per packet per subscriber
         self.fanout: list[float] = []  # per packet: until the last subscriber was sent it
-        # Per packet per subscriber, from the first packet of the same frame reaching the
-        # forwarder: the publisher sends a frame's packets back to back, so this includes the
-        # wait behind the frame's earlier packets (a keyframe is ~60 packets).
-        self.frame_latencies: list[float] = []
-        self.frame_started_at = 0.0
-        self._frame_timestamp: int | None = None
 
     def add_leg(self, subscriber_id: str, transceiver: RTCRtpTransceiver) -> None:
         self._legs[subscriber_id] = TimedLeg(self, transceiver)
@@ -209,9 +203,6 @@ class TimedForwarder(StreamForwarder):
     async def on_packet(self, packet: RtpPacket) -> None:
         cpu_start = time.thread_time()
         self.received_at = time.perf_counter()
-        if packet.timestamp != self._frame_timestamp:
-            self._frame_timestamp = packet.timestamp
-            self.frame_started_at = self.received_at
         await super().on_packet(packet)
         self.fanout.append(time.perf_counter() - self.received_at)
         self.cpu += time.thread_time() - cpu_start
@@ -224,9 +215,7 @@ class TimedLeg(SubscriberLeg):
 
     def forward(self, packet: SourcePacket) -> bool:
         result = super().forward(packet)
-        sent_at = time.perf_counter()
-        self._timed.latencies.append(sent_at - self._timed.received_at)
-        self._timed.frame_latencies.append(sent_at - self._timed.frame_started_at)
+        self._timed.latencies.append(time.perf_counter() - self._timed.received_at)
         return result
 
 
@@ -281,7 +270,6 @@ class Phase:
     forwarder_cpu_per_s: float
     latencies: list[float]
     fanout: list[float]
-    frame_latencies: list[float]
 
 
 async def run_phase(mode: str, subscribers: int, peers: PeersClient) -> Phase:
@@ -309,7 +297,6 @@ async def run_phase(mode: str, subscribers: int, peers: PeersClient) -> Phase:
         forwarder.cpu = 0.0
         forwarder.latencies.clear()
         forwarder.fanout.clear()
-        forwarder.frame_latencies.clear()
     packets0, octets0, peer_cpu0 = await peers.call("counts")
     (busy0, _), cpu0, wall0 = machine_busy(), process_cpu(), time.monotonic()
     await asyncio.sleep(WINDOW_SECONDS)
@@ -330,7 +317,6 @@ async def run_phase(mode: str, subscribers: int, peers: PeersClient) -> Phase:
         forwarder_cpu_per_s=forwarder.cpu / wall if forwarder is not None else 0.0,
         latencies=forwarder.latencies if forwarder is not None else [],
         fanout=forwarder.fanout if forwarder is not None else [],
-        frame_latencies=forwarder.frame_latencies if forwarder is not None else [],
     )
 
 
@@ -424,30 +410,11 @@ async def main() -> None:
         f"  machine load during that window: {largest.others_cpu_per_s:.2f} of "
         f"{os.cpu_count()} cores busy with other processes than this bench's"
     )
-    frames = largest.frame_latencies
-    print(
-        f"  same, but measured from the first packet of the packet's frame reaching the "
-        f"forwarder (adds the wait behind the frame's earlier packets, e.g. in a keyframe "
-        f"burst): p50 {percentile_ms(frames, 50):.3f} ms, p99 {percentile_ms(frames, 99):.3f} "
-        f"ms, max {percentile_ms(frames, 100):.3f} ms"
-    )
     print(
         f"  (until the last of {largest.subscribers} subscribers was sent the packet: "
         f"p50 {percentile_ms(fanout, 50):.3f} ms, p99 {percentile_ms(fanout, 99):.3f} ms)"
     )
-    print(
-        "  per subscriber count (p50/p99 ms; from the packet / from its frame's first packet): "
-        + "; ".join(
-            f"{r.subscribers}: {percentile_ms(r.latencies, 50):.2f}/"
-            f"{percentile_ms(r.latencies, 99):.2f}, {percentile_ms(r.frame_latencies, 50):.2f}/"
-            f"{percentile_ms(r.frame_latencies, 99):.2f}"
-            for r in sfu
-        )
-    )
-    print(
-        f"targets (whole SFU process CPU; latency per packet per subscriber, "
-        f"{largest.subscribers} subscribers):"
-    )
+    print("targets (whole SFU process CPU; latency per packet per subscriber):")
     checks: list[tuple[str, Callable[[], bool], str]] = [
         (
             f">= {TARGET_PACKETS_PER_CORE:,} forwarded pkt/s per core",
