@@ -414,7 +414,18 @@ async def main() -> None:
         f"  (until the last of {largest.subscribers} subscribers was sent the packet: "
         f"p50 {percentile_ms(fanout, 50):.3f} ms, p99 {percentile_ms(fanout, 99):.3f} ms)"
     )
-    print("targets (whole SFU process CPU; latency per packet per subscriber):")
+    print(
+        "  by subscriber count, p50/p99 ms: "
+        + ", ".join(
+            f"{r.subscribers}: {percentile_ms(r.latencies, 50):.2f}/"
+            f"{percentile_ms(r.latencies, 99):.2f}"
+            for r in sfu
+        )
+    )
+    print(
+        f"targets (whole SFU process CPU; latency per packet per subscriber, "
+        f"{largest.subscribers} subscribers):"
+    )
     checks: list[tuple[str, Callable[[], bool], str]] = [
         (
             f">= {TARGET_PACKETS_PER_CORE:,} forwarded pkt/s per core",
