@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -86,6 +87,8 @@ class StreamForwarder:
         self._taps: list[PacketTap] = []
         self._monotonic = monotonic
         self._last_keyframe_request = float("-inf")
+        self._deferred_request: asyncio.TimerHandle | None = None
+        self._deferred_task: asyncio.Future[None] | None = None
         self._last_remb: int | None = None
 
     def add_leg(self, subscriber_id: str, transceiver: RTCRtpTransceiver) -> None:
@@ -112,15 +115,29 @@ class StreamForwarder:
         for tap in self._taps:
             tap.on_packet(packet)
 
-    async def request_keyframe(self) -> None:
-        """Ask the publisher for a keyframe, at most once per KEYFRAME_REQUEST_INTERVAL."""
+    async def request_keyframe(self, *, now: bool = False) -> None:
+        """Ask the publisher for a keyframe, at most once per KEYFRAME_REQUEST_INTERVAL.
+
+        A request inside the interval is not dropped: one PLI is sent when it ends. ``now``
+        skips the interval, for rare explicit events (a recording starting) that must not
+        wait for subscribers' earlier requests.
+        """
         if self.kind != "video":
             return
-        now = self._monotonic()
-        if now - self._last_keyframe_request < KEYFRAME_REQUEST_INTERVAL:
+        current = self._monotonic()
+        wait = self._last_keyframe_request + KEYFRAME_REQUEST_INTERVAL - current
+        if wait > 0 and not now:
+            if self._deferred_request is None:
+                self._deferred_request = asyncio.get_running_loop().call_later(
+                    wait, self._request_deferred_keyframe
+                )
             return
-        self._last_keyframe_request = now
+        self._last_keyframe_request = current
         await self._inbound.send_pli()
+
+    def _request_deferred_keyframe(self) -> None:
+        self._deferred_request = None
+        self._deferred_task = asyncio.ensure_future(self.request_keyframe())
 
     async def relay_remb(self) -> None:
         """Tell the publisher the lowest bitrate any subscriber can take."""

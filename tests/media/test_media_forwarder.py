@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection
+from media_support import wait_for
 
 from media.aiortc_bridge import InboundTap, ParkedTrack, RtpPacket
 from media.forwarder import StreamForwarder
@@ -79,3 +80,32 @@ async def test_leg_waits_for_keyframe_then_forwards_renumbered() -> None:
     finally:
         await sfu.close()
         await subscriber.close()
+
+
+async def test_keyframe_request_inside_the_interval_is_deferred_not_dropped() -> None:
+    pc = RTCPeerConnection()
+    now = [10.0]
+    forwarder = StreamForwarder(
+        "video", pc.addTransceiver("video", direction="recvonly").receiver, monotonic=lambda: now[0]
+    )
+    plis: list[float] = []
+
+    async def send_pli() -> None:
+        plis.append(now[0])
+
+    forwarder._inbound.send_pli = send_pli  # type: ignore[method-assign]
+    try:
+        await forwarder.request_keyframe()
+        assert plis == [10.0]
+        now[0] = 10.999  # 1 ms before the interval ends: these two coalesce into one PLI
+        await forwarder.request_keyframe()
+        await forwarder.request_keyframe()
+        assert plis == [10.0]
+        now[0] = 11.0
+        await wait_for(lambda: len(plis) == 2, 5, "the deferred PLI")
+        assert plis == [10.0, 11.0]
+        now[0] = 11.5  # an explicit request (recording start) skips the interval
+        await forwarder.request_keyframe(now=True)
+        assert plis == [10.0, 11.0, 11.5]
+    finally:
+        await pc.close()
