@@ -1,4 +1,4 @@
-"""The one place that reaches into aiortc internals (aiortc is pinned to AIORTC_VERSION).
+"""The one place that reaches into aiortc internals (aiortc, aioice and pylibsrtp are pinned).
 
 aiortc decodes every received frame and encodes every sent one. The SFU needs RTP packets
 instead, so this module:
@@ -7,24 +7,34 @@ instead, so this module:
   keeps aiortc's receiver statistics (for RTCP RR) and NACK generation, then hands the
   still-encoded packet to the forwarder; nothing reaches aiortc's jitter buffer or decoder;
 * replaces ``RTCRtpSender._handle_rtcp_packet`` on subscriber legs by an ``OutboundTap`` that
-  passes NACK / PLI / FIR / REMB to the forwarder, and writes forwarded RTP straight to the
-  sender's DTLS transport with the sender's SSRC, updating the counters aiortc's RTCP SR uses;
+  passes NACK / PLI / FIR / REMB to the forwarder, and sends forwarded RTP with the sender's
+  SSRC: the header is written into the leg's own buffer, SRTP-protected in place with the
+  leg's DTLS-SRTP session (the one ``RTCDtlsTransport._send_rtp`` uses) and handed to the
+  nominated ICE pair's datagram transport, with no RtpPacket object, copy or coroutine per
+  leg; the counters aiortc's RTCP SR and getStats use are kept up to date;
 * parks the sender's own RTP loop on a track that never yields a frame.
 
-``check_compatibility()`` verifies every attribute used here; tests/media/test_aiortc_bridge.py
-calls it so that an aiortc upgrade that breaks the hook fails loudly.
+``check_compatibility()`` verifies the pinned versions and every attribute used here;
+tests/media/test_media_aiortc_bridge.py calls it so that an upgrade that breaks a hook fails
+loudly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aioice
 import aiortc
-from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpTransceiver, clock
+import pylibsrtp
+from aioice.ice import StunProtocol
+from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpTransceiver
 from aiortc.mediastreams import MediaStreamError
+from aiortc.rtcdtlstransport import State as DtlsState
 from aiortc.rtcrtpreceiver import NackGenerator, StreamStatistics
 from aiortc.rtp import (
     RTCP_PSFB_APP,
@@ -32,6 +42,8 @@ from aiortc.rtp import (
     RTCP_PSFB_PLI,
     RTCP_RTPFB_NACK,
     AnyRtcpPacket,
+    HeaderExtensions,
+    HeaderExtensionsMap,
     RtcpPsfbPacket,
     RtcpRrPacket,
     RtcpRtpfbPacket,
@@ -40,11 +52,21 @@ from aiortc.rtp import (
     pack_remb_fci,
     unpack_remb_fci,
 )
+from pylibsrtp import SRTP_MAX_TRAILER_LEN
+from pylibsrtp._binding import ffi as srtp_ffi
+from pylibsrtp._binding import lib as srtp_lib
+
+from media.rtp_rewrite import RtpHeaderWriter, abs_send_time
 
 AIORTC_VERSION = "1.16.0"
+AIOICE_VERSION = "0.13.0"
+PYLIBSRTP_VERSION = "1.0.0"
+_SENDING = ("sendonly", "sendrecv")
 
 __all__ = [
+    "AIOICE_VERSION",
     "AIORTC_VERSION",
+    "PYLIBSRTP_VERSION",
     "BridgeIncompatibleError",
     "Feedback",
     "InboundTap",
@@ -54,6 +76,7 @@ __all__ = [
     "ParkedTrack",
     "Remb",
     "RtpPacket",
+    "SourcePacket",
     "check_compatibility",
 ]
 
@@ -77,7 +100,16 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
         "_RTCRtpSender__octet_count",
         "_RTCRtpSender__packet_count",
     ),
-    "transport": ("_send_rtp", "_rtp_header_extensions_map"),
+    "transport": (
+        "_state",
+        "_transport",
+        "_tx_srtp",
+        "_rtp_header_extensions_map",
+        "_RTCDtlsTransport__tx_bytes",
+        "_RTCDtlsTransport__tx_packets",
+    ),
+    "ice_transport": ("_connection",),
+    "ice_connection": ("_nominated",),
     "transceiver": ("_codecs",),
 }
 
@@ -90,10 +122,19 @@ def check_compatibility(transceiver: RTCRtpTransceiver) -> None:
     """Raise BridgeIncompatibleError unless aiortc has what the hooks rely on."""
     if aiortc.__version__ != AIORTC_VERSION:
         raise BridgeIncompatibleError(f"aiortc {aiortc.__version__} != pinned {AIORTC_VERSION}")
+    if aioice.__version__ != AIOICE_VERSION:
+        raise BridgeIncompatibleError(f"aioice {aioice.__version__} != pinned {AIOICE_VERSION}")
+    if pylibsrtp.__version__ != PYLIBSRTP_VERSION:
+        raise BridgeIncompatibleError(
+            f"pylibsrtp {pylibsrtp.__version__} != pinned {PYLIBSRTP_VERSION}"
+        )
+    ice_transport = transceiver.sender.transport.transport
     objects = {
         "receiver": transceiver.receiver,
         "sender": transceiver.sender,
         "transport": transceiver.sender.transport,
+        "ice_transport": ice_transport,
+        "ice_connection": getattr(ice_transport, "_connection", None),
         "transceiver": transceiver,
     }
     missing = [
@@ -102,6 +143,15 @@ def check_compatibility(transceiver: RTCRtpTransceiver) -> None:
         for name in names
         if not hasattr(objects[role], name)
     ]
+    # OutboundTap.resend protects in place with libsrtp, as pylibsrtp's Session.protect does.
+    if not hasattr(pylibsrtp.Session, "_Session__process") or "_srtp" not in inspect.getsource(
+        pylibsrtp.Session.__init__
+    ):
+        missing.append("pylibsrtp.Session._srtp")
+    # OutboundTap.resend writes to the nominated pair's datagram transport directly, which is
+    # what aioice's StunProtocol.send_data does (it carries host, srflx and TURN-relayed pairs).
+    if "self.transport.sendto(data, addr)" not in inspect.getsource(StunProtocol.send_data):
+        missing.append("StunProtocol.send_data as a plain transport.sendto")
     if missing:
         raise BridgeIncompatibleError("aiortc internals missing: " + ", ".join(missing))
 
@@ -200,12 +250,88 @@ def parse_feedback(packet: AnyRtcpPacket, media_ssrc: int) -> Feedback | None:
     return None
 
 
+class SourcePacket:
+    """A publisher packet, prepared once for all the legs it is forwarded to.
+
+    ``body`` is the payload plus RTP padding (the bytes after the header, identical on every
+    leg); ``ntp`` and ``send_time`` (abs-send-time) are taken once per fan-out.
+    """
+
+    __slots__ = (
+        "audio_level",
+        "body",
+        "marker",
+        "ntp",
+        "padded",
+        "payload",
+        "payload_size",
+        "send_time",
+        "sequence_number",
+        "timestamp",
+    )
+
+    def __init__(self, packet: RtpPacket, ntp: int) -> None:
+        self.sequence_number: int = packet.sequence_number
+        self.timestamp: int = packet.timestamp
+        self.marker: int = packet.marker
+        self.payload: bytes = packet.payload
+        self.payload_size = len(packet.payload)
+        self.padded = packet.padding_size > 0
+        self.body: bytes = (
+            packet.payload + os.urandom(packet.padding_size - 1) + bytes([packet.padding_size])
+            if self.padded
+            else packet.payload
+        )
+        self.audio_level: tuple[bool, int] | None = packet.extensions.audio_level
+        self.ntp = ntp
+        self.send_time = abs_send_time(ntp)
+
+
+def _extension_layout(
+    extensions_map: HeaderExtensionsMap, mid: str | None, *, with_level: bool
+) -> tuple[int, bytes, int | None, int | None]:
+    """aiortc's own header extension block for a leg, and where the per-packet bytes go."""
+
+    def block(send_time: int, level: tuple[bool, int]) -> tuple[int, bytes]:
+        values = HeaderExtensions(
+            mid=mid, abs_send_time=send_time, audio_level=level if with_level else None
+        )
+        return extensions_map.set(values)
+
+    profile, value = block(0, (False, 0))
+    _, other_time = block(0xFFFFFF, (False, 0))
+    _, other_level = block(0, (True, 127))
+
+    def first_difference(other: bytes) -> int | None:
+        return next((i for i, (a, b) in enumerate(zip(value, other, strict=True)) if a != b), None)
+
+    return profile, value, first_difference(other_time), first_difference(other_level)
+
+
+def _not_connected(data: bytearray, addr: tuple[str, int]) -> None:
+    raise ConnectionError("no ICE pair yet")
+
+
 class OutboundTap:
-    """Sends already-encoded RTP through a subscriber's sender, bypassing its encoder."""
+    """Sends already-encoded RTP through a subscriber's sender, bypassing its encoder.
+
+    Headers are written into per-leg buffers (``RtpHeaderWriter``) and each packet is
+    SRTP-protected with the leg's own DTLS-SRTP session, then handed straight to the ICE
+    pair's datagram transport: the same steps as aiortc's ``RTCDtlsTransport._send_rtp``,
+    without its per-packet coroutine chain.
+    """
 
     def __init__(self, transceiver: RTCRtpTransceiver, on_feedback: FeedbackHandler) -> None:
         self._transceiver = transceiver
         self._sender = transceiver.sender
+        self._writer: RtpHeaderWriter | None = None
+        self._writer_key: tuple[object, ...] | None = None
+        self._buffer = bytearray(1500 + SRTP_MAX_TRAILER_LEN)
+        self._cbuffer = srtp_ffi.from_buffer(self._buffer)
+        self._length = srtp_ffi.new("int *")
+        self._pair: Any = None
+        self._sendto: Callable[[bytearray, tuple[str, int]], None] = _not_connected
+        self._remote_addr: tuple[str, int] = ("", 0)
         original = self._sender._handle_rtcp_packet
 
         async def handle_rtcp(packet: AnyRtcpPacket) -> None:
@@ -222,44 +348,83 @@ class OutboundTap:
     def ready(self) -> bool:
         """The subscriber accepted this leg and its transport is connected."""
         return (
-            self._transceiver.currentDirection in ("sendonly", "sendrecv")
-            and self._sender.transport.state == "connected"
+            self._sender.transport._state is DtlsState.CONNECTED
+            and self._transceiver.currentDirection in _SENDING
         )
 
-    async def forward(
-        self, source: RtpPacket, sequence_number: int, timestamp: int
-    ) -> bytes | None:
-        """Send ``source``'s payload renumbered; returns the bytes sent, None if not ready."""
+    def _header_writer(self, transport: Any) -> RtpHeaderWriter | None:
         codecs = self._transceiver._codecs
         payload_type = codecs[0].payloadType if codecs else None
         if payload_type is None:
             return None
-        packet = RtpPacket(
-            payload_type=payload_type,
-            marker=source.marker,
-            sequence_number=sequence_number,
-            timestamp=timestamp,
-            ssrc=self._sender._ssrc,
-            payload=source.payload,
-        )
-        packet.padding_size = source.padding_size
-        packet.extensions.mid = self._transceiver.mid
-        packet.extensions.abs_send_time = (clock.current_ntp_time() >> 14) & 0x00FFFFFF
-        packet.extensions.audio_level = source.extensions.audio_level
-        data = packet.serialize(self._sender.transport._rtp_header_extensions_map)
-        if not await self.resend(data):
-            return None
-        sender: Any = self._sender
-        sender._RTCRtpSender__ntp_timestamp = clock.current_ntp_time()
-        sender._RTCRtpSender__rtp_timestamp = timestamp
-        sender._RTCRtpSender__octet_count += len(source.payload)
-        sender._RTCRtpSender__packet_count += 1
-        return data
+        mid = self._transceiver.mid
+        key = (payload_type, mid, self._sender._ssrc, transport)
+        if key != self._writer_key:
+            extensions_map = transport._rtp_header_extensions_map
+            self._writer = RtpHeaderWriter(
+                payload_type,
+                self._sender._ssrc,
+                with_level=_extension_layout(extensions_map, mid, with_level=True),
+                without_level=_extension_layout(extensions_map, mid, with_level=False),
+            )
+            self._writer_key = key
+        return self._writer
 
-    async def resend(self, data: bytes) -> bool:
-        """Write serialized RTP; False when the leg's transport is not connected."""
-        try:
-            await self._sender.transport._send_rtp(data)
-        except ConnectionError:
+    def forward(self, source: SourcePacket, sequence_number: int, timestamp: int) -> bool:
+        """Send ``source`` renumbered; False when the leg could not send it."""
+        if not self.resend(source, sequence_number, timestamp):
             return False
+        # The counters aiortc's RTCP sender reports (SR) are kept as its own send loop would.
+        sender: Any = self._sender
+        sender._RTCRtpSender__ntp_timestamp = source.ntp
+        sender._RTCRtpSender__rtp_timestamp = timestamp
+        sender._RTCRtpSender__octet_count += source.payload_size
+        sender._RTCRtpSender__packet_count += 1
+        return True
+
+    def resend(self, source: SourcePacket, sequence_number: int, timestamp: int) -> bool:
+        """Write, SRTP-protect and send one packet; False when the leg is not ``ready``.
+
+        The packet is built in this leg's buffer and protected in place by libsrtp with the
+        leg's own DTLS-SRTP session (``_tx_srtp``, exactly what ``Session.protect`` calls,
+        minus its copies), then the ciphertext is handed to the ICE pair's datagram
+        transport, as ``RTCDtlsTransport._send_rtp`` and aioice would.
+        """
+        dtls: Any = self._sender.transport
+        if (
+            dtls._state is not DtlsState.CONNECTED
+            or self._transceiver.currentDirection not in _SENDING
+        ):
+            return False
+        pair = dtls._transport._connection._nominated.get(1)
+        if pair is None:
+            return False
+        if pair is not self._pair:  # the ICE pair's socket and address, looked up once
+            self._pair = pair
+            self._sendto = pair.protocol.transport.sendto
+            self._remote_addr = pair.remote_addr
+        writer = self._header_writer(dtls)
+        if writer is None:
+            return False
+        needed = writer.max_header_length + len(source.body) + SRTP_MAX_TRAILER_LEN
+        if needed > len(self._buffer):
+            self._buffer = bytearray(needed)
+            self._cbuffer = srtp_ffi.from_buffer(self._buffer)
+        length = self._length
+        length[0] = writer.write_into(
+            self._buffer,
+            source.body,
+            source.marker,
+            source.padded,
+            sequence_number,
+            timestamp,
+            source.send_time,
+            source.audio_level,
+        )
+        if srtp_lib.srtp_protect(dtls._tx_srtp._srtp[0], self._cbuffer, length):
+            return False  # e.g. a NACK for a packet older than libsrtp's replay window
+        protected = self._buffer[: length[0]]
+        self._sendto(protected, self._remote_addr)
+        dtls._RTCDtlsTransport__tx_bytes += len(protected)
+        dtls._RTCDtlsTransport__tx_packets += 1
         return True

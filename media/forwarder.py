@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -16,8 +17,9 @@ from media.aiortc_bridge import (
     OutboundTap,
     Remb,
     RtpPacket,
+    SourcePacket,
 )
-from media.rtp_rewrite import LegNumbering, PacketHistory
+from media.rtp_rewrite import LegNumbering, PacketHistory, ntp_now
 from media.vp8 import is_keyframe_start
 
 KEYFRAME_REQUEST_INTERVAL = 1.0
@@ -36,30 +38,32 @@ class SubscriberLeg:
         self._stream = stream
         self._out = OutboundTap(transceiver, self._on_feedback)
         self._numbering = LegNumbering()
-        self._history = PacketHistory()
+        self._history: PacketHistory[tuple[SourcePacket, int]] = PacketHistory()
         self.remb_bitrate: int | None = None
 
-    async def forward(self, packet: RtpPacket) -> None:
-        if not self._out.ready:
-            return
-        if (
-            not self._numbering.started
-            and self._stream.kind == "video"
-            and not is_keyframe_start(packet.payload)
-        ):
-            await self._stream.request_keyframe()
-            return
-        sequence_number, timestamp = self._numbering.map(packet.sequence_number, packet.timestamp)
-        data = await self._out.forward(packet, sequence_number, timestamp)
-        if data is not None:
-            self._history.store(sequence_number, data)
+    def forward(self, packet: SourcePacket) -> bool:
+        """Send ``packet`` on this leg (synchronously: no task or coroutine per packet).
+
+        Returns False when the leg still waits for a keyframe and this packet does not
+        start one, so the stream should ask the publisher for a keyframe.
+        """
+        numbering = self._numbering
+        if not numbering.started:
+            if not self._out.ready:
+                return True
+            if self._stream.kind == "video" and not is_keyframe_start(packet.payload):
+                return False
+        sequence_number, timestamp = numbering.map(packet.sequence_number, packet.timestamp)
+        if self._out.forward(packet, sequence_number, timestamp):
+            self._history.store(sequence_number, (packet, timestamp))
+        return True
 
     async def _on_feedback(self, feedback: Feedback) -> None:
         if isinstance(feedback, Nack):
             for sequence_number in feedback.lost:
-                data = self._history.get(sequence_number)
-                if data is not None:
-                    await self._out.resend(data)
+                sent = self._history.get(sequence_number)
+                if sent is not None:
+                    self._out.resend(sent[0], sequence_number, sent[1])
         elif isinstance(feedback, KeyframeRequest):
             await self._stream.request_keyframe()
         elif isinstance(feedback, Remb):
@@ -83,6 +87,8 @@ class StreamForwarder:
         self._taps: list[PacketTap] = []
         self._monotonic = monotonic
         self._last_keyframe_request = float("-inf")
+        self._deferred_request: asyncio.TimerHandle | None = None
+        self._deferred_task: asyncio.Future[None] | None = None
         self._last_remb: int | None = None
 
     def add_leg(self, subscriber_id: str, transceiver: RTCRtpTransceiver) -> None:
@@ -98,20 +104,40 @@ class StreamForwarder:
         self._taps.remove(tap)
 
     async def on_packet(self, packet: RtpPacket) -> None:
-        for leg in list(self._legs.values()):
-            await leg.forward(packet)
+        if self._legs:
+            source = SourcePacket(packet, ntp_now())
+            waiting = False
+            for leg in list(self._legs.values()):
+                if not leg.forward(source):
+                    waiting = True
+            if waiting:
+                await self.request_keyframe()
         for tap in self._taps:
             tap.on_packet(packet)
 
-    async def request_keyframe(self) -> None:
-        """Ask the publisher for a keyframe, at most once per KEYFRAME_REQUEST_INTERVAL."""
+    async def request_keyframe(self, *, now: bool = False) -> None:
+        """Ask the publisher for a keyframe, at most once per KEYFRAME_REQUEST_INTERVAL.
+
+        A request inside the interval is not dropped: one PLI is sent when it ends. ``now``
+        skips the interval, for rare explicit events (a recording starting) that must not
+        wait for subscribers' earlier requests.
+        """
         if self.kind != "video":
             return
-        now = self._monotonic()
-        if now - self._last_keyframe_request < KEYFRAME_REQUEST_INTERVAL:
+        current = self._monotonic()
+        wait = self._last_keyframe_request + KEYFRAME_REQUEST_INTERVAL - current
+        if wait > 0 and not now:
+            if self._deferred_request is None:
+                self._deferred_request = asyncio.get_running_loop().call_later(
+                    wait, self._request_deferred_keyframe
+                )
             return
-        self._last_keyframe_request = now
+        self._last_keyframe_request = current
         await self._inbound.send_pli()
+
+    def _request_deferred_keyframe(self) -> None:
+        self._deferred_request = None
+        self._deferred_task = asyncio.ensure_future(self.request_keyframe())
 
     async def relay_remb(self) -> None:
         """Tell the publisher the lowest bitrate any subscriber can take."""

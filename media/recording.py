@@ -48,7 +48,7 @@ class RecordingController:
                 forwarder.add_tap(tap)
                 self._taps.append((forwarder, tap))
                 if kind == "video":
-                    await forwarder.request_keyframe()
+                    await forwarder.request_keyframe(now=True)
         self._recorder = recorder
         await self._broadcast({"type": "recording", "state": "started"})
 
