@@ -12,6 +12,7 @@ from chalicelib.bookings.schemas import (
     BookingCreate,
     BookingCreated,
     BookingList,
+    BookingView,
     ConsultantBooking,
     ConsultantQuestion,
     ListQuery,
@@ -21,6 +22,7 @@ from chalicelib.bookings.schemas import (
     OwnerQuestion,
     QuestionCreate,
     QuestionList,
+    QuestionView,
     RescheduleIn,
     RoomOut,
     RoomPasswordIn,
@@ -35,7 +37,7 @@ api = ApiBlueprint(__name__, tag="bookings")
 OWNER = roles("owner")
 PARTICIPANT = roles("owner", "vet")
 VET = roles("vet")
-BookingView = OwnerBooking | ConsultantBooking
+AnyBooking = OwnerBooking | ConsultantBooking
 
 
 def _actor(request: ApiRequest[Any, Any]) -> Actor:
@@ -101,11 +103,11 @@ def list_bookings(request: ApiRequest[None, ListQuery]) -> BookingList:
     "/v1/bookings/{booking_id}",
     "GET",
     access=AUTHENTICATED,
-    response=OwnerBooking,
+    response=BookingView,
     summary="One booking, as its owner or its consultant sees it.",
     errors=("not_found",),
 )
-def get(request: ApiRequest[None, None], booking_id: str) -> BookingView:
+def get(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     booking = service.load_for(booking_id, _actor(request))
     return views.for_viewer(booking, request.user.user_id, request.now)
 
@@ -114,11 +116,11 @@ def get(request: ApiRequest[None, None], booking_id: str) -> BookingView:
     "/v1/bookings/{booking_id}/cancel",
     "POST",
     access=PARTICIPANT,
-    response=OwnerBooking,
+    response=BookingView,
     summary="Cancel a booking and free its slot.",
     errors=("not_found", "invalid_transition"),
 )
-def cancel(request: ApiRequest[None, None], booking_id: str) -> BookingView:
+def cancel(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     actor = _actor(request)
     booking = service.cancel_booking(service.load_for(booking_id, actor), actor, request.now)
     return views.for_viewer(booking, actor.user_id, request.now)
@@ -129,21 +131,19 @@ def cancel(request: ApiRequest[None, None], booking_id: str) -> BookingView:
     "POST",
     access=PARTICIPANT,
     body=RescheduleIn,
-    response=OwnerBooking,
+    response=BookingView,
     status=201,
     summary="Move a booking: a new booking and the old one cancelled, atomically.",
     errors=("not_found", "invalid_transition", "slot_taken", "slot_unavailable"),
 )
-def reschedule(request: ApiRequest[RescheduleIn, None], booking_id: str) -> BookingView:
+def reschedule(request: ApiRequest[RescheduleIn, None], booking_id: str) -> AnyBooking:
     actor = _actor(request)
     old = service.load_for(booking_id, actor)
     new = service.reschedule(old, actor, request.body.start, request.now)
     return views.for_viewer(new, actor.user_id, request.now)
 
 
-def _advance(
-    request: ApiRequest[None, None], booking_id: str, target: BookingStatus
-) -> BookingView:
+def _advance(request: ApiRequest[None, None], booking_id: str, target: BookingStatus) -> AnyBooking:
     actor = _actor(request)
     booking = service.load_for(booking_id, actor)
     if actor.user_id != booking.consultant_id:
@@ -160,7 +160,7 @@ def _advance(
     summary="The consultant starts the consultation.",
     errors=("not_found", "invalid_transition"),
 )
-def start(request: ApiRequest[None, None], booking_id: str) -> BookingView:
+def start(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     return _advance(request, booking_id, BookingStatus.IN_PROGRESS)
 
 
@@ -172,7 +172,7 @@ def start(request: ApiRequest[None, None], booking_id: str) -> BookingView:
     summary="The consultant completes the consultation.",
     errors=("not_found", "invalid_transition"),
 )
-def complete(request: ApiRequest[None, None], booking_id: str) -> BookingView:
+def complete(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     return _advance(request, booking_id, BookingStatus.COMPLETED)
 
 
@@ -184,7 +184,7 @@ def complete(request: ApiRequest[None, None], booking_id: str) -> BookingView:
     summary="The consultant records that the client did not come.",
     errors=("not_found", "invalid_transition"),
 )
-def no_show(request: ApiRequest[None, None], booking_id: str) -> BookingView:
+def no_show(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     return _advance(request, booking_id, BookingStatus.NO_SHOW)
 
 
@@ -223,7 +223,7 @@ def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) ->
     "POST",
     access=OWNER,
     body=QuestionCreate,
-    response=OwnerQuestion,
+    response=QuestionView,
     status=201,
     summary="Ask a consultant a question about one of my pets.",
     errors=("not_found", "validation_error"),
@@ -253,7 +253,7 @@ def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
     "/v1/questions/{question_id}",
     "GET",
     access=AUTHENTICATED,
-    response=OwnerQuestion,
+    response=QuestionView,
     summary="A question thread, as its owner or its consultant sees it.",
     errors=("not_found",),
 )

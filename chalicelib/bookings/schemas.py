@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AwareDatetime, Field, RootModel, StringConstraints
 
 from chalicelib.config import (
     BOOKING_REASON_MAX_CHARS,
@@ -91,6 +91,10 @@ class ConsultantBooking(BookingCommon):
     pet: PetForConsultant | None
 
 
+class BookingView(RootModel[OwnerBooking | ConsultantBooking]):
+    """A booking as its owner (everything) or its consultant (the P7 projection) sees it."""
+
+
 class BookingList(Schema):
     items: list[OwnerBooking | ConsultantBooking]
     next_cursor: str | None
@@ -162,3 +166,7 @@ class ConsultantQuestion(QuestionCommon):
 class QuestionList(Schema):
     items: list[OwnerQuestion | ConsultantQuestion]
     next_cursor: str | None
+
+
+class QuestionView(RootModel[OwnerQuestion | ConsultantQuestion]):
+    """A question thread as its owner or its consultant sees it."""
