@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy chalicelib app.py local infra media bench/cold_start.py
+	$(BIN)/mypy chalicelib app.py local infra media bench
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

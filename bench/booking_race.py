@@ -15,11 +15,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import queue
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -30,41 +26,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from local.run import READY_LINE  # noqa: E402
+from local.launcher import launched  # noqa: E402
 from tests.integration.clients import Account, add_pet, consultant_named, free_slots, new_owner  # noqa: E402
 
 PREFIX = "vetpet-local-"
-START_TIMEOUT = 120
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_stack() -> tuple[subprocess.Popen[str], str, str, str]:
-    ports = {name: _free_port() for name in ("api", "aws", "mailbox", "media", "turn", "oidc")}
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VETPET_", "AWS_"))}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.run", *(f"--{n}-port={p}" for n, p in ports.items())],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    assert process.stdout is not None
-    out = process.stdout
-    threading.Thread(
-        target=lambda: [lines.put(x) for x in iter(out.readline, "")], daemon=True
-    ).start()
-    deadline = time.monotonic() + START_TIMEOUT
-    while READY_LINE not in lines.get(timeout=max(1.0, deadline - time.monotonic())):
-        pass
-    api, aws, mailbox = (f"http://127.0.0.1:{ports[n]}" for n in ("api", "aws", "mailbox"))
-    return process, api, aws, mailbox
 
 
 def race(
@@ -164,8 +129,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     args = parser.parse_args()
-    process, api, aws, mailbox = start_stack()
-    try:
+    with launched(echo=False) as stack:
+        api, aws, mailbox = stack.api, stack.aws, stack.mailbox
         vet = consultant_named(api, "Dr. Olena Kovalenko")["id"]
         slots = free_slots(api, vet)
         n = min(args.clients, len(slots) - 2)
@@ -189,9 +154,6 @@ def main() -> None:
             "index writes (not in the target): by-owner and by-consultant (keys only) "
             "+ pending-holds while unpaid: 3 index write units per unpaid booking"
         )
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 MAX_PARTICIPANTS = 4
 KINDS = ("audio", "video")
 NEGOTIATION_TIMEOUT = 15.0
+# A peer that vanished mid-handshake can leave aiortc's close waiting on its transports;
+# leaving a room (and shutting the server down) must not wait on it forever.
+PEER_CLOSE_TIMEOUT = 5.0
 FORWARDED_CODECS = {"audio": "audio/opus", "video": "video/VP8"}
 
 SendMessage = Callable[[dict[str, Any]], Awaitable[None]]
@@ -118,7 +121,10 @@ class Participant:
             self._negotiator.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._negotiator
-        await self.pc.close()
+        try:
+            await asyncio.wait_for(self.pc.close(), PEER_CLOSE_TIMEOUT)
+        except TimeoutError:
+            logger.warning("peer connection close timed out")
 
 
 class Room:

@@ -12,7 +12,7 @@ from typing import Any
 import pyotp
 import requests
 
-from tests.integration.conftest import Stack
+from local.launcher import Stack
 
 PASSWORD = "Murchyk-naps-on-the-windowsill"
 

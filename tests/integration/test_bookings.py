@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
+from local.launcher import Stack
 from local.seed import DEMO_PASSWORD
 from tests.integration.clients import (
     Account,
@@ -19,7 +20,6 @@ from tests.integration.clients import (
     new_owner,
     sign_in,
 )
-from tests.integration.conftest import Stack
 
 ATTEMPTS = 64
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import boto3
 import requests
 
+from local.launcher import Stack
 from local.seed import DEMO_PASSWORD
-from tests.integration.conftest import Stack
 
 PROBLEM = "application/problem+json"
 
