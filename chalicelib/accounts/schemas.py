@@ -7,9 +7,9 @@ from datetime import date
 from functools import cache
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, RootModel
+from pydantic import AfterValidator, Field
 
-from chalicelib.web.validation import Email, Schema
+from chalicelib.web.validation import Email, OneOf, Schema
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -118,7 +118,7 @@ class MfaRequiredOut(Schema):
     methods: list[Literal["sms", "totp"]]
 
 
-class LoginOut(RootModel[TokensOut | MfaRequiredOut]):
+class LoginOut(OneOf[TokensOut | MfaRequiredOut]):
     """Tokens, or a second-factor challenge when the account has one enrolled."""
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, RootModel, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from chalicelib.config import (
     BOOKING_REASON_MAX_CHARS,
@@ -16,7 +16,7 @@ from chalicelib.config import (
 )
 from chalicelib.consultants.schemas import Money
 from chalicelib.pets.schemas import PetOut
-from chalicelib.web.validation import Schema
+from chalicelib.web.validation import OneOf, Schema
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=QUESTION_TEXT_MAX_CHARS)]
@@ -91,7 +91,7 @@ class ConsultantBooking(BookingCommon):
     pet: PetForConsultant | None
 
 
-class BookingView(RootModel[OwnerBooking | ConsultantBooking]):
+class BookingView(OneOf[OwnerBooking | ConsultantBooking]):
     """A booking as its owner (everything) or its consultant (the P7 projection) sees it."""
 
 
@@ -168,5 +168,5 @@ class QuestionList(Schema):
     next_cursor: str | None
 
 
-class QuestionView(RootModel[OwnerQuestion | ConsultantQuestion]):
+class QuestionView(OneOf[OwnerQuestion | ConsultantQuestion]):
     """A question thread as its owner or its consultant sees it."""

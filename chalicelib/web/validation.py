@@ -4,14 +4,15 @@ that names the field (P2: unknown fields are refused, never stored)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationError
 
 from chalicelib.config import MAX_BODY_BYTES
 from chalicelib.web.problems import ProblemError
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 class Schema(BaseModel):
@@ -19,6 +20,13 @@ class Schema(BaseModel):
 
     # defer_build: validators are built on first use, not at import (lean cold start).
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+
+
+class OneOf(RootModel[T], Generic[T]):
+    """A response that is one of several schemas (`OneOf[A | B]`), built on first use too:
+    a plain `RootModel[A | B]` builds its validator when the module is imported."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 def _email(value: str) -> str:
