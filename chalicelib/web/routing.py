@@ -13,8 +13,10 @@ from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 
 from chalicelib.clock import Clock, SystemClock
+from chalicelib.errors import DomainError
 from chalicelib.observability import logger
 from chalicelib.web.access import Access, Principal, authorize
+from chalicelib.web.errors import spec_of, to_problem
 from chalicelib.web.problems import ProblemError
 from chalicelib.web.validation import parse_body, parse_query, reject_body
 
@@ -108,10 +110,11 @@ class ApiBlueprint:
         query: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None,
         status: int = 200,
-        errors: tuple[str, ...] = (),
+        errors: tuple[type[DomainError] | str, ...] = (),
     ) -> Callable[[Handler], Handler]:
+        codes = tuple(e if isinstance(e, str) else spec_of(e).code for e in errors)
         spec = RouteSpec(
-            path, method.upper(), access, summary, self.tag, status, body, query, response, errors
+            path, method.upper(), access, summary, self.tag, status, body, query, response, codes
         )
         ROUTES.append(spec)
 
@@ -122,6 +125,8 @@ class ApiBlueprint:
                     return self._dispatch(spec, handler, path_params)
                 except ProblemError as problem:
                     return problem.to_response()
+                except DomainError as error:
+                    return to_problem(error).to_response()
 
             self.blueprint.route(path, methods=[spec.method], content_types=ACCEPTED_CONTENT_TYPES)(
                 view
