@@ -7,6 +7,13 @@ from typing import Any
 from chalice.app import Response
 
 from chalicelib.bookings import questions, rooms, service, views
+from chalicelib.bookings.errors import (
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    RoomClosed,
+    RoomUnavailable,
+)
 from chalicelib.bookings.idempotency import MAX_KEY_LENGTH
 from chalicelib.bookings.schemas import (
     BookingCreate,
@@ -29,8 +36,9 @@ from chalicelib.bookings.schemas import (
 )
 from chalicelib.bookings.service import Actor
 from chalicelib.bookings.states import BookingStatus
+from chalicelib.consultants.errors import InvalidField, SlotTaken, SlotUnavailable
+from chalicelib.errors import NotFound
 from chalicelib.web.access import AUTHENTICATED, roles
-from chalicelib.web.problems import ProblemError, not_found
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
 
 api = ApiBlueprint(__name__, tag="bookings")
@@ -47,10 +55,8 @@ def _actor(request: ApiRequest[Any, Any]) -> Actor:
 def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
     key = (request.headers.get("idempotency-key") or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise ProblemError(
-            400,
-            "idempotency_key_required",
-            f"Send an 'Idempotency-Key' header of 1 to {MAX_KEY_LENGTH} characters.",
+        raise IdempotencyKeyRequired(
+            f"Send an 'Idempotency-Key' header of 1 to {MAX_KEY_LENGTH} characters."
         )
     return key
 
@@ -64,11 +70,11 @@ def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
     status=201,
     summary="Hold (or, when free, confirm) a slot for one of my pets.",
     errors=(
-        "idempotency_key_required",
-        "idempotency_key_reused",
-        "slot_taken",
-        "slot_unavailable",
-        "not_found",
+        IdempotencyKeyRequired,
+        IdempotencyKeyReused,
+        SlotTaken,
+        SlotUnavailable,
+        NotFound,
         "validation_error",
     ),
 )
@@ -90,7 +96,7 @@ def create(request: ApiRequest[BookingCreate, None]) -> BookingCreated:
     query=ListQuery,
     response=BookingList,
     summary="My bookings, newest first (owner: mine; consultant: with me).",
-    errors=("validation_error",),
+    errors=(InvalidField, "validation_error"),
 )
 def list_bookings(request: ApiRequest[None, ListQuery]) -> BookingList:
     actor = _actor(request)
@@ -105,7 +111,7 @@ def list_bookings(request: ApiRequest[None, ListQuery]) -> BookingList:
     access=AUTHENTICATED,
     response=BookingView,
     summary="One booking, as its owner or its consultant sees it.",
-    errors=("not_found",),
+    errors=(NotFound,),
 )
 def get(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     booking = service.load_for(booking_id, _actor(request))
@@ -118,7 +124,7 @@ def get(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     access=PARTICIPANT,
     response=BookingView,
     summary="Cancel a booking and free its slot.",
-    errors=("not_found", "invalid_transition"),
+    errors=(NotFound, InvalidTransition),
 )
 def cancel(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     actor = _actor(request)
@@ -134,7 +140,7 @@ def cancel(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     response=BookingView,
     status=201,
     summary="Move a booking: a new booking and the old one cancelled, atomically.",
-    errors=("not_found", "invalid_transition", "slot_taken", "slot_unavailable"),
+    errors=(NotFound, InvalidTransition, SlotTaken, SlotUnavailable, "validation_error"),
 )
 def reschedule(request: ApiRequest[RescheduleIn, None], booking_id: str) -> AnyBooking:
     actor = _actor(request)
@@ -147,7 +153,7 @@ def _advance(request: ApiRequest[None, None], booking_id: str, target: BookingSt
     actor = _actor(request)
     booking = service.load_for(booking_id, actor)
     if actor.user_id != booking.consultant_id:
-        raise not_found("booking")
+        raise NotFound("booking")
     booking = service.advance(booking, target, actor, request.now)
     return views.for_viewer(booking, actor.user_id, request.now)
 
@@ -158,7 +164,7 @@ def _advance(request: ApiRequest[None, None], booking_id: str, target: BookingSt
     access=VET,
     response=ConsultantBooking,
     summary="The consultant starts the consultation.",
-    errors=("not_found", "invalid_transition"),
+    errors=(NotFound, InvalidTransition),
 )
 def start(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     return _advance(request, booking_id, BookingStatus.IN_PROGRESS)
@@ -170,7 +176,7 @@ def start(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     access=VET,
     response=ConsultantBooking,
     summary="The consultant completes the consultation.",
-    errors=("not_found", "invalid_transition"),
+    errors=(NotFound, InvalidTransition),
 )
 def complete(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     return _advance(request, booking_id, BookingStatus.COMPLETED)
@@ -182,7 +188,7 @@ def complete(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     access=VET,
     response=ConsultantBooking,
     summary="The consultant records that the client did not come.",
-    errors=("not_found", "invalid_transition"),
+    errors=(NotFound, InvalidTransition),
 )
 def no_show(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     return _advance(request, booking_id, BookingStatus.NO_SHOW)
@@ -194,7 +200,7 @@ def no_show(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     access=PARTICIPANT,
     response=RoomOut,
     summary="A room token and TURN credentials (10 minutes before the start to the end).",
-    errors=("not_found", "room_unavailable", "room_closed"),
+    errors=(NotFound, RoomUnavailable, RoomClosed),
 )
 def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     actor = _actor(request)
@@ -208,12 +214,12 @@ def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     body=RoomPasswordIn,
     status=204,
     summary="Set a password the media server asks for (stored as argon2id).",
-    errors=("not_found", "room_unavailable", "validation_error"),
+    errors=(NotFound, RoomUnavailable, "validation_error"),
 )
 def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) -> Response:
     booking = service.load_for(booking_id, _actor(request))
     if booking.owner_id != request.user.user_id:
-        raise not_found("booking")
+        raise NotFound("booking")
     rooms.set_room_password(booking, request.body.password, request.now)
     return Response(body="", status_code=204)
 
@@ -226,7 +232,7 @@ def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) ->
     response=QuestionView,
     status=201,
     summary="Ask a consultant a question about one of my pets.",
-    errors=("not_found", "validation_error"),
+    errors=(NotFound, "validation_error"),
 )
 def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | ConsultantQuestion:
     question = questions.ask(request.user.user_id, request.body, request.now)
@@ -240,7 +246,7 @@ def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | Consultant
     query=ListQuery,
     response=QuestionList,
     summary="My question threads, newest first (owner: asked; consultant: addressed to me).",
-    errors=("validation_error",),
+    errors=(InvalidField, "validation_error"),
 )
 def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
     items, cursor = questions.questions_page(
@@ -255,7 +261,7 @@ def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
     access=AUTHENTICATED,
     response=QuestionView,
     summary="A question thread, as its owner or its consultant sees it.",
-    errors=("not_found",),
+    errors=(NotFound,),
 )
 def question(
     request: ApiRequest[None, None], question_id: str
@@ -272,7 +278,7 @@ def question(
     response=MessageOut,
     status=201,
     summary="Add a message to the thread.",
-    errors=("not_found", "validation_error"),
+    errors=(NotFound, "validation_error"),
 )
 def message(request: ApiRequest[MessageIn, None], question_id: str) -> MessageOut:
     actor = _actor(request)

@@ -8,7 +8,8 @@ from typing import Any
 
 from pynamodb.indexes import GlobalSecondaryIndex
 
-from chalicelib.consultants.service import decode_cursor, encode_cursor, invalid
+from chalicelib.consultants.errors import InvalidField
+from chalicelib.consultants.service import decode_cursor, encode_cursor
 
 
 def _decode(cursor: str, field: str, partition: str) -> dict[str, Any]:
@@ -18,7 +19,7 @@ def _decode(cursor: str, field: str, partition: str) -> dict[str, Any]:
     except ValueError:
         valid = False
     if not valid:
-        raise invalid("cursor", "not a cursor of this list")
+        raise InvalidField("cursor", "not a cursor of this list")
     return dict(key)
 
 

@@ -17,8 +17,8 @@ from chalicelib.bookings.service import Actor
 from chalicelib.bookings.views import client_of, consultant_ref, pet_for_consultant, pet_for_owner
 from chalicelib.clock import to_rfc3339
 from chalicelib.consultants import service as consultants
+from chalicelib.errors import NotFound
 from chalicelib.pets import service as pets
-from chalicelib.web.problems import not_found
 
 OWNER, CONSULTANT = "owner", "consultant"
 
@@ -62,9 +62,9 @@ def load_for(question_id: str, actor: Actor) -> Question:
     try:
         question = Question.get(question_id, consistent_read=True)
     except Question.DoesNotExist as exc:
-        raise not_found("question") from exc
+        raise NotFound("question") from exc
     if actor.user_id not in (question.owner_id, question.consultant_id):
-        raise not_found("question")
+        raise NotFound("question")
     return question
 
 

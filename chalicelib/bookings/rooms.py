@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.bookings.errors import RoomClosed, RoomUnavailable
 from chalicelib.bookings.models import Booking, Room
 from chalicelib.bookings.room_access import ice_servers, room_window_open
 from chalicelib.bookings.schemas import IceServerOut, RoomOut
@@ -17,20 +18,15 @@ from chalicelib.config import (
     TURN_CREDENTIAL_MAX_TTL,
     get_settings,
 )
-from chalicelib.web.problems import ProblemError
 
 MEDIA_ROLES = {"owner": "owner", "consultant": "vet"}
 
 
 def room_access(booking: Booking, actor: Actor, now: datetime) -> RoomOut:
     if effective_status(booking, now) not in ROOM_OPEN:
-        raise ProblemError(409, "room_unavailable", "The room opens only for a confirmed booking.")
+        raise RoomUnavailable
     if not room_window_open(now, booking.start, booking.end, ROOM_EARLY_ENTRY):
-        raise ProblemError(
-            403,
-            "room_closed",
-            "The room is open from 10 minutes before the start until the end of the slot.",
-        )
+        raise RoomClosed
     role = "owner" if actor.user_id == booking.owner_id else "vet"
     settings = get_settings()
     turn_expiry = min(booking.end, now + TURN_CREDENTIAL_MAX_TTL)
@@ -57,7 +53,7 @@ def room_access(booking: Booking, actor: Actor, now: datetime) -> RoomOut:
 
 def set_room_password(booking: Booking, password: str, now: datetime) -> None:
     if effective_status(booking, now) not in (*ROOM_OPEN, "pending_payment"):
-        raise ProblemError(409, "room_unavailable", "This booking has no room any more.")
+        raise RoomUnavailable("This booking has no room any more.")
     from chalicelib.accounts.passwords import hash_password  # lazy: argon2
 
     Room(

@@ -19,16 +19,18 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.bookings import notices, paging
+from chalicelib.bookings.errors import IdempotencyKeyReused, InvalidTransition
 from chalicelib.bookings.idempotency import booking_id_for, fingerprint
 from chalicelib.bookings.models import Booking
 from chalicelib.bookings.states import BookingStatus, InvalidTransitionError, ensure_transition
 from chalicelib.config import BOOKING_HOLD_TTL, ROOM_EARLY_ENTRY, SLOT_CLAIM_RETENTION
 from chalicelib.consultants import service as consultants
 from chalicelib.consultants.availability import Slot
+from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
 from chalicelib.consultants.models import SlotClaim
+from chalicelib.errors import NotFound
 from chalicelib.pets import service as pets
 from chalicelib.store.transact import transaction_connection
-from chalicelib.web.problems import ProblemError, not_found
 
 S = BookingStatus
 PENDING = "1"
@@ -63,8 +65,8 @@ class Created:
     replayed: bool
 
 
-def invalid_transition(current: BookingStatus, target: BookingStatus) -> ProblemError:
-    return ProblemError(409, "invalid_transition", f"A {current} booking cannot become {target}.")
+def invalid_transition(current: BookingStatus, target: BookingStatus) -> InvalidTransition:
+    return InvalidTransition(f"A {current} booking cannot become {target}.")
 
 
 def effective_status(booking: Booking, now: datetime) -> BookingStatus:
@@ -79,14 +81,14 @@ def load(booking_id: str) -> Booking:
     try:
         return Booking.get(booking_id, consistent_read=True)
     except Booking.DoesNotExist as exc:
-        raise not_found("booking") from exc
+        raise NotFound("booking") from exc
 
 
 def load_for(booking_id: str, actor: Actor) -> Booking:
     """The booking if ``actor`` is its owner or its consultant; anyone else gets 404."""
     booking = load(booking_id)
     if actor.user_id not in (booking.owner_id, booking.consultant_id):
-        raise not_found("booking")
+        raise NotFound("booking")
     return booking
 
 
@@ -167,11 +169,7 @@ def _replay(booking_id: str, request_hash: str) -> Booking | None:
     except Booking.DoesNotExist:
         return None
     if existing.request_hash != request_hash:
-        raise ProblemError(
-            422,
-            "idempotency_key_reused",
-            "This Idempotency-Key was used with a different request.",
-        )
+        raise IdempotencyKeyReused
     return existing
 
 
@@ -200,7 +198,7 @@ def create_booking(owner_id: str, key: str, request: NewBooking, now: datetime) 
             replay = _replay(booking_id, request_hash)
             if replay is not None:
                 return Created(replay, replayed=True)
-        raise consultants.slot_taken() from error
+        raise SlotTaken from error
     if booking.status == S.CONFIRMED:
         notices.booking_changed(booking, None, now)
     return Created(booking, replayed=False)
@@ -244,7 +242,7 @@ def _checked(booking: Booking, target: BookingStatus, now: datetime) -> None:
         target in (S.NO_SHOW, S.COMPLETED) and now < booking.start
     )
     if too_early:
-        raise ProblemError(409, "invalid_transition", f"Too early to mark the booking {target}.")
+        raise InvalidTransition(f"Too early to mark the booking {target}.")
 
 
 def _side(booking: Booking, actor: Actor) -> str:
@@ -323,7 +321,7 @@ def reschedule(booking: Booking, actor: Actor, start: datetime, now: datetime) -
             return moved
     _checked(booking, S.CANCELLED, now)
     if start == booking.start:
-        raise consultants.slot_unavailable()
+        raise SlotUnavailable
     profile = consultants.get_profile(booking.consultant_id, listed_only=False)
     slot = consultants.bookable_slot(profile, start, now)
     request = NewBooking(booking.consultant_id, booking.pet_id, start, booking.reason)
@@ -359,7 +357,7 @@ def reschedule(booking: Booking, actor: Actor, start: datetime, now: datetime) -
         _commit(build)
     except TransactWriteError as error:
         if _codes(error)[1:2] == ["ConditionalCheckFailed"]:  # delete, put, put, update order
-            raise consultants.slot_taken() from error
+            raise SlotTaken from error
         raise invalid_transition(S(booking.status), S.CANCELLED) from error
     _applied(booking, S.CANCELLED, now, cancelled_by=side, rescheduled_to=new.booking_id)
     notices.booking_rescheduled(booking, new, side, now)

@@ -20,10 +20,10 @@ from chalicelib.bookings.states import BookingStatus
 from chalicelib.clock import to_rfc3339
 from chalicelib.consultants.models import ConsultantProfile
 from chalicelib.consultants.schemas import Money
+from chalicelib.errors import NotFound
 from chalicelib.pets import service as pets
 from chalicelib.pets.models import Pet
 from chalicelib.pets.schemas import PetOut
-from chalicelib.web.problems import ProblemError
 
 
 def created(booking: Booking) -> BookingCreated:
@@ -62,7 +62,7 @@ def consultant_ref(consultant_id: str) -> ConsultantRef:
 def client_of(owner_id: str) -> Client:
     user = get_user(owner_id)
     if user is None:
-        raise ProblemError(404, "not_found", "The client no longer exists.")
+        raise NotFound("client")
     return Client(name=user.name, country=user.country, timezone=user.timezone)
 
 

@@ -8,6 +8,7 @@ from chalicelib.accounts.repository import get_user
 from chalicelib.clock import to_rfc3339
 from chalicelib.config import SLOT_RANGE_DEFAULT
 from chalicelib.consultants import service
+from chalicelib.consultants.errors import InvalidField, RangeTooLong
 from chalicelib.consultants.schemas import (
     AvailabilityIn,
     AvailabilityOut,
@@ -19,8 +20,8 @@ from chalicelib.consultants.schemas import (
     SlotOut,
     SlotsQuery,
 )
+from chalicelib.errors import NotFound
 from chalicelib.web.access import PUBLIC, roles
-from chalicelib.web.problems import ProblemError, not_found
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
 
 api = ApiBlueprint(__name__, tag="consultants")
@@ -33,7 +34,7 @@ api = ApiBlueprint(__name__, tag="consultants")
     query=DirectoryQuery,
     response=ConsultantList,
     summary="Browse consultants (no account needed).",
-    errors=("validation_error",),
+    errors=(InvalidField, "validation_error"),
 )
 def directory(request: ApiRequest[None, DirectoryQuery]) -> ConsultantList:
     q = request.query
@@ -53,7 +54,7 @@ def directory(request: ApiRequest[None, DirectoryQuery]) -> ConsultantList:
     access=PUBLIC,
     response=ConsultantOut,
     summary="One consultant's public profile.",
-    errors=("not_found",),
+    errors=(NotFound,),
 )
 def profile(request: ApiRequest[None, None], consultant_id: str) -> ConsultantOut:
     return service.to_out(service.get_profile(consultant_id))
@@ -66,12 +67,12 @@ def profile(request: ApiRequest[None, None], consultant_id: str) -> ConsultantOu
     body=ConsultantUpsert,
     response=ConsultantOut,
     summary="Create or edit a consultant's profile (admin).",
-    errors=("not_found", "validation_error"),
+    errors=(NotFound, "validation_error"),
 )
 def upsert(request: ApiRequest[ConsultantUpsert, None], consultant_id: str) -> ConsultantOut:
     user = get_user(consultant_id)
     if user is None or user.role != "vet":
-        raise not_found("consultant account")
+        raise NotFound("consultant account")
     return service.to_out(service.upsert_profile(consultant_id, request.body, request.now))
 
 
@@ -82,7 +83,7 @@ def upsert(request: ApiRequest[ConsultantUpsert, None], consultant_id: str) -> C
     query=SlotsQuery,
     response=SlotList,
     summary="Free slots, as UTC instants (at most 31 days per request).",
-    errors=("not_found", "range_too_long", "validation_error"),
+    errors=(NotFound, RangeTooLong, InvalidField, "validation_error"),
 )
 def slots(request: ApiRequest[None, SlotsQuery], consultant_id: str) -> SlotList:
     profile = service.get_profile(consultant_id)
@@ -100,7 +101,7 @@ def slots(request: ApiRequest[None, SlotsQuery], consultant_id: str) -> SlotList
     body=AvailabilityIn,
     response=AvailabilityOut,
     summary="Set my weekly hours, exceptions, notice and buffer.",
-    errors=("validation_error",),
+    errors=(InvalidField, "validation_error"),
 )
 def set_availability(request: ApiRequest[AvailabilityIn, None]) -> dict[str, Any]:
     user = get_user(request.user.user_id)
@@ -114,10 +115,10 @@ def set_availability(request: ApiRequest[AvailabilityIn, None]) -> dict[str, Any
     access=roles("vet"),
     response=AvailabilityOut,
     summary="My availability.",
-    errors=("not_found",),
+    errors=(NotFound,),
 )
 def get_availability(request: ApiRequest[None, None]) -> dict[str, Any]:
     document = service.get_profile(request.user.user_id, listed_only=False).availability
     if document is None:
-        raise ProblemError(404, "not_found", "No availability has been set yet.")
+        raise NotFound("availability")
     return dict(document)

@@ -19,6 +19,12 @@ from chalicelib.consultants.availability import (
     make_window,
     normalise_windows,
 )
+from chalicelib.consultants.errors import (
+    InvalidField,
+    RangeTooLong,
+    SlotTaken,
+    SlotUnavailable,
+)
 from chalicelib.consultants.models import ConsultantProfile, SlotClaim
 from chalicelib.consultants.schemas import (
     AvailabilityIn,
@@ -27,39 +33,18 @@ from chalicelib.consultants.schemas import (
     Licence,
     Money,
 )
-from chalicelib.web.problems import ProblemError, conflict, not_found
+from chalicelib.errors import NotFound
 
 LISTED = "1"
-
-
-def slot_taken() -> ProblemError:
-    return conflict("slot_taken", "Another booking holds this slot.")
-
-
-def slot_unavailable() -> ProblemError:
-    return ProblemError(
-        422,
-        "slot_unavailable",
-        "The start is not a free slot of the consultant (opening hours, minimum notice).",
-    )
-
-
-def invalid(field: str, message: str) -> ProblemError:
-    return ProblemError(
-        400,
-        "validation_error",
-        f"Invalid field '{field}': {message}.",
-        extra={"errors": [{"field": field, "message": message, "type": "value_error"}]},
-    )
 
 
 def get_profile(consultant_id: str, *, listed_only: bool = True) -> ConsultantProfile:
     try:
         profile = ConsultantProfile.get(consultant_id)
     except ConsultantProfile.DoesNotExist as exc:
-        raise not_found("consultant") from exc
+        raise NotFound("consultant") from exc
     if listed_only and profile.listed != LISTED:
-        raise not_found("consultant")
+        raise NotFound("consultant")
     return profile
 
 
@@ -99,7 +84,7 @@ def decode_cursor(cursor: str) -> str:
             raise ValueError(cursor)
         return value
     except (ValueError, UnicodeDecodeError) as exc:
-        raise invalid("cursor", "not a cursor of this list") from exc
+        raise InvalidField("cursor", "not a cursor of this list") from exc
 
 
 def list_directory(
@@ -172,10 +157,10 @@ def set_availability(
     try:
         to_availability(document)
     except AvailabilityError as exc:
-        raise invalid("weekly", str(exc)) from exc
+        raise InvalidField("weekly", str(exc)) from exc
     dates = [ex["date"] for ex in document["exceptions"]]
     if len(dates) != len(set(dates)):
-        raise invalid("exceptions", "a date is listed twice")
+        raise InvalidField("exceptions", "a date is listed twice")
     try:
         profile = ConsultantProfile.get(consultant_id, consistent_read=True)
     except ConsultantProfile.DoesNotExist:
@@ -219,26 +204,24 @@ def list_free_slots(
 def bookable_slot(profile: ConsultantProfile, start: datetime, now: datetime) -> Slot:
     """The slot starting at ``start`` if it can be booked now; the transaction still decides."""
     if profile.availability is None:
-        raise slot_unavailable()
+        raise SlotUnavailable
     availability = to_availability(profile.availability)
     window = (start, start + timedelta(seconds=1))
     grid = candidate_slots(availability, int(profile.slot_minutes), *window)
     if not grid or grid[0].start != start:
-        raise slot_unavailable()
+        raise SlotUnavailable
     if not free_slots(availability, int(profile.slot_minutes), *window, now):
-        raise slot_unavailable()  # too soon (minimum notice) or already past
+        raise SlotUnavailable  # too soon (minimum notice) or already past
     if not list_free_slots(profile, *window, now=now):
-        raise slot_taken()
+        raise SlotTaken
     return grid[0]
 
 
 def check_range(start: datetime, end: datetime) -> None:
     if end <= start:
-        raise invalid("to", "must be after 'from'")
+        raise InvalidField("to", "must be after 'from'")
     if end - start > SLOT_RANGE_MAX:
-        raise ProblemError(
-            400, "range_too_long", f"At most {SLOT_RANGE_MAX.days} days of slots per request."
-        )
+        raise RangeTooLong(f"At most {SLOT_RANGE_MAX.days} days of slots per request.")
 
 
 def profiles(ids: Iterable[str]) -> dict[str, ConsultantProfile]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from chalice.app import Response
 
 from chalicelib.bookings.service import has_active_bookings
+from chalicelib.errors import NotFound
 from chalicelib.pets import service
+from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
 from chalicelib.pets.schemas import PetCreate, PetList, PetOut, PetPatch
 from chalicelib.web.access import roles
-from chalicelib.web.problems import conflict
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
 
 api = ApiBlueprint(__name__, tag="pets")
@@ -23,7 +24,7 @@ OWNER = roles("owner")
     response=PetOut,
     status=201,
     summary="Add a pet.",
-    errors=("validation_error", "too_many_pets"),
+    errors=("validation_error", TooManyPets),
 )
 def create(request: ApiRequest[PetCreate, None]) -> PetOut:
     return service.to_out(service.create_pet(request.user.user_id, request.body, request.now))
@@ -41,7 +42,7 @@ def list_pets(request: ApiRequest[None, None]) -> PetList:
     access=OWNER,
     response=PetOut,
     summary="One of my pets.",
-    errors=("not_found",),
+    errors=(NotFound,),
 )
 def get(request: ApiRequest[None, None], pet_id: str) -> PetOut:
     return service.to_out(service.get_pet(request.user.user_id, pet_id))
@@ -54,7 +55,7 @@ def get(request: ApiRequest[None, None], pet_id: str) -> PetOut:
     body=PetPatch,
     response=PetOut,
     summary="Change some fields of a pet (null clears an optional field).",
-    errors=("not_found", "validation_error"),
+    errors=(NotFound, "validation_error"),
 )
 def patch(request: ApiRequest[PetPatch, None], pet_id: str) -> PetOut:
     pet = service.update_pet(request.user.user_id, pet_id, request.body, request.now)
@@ -67,12 +68,12 @@ def patch(request: ApiRequest[PetPatch, None], pet_id: str) -> PetOut:
     access=OWNER,
     status=204,
     summary="Delete a pet that has no open booking.",
-    errors=("not_found", "pet_has_active_bookings"),
+    errors=(NotFound, PetHasActiveBookings),
 )
 def delete(request: ApiRequest[None, None], pet_id: str) -> Response:
     owner_id = request.user.user_id
     service.get_pet(owner_id, pet_id)
     if has_active_bookings(owner_id, pet_id, request.now):
-        raise conflict("pet_has_active_bookings", "The pet has an open booking; cancel it first.")
+        raise PetHasActiveBookings
     service.delete_pet(owner_id, pet_id)
     return Response(body="", status_code=204)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from chalicelib.web.validation import Schema
 
@@ -36,6 +36,14 @@ class PetPatch(_PetDetails):
 
     name: Name | None = None
     species: Species | None = None
+
+    @field_validator("name", "species")
+    @classmethod
+    def _not_cleared(cls, value: str | None) -> str:
+        """Left out keeps the value; null would clear a field every pet must have."""
+        if value is None:
+            raise ValueError("required")
+        return value
 
 
 class PetOut(Schema):
