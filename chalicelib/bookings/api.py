@@ -204,7 +204,9 @@ def no_show(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
 )
 def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     actor = _actor(request)
-    return rooms.room_access(service.load_for(booking_id, actor), actor, request.now)
+    return views.room_out(
+        rooms.room_access(service.load_for(booking_id, actor), actor, request.now)
+    )
 
 
 @api.route(
@@ -236,7 +238,7 @@ def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) ->
 )
 def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | ConsultantQuestion:
     question = questions.ask(request.user.user_id, request.body, request.now)
-    return questions.view(question, request.user.user_id)
+    return views.question_view(question, request.user.user_id)
 
 
 @api.route(
@@ -249,9 +251,9 @@ def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | Consultant
     errors=(InvalidField, "validation_error"),
 )
 def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
-    items, cursor = questions.questions_page(
-        _actor(request), request.query.cursor, request.query.limit
-    )
+    actor = _actor(request)
+    page, cursor = questions.questions_page(actor, request.query.cursor, request.query.limit)
+    items = [views.question_view(q, actor.user_id) for q in page]
     return QuestionList(items=items, next_cursor=cursor)
 
 
@@ -267,7 +269,7 @@ def question(
     request: ApiRequest[None, None], question_id: str
 ) -> OwnerQuestion | ConsultantQuestion:
     found = questions.load_for(question_id, _actor(request))
-    return questions.view(found, request.user.user_id)
+    return views.question_view(found, request.user.user_id)
 
 
 @api.route(
@@ -283,4 +285,4 @@ def question(
 def message(request: ApiRequest[MessageIn, None], question_id: str) -> MessageOut:
     actor = _actor(request)
     found = questions.load_for(question_id, actor)
-    return questions.reply(found, actor, request.body.text, request.now)
+    return views.message_out(questions.reply(found, actor, request.body.text, request.now))

@@ -7,7 +7,7 @@ from typing import Any
 from chalicelib.accounts.repository import get_user
 from chalicelib.clock import to_rfc3339
 from chalicelib.config import SLOT_RANGE_DEFAULT
-from chalicelib.consultants import service
+from chalicelib.consultants import service, views
 from chalicelib.consultants.errors import InvalidField, RangeTooLong
 from chalicelib.consultants.schemas import (
     AvailabilityIn,
@@ -45,7 +45,7 @@ def directory(request: ApiRequest[None, DirectoryQuery]) -> ConsultantList:
         cursor=q.cursor,
         limit=q.limit,
     )
-    return ConsultantList(items=[service.to_out(p) for p in page], next_cursor=cursor)
+    return ConsultantList(items=[views.profile_out(p) for p in page], next_cursor=cursor)
 
 
 @api.route(
@@ -57,7 +57,7 @@ def directory(request: ApiRequest[None, DirectoryQuery]) -> ConsultantList:
     errors=(NotFound,),
 )
 def profile(request: ApiRequest[None, None], consultant_id: str) -> ConsultantOut:
-    return service.to_out(service.get_profile(consultant_id))
+    return views.profile_out(service.get_profile(consultant_id))
 
 
 @api.route(
@@ -73,7 +73,7 @@ def upsert(request: ApiRequest[ConsultantUpsert, None], consultant_id: str) -> C
     user = get_user(consultant_id)
     if user is None or user.role != "vet":
         raise NotFound("consultant account")
-    return service.to_out(service.upsert_profile(consultant_id, request.body, request.now))
+    return views.profile_out(service.upsert_profile(consultant_id, request.body, request.now))
 
 
 @api.route(

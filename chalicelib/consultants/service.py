@@ -26,13 +26,7 @@ from chalicelib.consultants.errors import (
     SlotUnavailable,
 )
 from chalicelib.consultants.models import ConsultantProfile, SlotClaim
-from chalicelib.consultants.schemas import (
-    AvailabilityIn,
-    ConsultantOut,
-    ConsultantUpsert,
-    Licence,
-    Money,
-)
+from chalicelib.consultants.schemas import AvailabilityIn, ConsultantUpsert
 from chalicelib.errors import NotFound
 
 LISTED = "1"
@@ -46,20 +40,6 @@ def get_profile(consultant_id: str, *, listed_only: bool = True) -> ConsultantPr
     if listed_only and profile.listed != LISTED:
         raise NotFound("consultant")
     return profile
-
-
-def to_out(profile: ConsultantProfile) -> ConsultantOut:
-    return ConsultantOut(
-        id=profile.consultant_id,
-        name=profile.name,
-        photo_url=profile.photo_url,
-        specialties=list(profile.specialties),
-        languages=list(profile.languages),
-        licences=[Licence.model_validate(x) for x in profile.licences],
-        price=Money(amount=int(profile.price_amount), currency=profile.price_currency),
-        slot_minutes=int(profile.slot_minutes),
-        bio=profile.bio,
-    )
 
 
 def _matches(

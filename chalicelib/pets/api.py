@@ -6,7 +6,7 @@ from chalice.app import Response
 
 from chalicelib.bookings.service import has_active_bookings
 from chalicelib.errors import NotFound
-from chalicelib.pets import service
+from chalicelib.pets import service, views
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
 from chalicelib.pets.schemas import PetCreate, PetList, PetOut, PetPatch
 from chalicelib.web.access import roles
@@ -27,13 +27,13 @@ OWNER = roles("owner")
     errors=("validation_error", TooManyPets),
 )
 def create(request: ApiRequest[PetCreate, None]) -> PetOut:
-    return service.to_out(service.create_pet(request.user.user_id, request.body, request.now))
+    return views.pet_out(service.create_pet(request.user.user_id, request.body, request.now))
 
 
 @api.route("/v1/me/pets", "GET", access=OWNER, response=PetList, summary="My pets.")
 def list_pets(request: ApiRequest[None, None]) -> PetList:
     pets = service.list_pets(request.user.user_id)
-    return PetList(items=[service.to_out(p) for p in pets], next_cursor=None)
+    return PetList(items=[views.pet_out(p) for p in pets], next_cursor=None)
 
 
 @api.route(
@@ -45,7 +45,7 @@ def list_pets(request: ApiRequest[None, None]) -> PetList:
     errors=(NotFound,),
 )
 def get(request: ApiRequest[None, None], pet_id: str) -> PetOut:
-    return service.to_out(service.get_pet(request.user.user_id, pet_id))
+    return views.pet_out(service.get_pet(request.user.user_id, pet_id))
 
 
 @api.route(
@@ -59,7 +59,7 @@ def get(request: ApiRequest[None, None], pet_id: str) -> PetOut:
 )
 def patch(request: ApiRequest[PetPatch, None], pet_id: str) -> PetOut:
     pet = service.update_pet(request.user.user_id, pet_id, request.body, request.now)
-    return service.to_out(pet)
+    return views.pet_out(pet)
 
 
 @api.route(

@@ -3,37 +3,20 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.clock import to_rfc3339
 from chalicelib.config import MAX_PETS_PER_OWNER
 from chalicelib.errors import NotFound
 from chalicelib.pets.errors import TooManyPets
 from chalicelib.pets.models import Pet
-from chalicelib.pets.schemas import PetCreate, PetOut, PetPatch
+from chalicelib.pets.schemas import PetCreate, PetPatch
 
 
 def new_pet_id() -> str:
     return f"pet_{secrets.token_hex(12)}"
-
-
-def to_out(pet: Pet) -> PetOut:
-    return PetOut(
-        id=pet.pet_id,
-        name=pet.name,
-        species=pet.species,  # type: ignore[arg-type]
-        breed=pet.breed,
-        birth_date=date.fromisoformat(pet.birth_date) if pet.birth_date else None,
-        weight_kg=pet.weight_kg,
-        sex=pet.sex,  # type: ignore[arg-type]
-        neutered=pet.neutered,
-        notes=pet.notes,
-        created_at=to_rfc3339(pet.created_at),
-        updated_at=to_rfc3339(pet.updated_at),
-    )
 
 
 def _stored(field: str, value: Any) -> Any:
