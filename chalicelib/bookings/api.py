@@ -11,6 +11,7 @@ from chalicelib.bookings.errors import (
     IdempotencyKeyRequired,
     IdempotencyKeyReused,
     InvalidTransition,
+    QuotaExceeded,
     RoomClosed,
     RoomUnavailable,
 )
@@ -36,8 +37,9 @@ from chalicelib.bookings.schemas import (
 )
 from chalicelib.bookings.service import Actor
 from chalicelib.bookings.states import BookingStatus
-from chalicelib.consultants.errors import InvalidField, SlotTaken, SlotUnavailable
+from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
 from chalicelib.errors import NotFound
+from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import AUTHENTICATED, roles
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
 
@@ -72,6 +74,7 @@ def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
     errors=(
         IdempotencyKeyRequired,
         IdempotencyKeyReused,
+        QuotaExceeded,
         SlotTaken,
         SlotUnavailable,
         NotFound,
@@ -80,7 +83,7 @@ def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
 )
 def create(request: ApiRequest[BookingCreate, None]) -> BookingCreated:
     body = request.body
-    result = service.create_booking(
+    result = service.bookings.create_booking(
         request.user.user_id,
         _idempotency_key(request),
         service.NewBooking(body.consultant_id, body.pet_id, body.start, body.reason),
@@ -96,11 +99,11 @@ def create(request: ApiRequest[BookingCreate, None]) -> BookingCreated:
     query=ListQuery,
     response=BookingList,
     summary="My bookings, newest first (owner: mine; consultant: with me).",
-    errors=(InvalidField, "validation_error"),
+    errors=(InvalidCursor, "validation_error"),
 )
 def list_bookings(request: ApiRequest[None, ListQuery]) -> BookingList:
     actor = _actor(request)
-    page, cursor = service.bookings_page(actor, request.query.cursor, request.query.limit)
+    page, cursor = service.bookings.bookings_page(actor, request.query.cursor, request.query.limit)
     items = [views.for_viewer(b, actor.user_id, request.now) for b in page]
     return BookingList(items=items, next_cursor=cursor)
 
@@ -114,7 +117,7 @@ def list_bookings(request: ApiRequest[None, ListQuery]) -> BookingList:
     errors=(NotFound,),
 )
 def get(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
-    booking = service.load_for(booking_id, _actor(request))
+    booking = service.bookings.load_for(booking_id, _actor(request))
     return views.for_viewer(booking, request.user.user_id, request.now)
 
 
@@ -128,7 +131,9 @@ def get(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
 )
 def cancel(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     actor = _actor(request)
-    booking = service.cancel_booking(service.load_for(booking_id, actor), actor, request.now)
+    booking = service.bookings.cancel_booking(
+        service.bookings.load_for(booking_id, actor), actor, request.now
+    )
     return views.for_viewer(booking, actor.user_id, request.now)
 
 
@@ -140,21 +145,28 @@ def cancel(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     response=BookingView,
     status=201,
     summary="Move a booking: a new booking and the old one cancelled, atomically.",
-    errors=(NotFound, InvalidTransition, SlotTaken, SlotUnavailable, "validation_error"),
+    errors=(
+        NotFound,
+        InvalidTransition,
+        QuotaExceeded,
+        SlotTaken,
+        SlotUnavailable,
+        "validation_error",
+    ),
 )
 def reschedule(request: ApiRequest[RescheduleIn, None], booking_id: str) -> AnyBooking:
     actor = _actor(request)
-    old = service.load_for(booking_id, actor)
-    new = service.reschedule(old, actor, request.body.start, request.now)
+    old = service.bookings.load_for(booking_id, actor)
+    new = service.bookings.reschedule(old, actor, request.body.start, request.now)
     return views.for_viewer(new, actor.user_id, request.now)
 
 
 def _advance(request: ApiRequest[None, None], booking_id: str, target: BookingStatus) -> AnyBooking:
     actor = _actor(request)
-    booking = service.load_for(booking_id, actor)
+    booking = service.bookings.load_for(booking_id, actor)
     if actor.user_id != booking.consultant_id:
         raise NotFound("booking")
-    booking = service.advance(booking, target, actor, request.now)
+    booking = service.bookings.advance(booking, target, actor, request.now)
     return views.for_viewer(booking, actor.user_id, request.now)
 
 
@@ -205,7 +217,7 @@ def no_show(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
 def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     actor = _actor(request)
     return views.room_out(
-        rooms.room_access(service.load_for(booking_id, actor), actor, request.now)
+        rooms.room_access(service.bookings.load_for(booking_id, actor), actor, request.now)
     )
 
 
@@ -219,7 +231,7 @@ def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     errors=(NotFound, RoomUnavailable, "validation_error"),
 )
 def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) -> Response:
-    booking = service.load_for(booking_id, _actor(request))
+    booking = service.bookings.load_for(booking_id, _actor(request))
     if booking.owner_id != request.user.user_id:
         raise NotFound("booking")
     rooms.set_room_password(booking, request.body.password, request.now)
@@ -248,7 +260,7 @@ def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | Consultant
     query=ListQuery,
     response=QuestionList,
     summary="My question threads, newest first (owner: asked; consultant: addressed to me).",
-    errors=(InvalidField, "validation_error"),
+    errors=(InvalidCursor, "validation_error"),
 )
 def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
     actor = _actor(request)

@@ -23,3 +23,7 @@ class RoomUnavailable(DomainError):
 
 class RoomClosed(DomainError):
     detail = "The room is open from 10 minutes before the start until the end of the slot."
+
+
+class QuotaExceeded(DomainError):
+    detail = "This booking would exceed a booking quota."

@@ -5,13 +5,15 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from chalicelib.bookings import notices, paging
+from chalicelib.bookings import notices
 from chalicelib.bookings.models import Question, QuestionMessage
 from chalicelib.bookings.schemas import QuestionCreate
 from chalicelib.bookings.service import Actor
 from chalicelib.consultants import service as consultants
 from chalicelib.errors import NotFound
 from chalicelib.pets import service as pets
+from chalicelib.store import cursors
+from chalicelib.store.pages import keys_then_items
 
 OWNER, CONSULTANT = "owner", "consultant"
 
@@ -76,8 +78,9 @@ def questions_page(
     """The actor's threads, newest first (owner: asked; consultant: addressed to them)."""
     vet = actor.role == "vet"
     index = Question.by_consultant if vet else Question.by_owner
-    field = "consultant_id" if vet else "owner_id"
-    keys, next_cursor = paging.keys_page(index, field, actor.user_id, cursor, limit)
-    ids = [key.question_id for key in keys]
-    found = {q.question_id: q for q in Question.batch_get(ids)} if ids else {}
-    return [found[i] for i in ids if i in found], next_cursor
+    scope = f"questions:{'consultant' if vet else 'owner'}:{actor.user_id}"
+    after = cursors.decode(cursor, scope) if cursor else None
+    page, last = keys_then_items(
+        index, Question, lambda key: str(key.question_id), actor.user_id, after, limit
+    )
+    return page, cursors.encode(last, scope) if last else None

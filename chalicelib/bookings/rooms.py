@@ -9,8 +9,8 @@ from datetime import datetime
 from chalicelib.bookings.errors import RoomClosed, RoomUnavailable
 from chalicelib.bookings.models import Booking, Room
 from chalicelib.bookings.room_access import IceServer, ice_servers, room_window_open
-from chalicelib.bookings.service import Actor, effective_status
-from chalicelib.bookings.states import ROOM_OPEN
+from chalicelib.bookings.service import Actor
+from chalicelib.bookings.states import ROOM_OPEN, effective_status
 from chalicelib.config import (
     ROOM_EARLY_ENTRY,
     SLOT_CLAIM_RETENTION,

@@ -21,8 +21,7 @@ from chalicelib.bookings.schemas import (
     PetForConsultant,
     RoomOut,
 )
-from chalicelib.bookings.service import effective_status
-from chalicelib.bookings.states import BookingStatus
+from chalicelib.bookings.states import BookingStatus, effective_status
 from chalicelib.clock import to_rfc3339
 from chalicelib.consultants.models import ConsultantProfile
 from chalicelib.consultants.schemas import Money

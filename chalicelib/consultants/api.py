@@ -21,6 +21,7 @@ from chalicelib.consultants.schemas import (
     SlotsQuery,
 )
 from chalicelib.errors import NotFound
+from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import PUBLIC, roles
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
 
@@ -34,7 +35,7 @@ api = ApiBlueprint(__name__, tag="consultants")
     query=DirectoryQuery,
     response=ConsultantList,
     summary="Browse consultants (no account needed).",
-    errors=(InvalidField, "validation_error"),
+    errors=(InvalidCursor, "validation_error"),
 )
 def directory(request: ApiRequest[None, DirectoryQuery]) -> ConsultantList:
     q = request.query

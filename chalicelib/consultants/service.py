@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -28,8 +27,10 @@ from chalicelib.consultants.errors import (
 from chalicelib.consultants.models import ConsultantProfile, SlotClaim
 from chalicelib.consultants.schemas import AvailabilityIn, ConsultantUpsert
 from chalicelib.errors import NotFound
+from chalicelib.store import cursors
 
 LISTED = "1"
+DIRECTORY = "consultants:directory"
 
 
 def get_profile(consultant_id: str, *, listed_only: bool = True) -> ConsultantProfile:
@@ -52,21 +53,6 @@ def _matches(
     return not country or country.upper() in {lic["country"] for lic in profile.licences}
 
 
-def encode_cursor(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
-        if not value:
-            raise ValueError(cursor)
-        return value
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidField("cursor", "not a cursor of this list") from exc
-
-
 def list_directory(
     *,
     specialty: str | None,
@@ -76,7 +62,7 @@ def list_directory(
     limit: int,
 ) -> tuple[list[ConsultantProfile], str | None]:
     """One page of listed consultants ordered by id, filtered in memory (the directory is small)."""
-    after = decode_cursor(cursor) if cursor else None
+    after = str(cursors.decode(cursor, DIRECTORY)) if cursor else None
     condition = ConsultantProfile.consultant_id > after if after else None
     matches: list[ConsultantProfile] = []
     for profile in ConsultantProfile.directory.query(LISTED, range_key_condition=condition):
@@ -86,7 +72,7 @@ def list_directory(
                 break
     page = matches[:limit]
     more = len(matches) > limit
-    return page, encode_cursor(page[-1].consultant_id) if more else None
+    return page, cursors.encode(page[-1].consultant_id, DIRECTORY) if more else None
 
 
 def upsert_profile(consultant_id: str, body: ConsultantUpsert, now: datetime) -> ConsultantProfile:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Response
 
-from chalicelib.bookings.service import has_active_bookings
+from chalicelib.bookings.service import bookings
 from chalicelib.errors import NotFound
 from chalicelib.pets import service, views
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
@@ -73,7 +73,7 @@ def patch(request: ApiRequest[PetPatch, None], pet_id: str) -> PetOut:
 def delete(request: ApiRequest[None, None], pet_id: str) -> Response:
     owner_id = request.user.user_id
     service.get_pet(owner_id, pet_id)
-    if has_active_bookings(owner_id, pet_id, request.now):
+    if bookings.has_active_bookings(owner_id, pet_id, request.now):
         raise PetHasActiveBookings
     service.delete_pet(owner_id, pet_id)
     return Response(body="", status_code=204)

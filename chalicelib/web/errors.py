@@ -16,6 +16,7 @@ from chalicelib.bookings.errors import (
     IdempotencyKeyRequired,
     IdempotencyKeyReused,
     InvalidTransition,
+    QuotaExceeded,
     RoomClosed,
     RoomUnavailable,
 )
@@ -23,6 +24,7 @@ from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken,
 from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
 from chalicelib.platform.errors import StoreUnavailable
+from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.problems import ProblemError
 
 
@@ -72,6 +74,14 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     ),
     RoomClosed: ErrorSpec(
         403, "room_closed", "room access outside 10 minutes before the start … the end of the slot"
+    ),
+    QuotaExceeded: ErrorSpec(
+        409,
+        "quota_exceeded",
+        "over 3 unpaid holds or 10 upcoming bookings per owner, or 2 overlapping per pet",
+    ),
+    InvalidCursor: ErrorSpec(
+        400, "invalid_cursor", "a list cursor altered, forged or from another list"
     ),
     # platform
     StoreUnavailable: ErrorSpec(
