@@ -7,19 +7,20 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from chalicelib.web.validation import Schema
+from chalicelib.config import PET_WEIGHT_KG_MAX, PET_WEIGHT_KG_MIN
+from chalicelib.web.validation import BirthDate, Schema
 
 Species = Literal["dog", "cat", "bird", "rodent", "reptile", "other"]
 Sex = Literal["male", "female", "unknown"]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 Breed = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Weight = Annotated[float, Field(gt=0, le=1000)]
+Weight = Annotated[float, Field(ge=PET_WEIGHT_KG_MIN, le=PET_WEIGHT_KG_MAX)]
 
 
 class _PetDetails(Schema):
     breed: Breed | None = None
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
     weight_kg: Weight | None = None
     sex: Sex | None = None
     neutered: bool | None = None
