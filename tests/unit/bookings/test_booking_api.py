@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from chalicelib.bookings import service
-from chalicelib.bookings.errors import InvalidTransition
 from chalicelib.consultants.models import SlotClaim
 from tests.unit.booking_world import (
     KYIV_MONDAY_9,
@@ -101,11 +98,8 @@ def test_hold_expires_on_read_and_by_the_sweep(world: World) -> None:
     assert KYIV_MONDAY_9 in _slots(world)
     status, view = world.call("GET", f"/v1/bookings/{created['id']}", "owner_a")
     assert (status, view["status"]) == (200, "expired")
-    # a payment arriving now cannot confirm the lapsed hold
     from datetime import UTC, datetime
 
-    with pytest.raises(InvalidTransition):
-        service.bookings.confirm_booking(created["id"], datetime.now(UTC))
     # someone else takes the slot, then the sweep runs and leaves their claim alone
     assert world.book("owner_b", KYIV_MONDAY_9, key="b")[0] == 201
     assert service.bookings.sweep_expired_holds(datetime.now(UTC)) == 1
