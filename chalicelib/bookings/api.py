@@ -38,7 +38,7 @@ from chalicelib.bookings.schemas import (
 from chalicelib.bookings.service import Actor
 from chalicelib.bookings.states import BookingStatus
 from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
-from chalicelib.errors import NotFound
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import AUTHENTICATED, roles
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
@@ -75,6 +75,7 @@ def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
         IdempotencyKeyRequired,
         IdempotencyKeyReused,
         QuotaExceeded,
+        Conflict,
         SlotTaken,
         SlotUnavailable,
         NotFound,
@@ -149,6 +150,7 @@ def cancel(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
         NotFound,
         InvalidTransition,
         QuotaExceeded,
+        Conflict,
         SlotTaken,
         SlotUnavailable,
         "validation_error",
