@@ -12,14 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.bookings.errors import (
-    IdempotencyKeyRequired,
-    IdempotencyKeyReused,
-    InvalidTransition,
-    QuotaExceeded,
-    RoomClosed,
-    RoomUnavailable,
-)
+from chalicelib.bookings import errors as bookings
 from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
@@ -56,26 +49,26 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     PetHasActiveBookings: ErrorSpec(
         409, "pet_has_active_bookings", "a pet with an open booking cannot be deleted"
     ),
-    IdempotencyKeyRequired: ErrorSpec(
+    bookings.IdempotencyKeyRequired: ErrorSpec(
         400,
         "idempotency_key_required",
         "`POST /v1/bookings` without an `Idempotency-Key` header (1 to 128 chars)",
     ),
-    IdempotencyKeyReused: ErrorSpec(
+    bookings.IdempotencyKeyReused: ErrorSpec(
         422, "idempotency_key_reused", "the same `Idempotency-Key` with another request body"
     ),
-    InvalidTransition: ErrorSpec(
+    bookings.InvalidTransition: ErrorSpec(
         409,
         "invalid_transition",
         "the booking's state does not allow this change (e.g. cancel a cancelled one)",
     ),
-    RoomUnavailable: ErrorSpec(
+    bookings.RoomUnavailable: ErrorSpec(
         409, "room_unavailable", "room access for a booking that is not confirmed / in progress"
     ),
-    RoomClosed: ErrorSpec(
+    bookings.RoomClosed: ErrorSpec(
         403, "room_closed", "room access outside 10 minutes before the start … the end of the slot"
     ),
-    QuotaExceeded: ErrorSpec(
+    bookings.QuotaExceeded: ErrorSpec(
         409,
         "quota_exceeded",
         "over 3 unpaid holds or 10 upcoming bookings per owner, or 2 overlapping per pet",

@@ -8,17 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.bookings import repository as outcome
 from chalicelib.bookings.models import Booking
-from chalicelib.bookings.repository import (
-    PENDING,
-    BookingChanged,
-    BookingExists,
-    BookingRepository,
-    Ledger,
-    LedgerChanged,
-    PynamoBookings,
-    SlotAlreadyClaimed,
-)
+from chalicelib.bookings.repository import PENDING, BookingRepository, Ledger, PynamoBookings
 from chalicelib.bookings.states import BookingStatus
 from tests.unit.bookings.fake_repository import FakeBookings
 
@@ -83,7 +75,7 @@ def test_the_same_booking_id_twice_is_booking_exists_even_when_its_slot_is_held(
     repo: BookingRepository,
 ) -> None:
     create(repo, booking())
-    with pytest.raises(BookingExists):
+    with pytest.raises(outcome.BookingExists):
         create(repo, booking())
 
 
@@ -91,7 +83,7 @@ def test_a_live_claim_refuses_a_second_booking_of_the_slot_until_the_hold_lapses
     repo: BookingRepository,
 ) -> None:
     create(repo, booking("bk-1"))
-    with pytest.raises(SlotAlreadyClaimed):
+    with pytest.raises(outcome.SlotAlreadyClaimed):
         create(repo, booking("bk-2", owner="owner-b"))
     assert repo.get("bk-2") is None
     create(repo, booking("bk-3", owner="owner-b"), now=NOW + HOLD)
@@ -100,7 +92,7 @@ def test_a_live_claim_refuses_a_second_booking_of_the_slot_until_the_hold_lapses
 
 def test_a_confirmed_claim_never_lapses(repo: BookingRepository) -> None:
     create(repo, booking("bk-1", status=S.CONFIRMED))
-    with pytest.raises(SlotAlreadyClaimed):
+    with pytest.raises(outcome.SlotAlreadyClaimed):
         create(repo, booking("bk-2", owner="owner-b"), now=NOW + timedelta(days=1))
 
 
@@ -111,7 +103,7 @@ def test_the_ledger_records_each_booking_and_refuses_a_stale_reading(
     assert stale == Ledger("owner-a", frozenset(), 0)
     create(repo, booking("bk-1"))
     assert repo.ledger("owner-a") == Ledger("owner-a", frozenset({"bk-1"}), 1)
-    with pytest.raises(LedgerChanged):
+    with pytest.raises(outcome.LedgerChanged):
         repo.create(booking("bk-2", start=NINE + timedelta(hours=1)), stale, NOW)
     assert repo.get("bk-2") is None
 
@@ -119,16 +111,16 @@ def test_the_ledger_records_each_booking_and_refuses_a_stale_reading(
 def test_confirm_needs_the_version_read_and_a_valid_hold(repo: BookingRepository) -> None:
     item = booking()
     create(repo, item)
-    with pytest.raises(BookingChanged):
+    with pytest.raises(outcome.BookingChanged):
         repo.confirm(item, NOW + HOLD)
     repo.confirm(item, NOW)
     stored = repo.get("bk-1")
     assert stored is not None
     assert (stored.status, stored.version) == ("confirmed", 2)
-    with pytest.raises(BookingChanged):
+    with pytest.raises(outcome.BookingChanged):
         repo.confirm(item, NOW)
     assert repo.lapsed_hold_ids(NOW + timedelta(days=1)) == []
-    with pytest.raises(SlotAlreadyClaimed):
+    with pytest.raises(outcome.SlotAlreadyClaimed):
         create(repo, booking("bk-2", owner="owner-b"), now=NOW + timedelta(days=1))
 
 
@@ -146,7 +138,7 @@ def test_cancel_frees_the_slot_and_a_stale_cancel_is_refused(repo: BookingReposi
     stored = repo.get("bk-1")
     assert stored is not None
     assert (stored.status, stored.cancelled_by) == ("cancelled", "consultant")
-    with pytest.raises(BookingChanged):
+    with pytest.raises(outcome.BookingChanged):
         repo.cancel(item, "owner", NOW)
     create(repo, booking("bk-2", owner="owner-b"))
 
@@ -155,7 +147,7 @@ def test_advance_is_conditional_on_the_version(repo: BookingRepository) -> None:
     item = booking(status=S.CONFIRMED)
     create(repo, item)
     repo.advance(item, S.IN_PROGRESS, NOW)
-    with pytest.raises(BookingChanged):
+    with pytest.raises(outcome.BookingChanged):
         repo.advance(item, S.NO_SHOW, NOW)
 
 
@@ -170,7 +162,7 @@ def test_reschedule_moves_claim_booking_and_ledger_at_once(repo: BookingReposito
     assert (cancelled.status, cancelled.rescheduled_to) == ("cancelled", "bk-2")
     assert repo.ledger("owner-a").booking_ids == frozenset({"bk-2"})
     create(repo, booking("bk-3", owner="owner-b"))  # the old slot is free
-    with pytest.raises(BookingChanged):  # the old booking changed: nothing is written
+    with pytest.raises(outcome.BookingChanged):  # the old booking changed: nothing is written
         repo.reschedule(
             old,
             booking("bk-4", start=NINE + timedelta(hours=2)),
@@ -186,7 +178,7 @@ def test_reschedule_onto_a_held_slot_is_slot_already_claimed(repo: BookingReposi
     create(repo, old)
     create(repo, booking("bk-9", owner="owner-b", start=NINE + timedelta(hours=1)))
     new = booking("bk-2", start=NINE + timedelta(hours=1), status=S.CONFIRMED)
-    with pytest.raises(SlotAlreadyClaimed):
+    with pytest.raises(outcome.SlotAlreadyClaimed):
         repo.reschedule(old, new, "owner", repo.ledger("owner-a"), NOW)
     stored = repo.get("bk-1")
     assert stored is not None
