@@ -35,7 +35,19 @@ BOOKING_HOLD_TTL = timedelta(minutes=15)
 SLOT_CLAIM_RETENTION = timedelta(days=2)
 BOOKING_REASON_MAX_CHARS = 500
 QUESTION_TEXT_MAX_CHARS = 4000
+# Booking quotas: per owner, unpaid holds and bookings still to come; per pet, bookings
+# whose times overlap (a pet can only be in one consultation, two allows one retry).
+MAX_UNPAID_HOLDS_PER_OWNER = 3
+MAX_FUTURE_BOOKINGS_PER_OWNER = 10
+MAX_OVERLAPPING_BOOKINGS_PER_PET = 2
 ROOM_EARLY_ENTRY = timedelta(minutes=10)
+# Input bounds: instants and calendar days a client sends lie in [EARLIEST, LATEST)
+# years; a pet is born no later than tomorrow (any time zone) and at most 130 years ago.
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+PET_MAX_AGE_YEARS = 130
+PET_WEIGHT_KG_MIN = 0.01
+PET_WEIGHT_KG_MAX = 1000
 TURN_CREDENTIAL_MAX_TTL = timedelta(hours=2)
 ROOM_PASSWORD_MIN_LENGTH = 6
 ROOM_PASSWORD_MAX_LENGTH = 128
