@@ -22,11 +22,11 @@ HEAVY = [
     "aws_xray_sdk",
     "pydantic",
     "pynamodb",
-    "chalicelib.accounts",
-    "chalicelib.bookings",
-    "chalicelib.consultants",
-    "chalicelib.pets",
-    "chalicelib.platform",
+    "chalicelib.accounts.api",
+    "chalicelib.bookings.api",
+    "chalicelib.consultants.api",
+    "chalicelib.pets.api",
+    "chalicelib.platform.api",
 ]
 # The dev venv also holds the media container's packages; aiortc brings pyOpenSSL, which
 # botocore imports when present. The Lambda package (requirements.txt) has none of them,
