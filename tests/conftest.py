@@ -33,8 +33,8 @@ def _tier(item: pytest.Item) -> str | None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with its tier (so `-m unit` and friends select it), keep unit tests
-    off the network, and keep integration tests on one xdist worker: they share one stack."""
+    """Mark each test with its tier (so `-m unit` and friends select it) and keep unit
+    tests off the network."""
     for item in items:
         tier = _tier(item)
         if tier is None:
@@ -45,5 +45,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.disable_socket)
             if "property" in item.path.parts:
                 item.add_marker(pytest.mark.property)
-        elif tier == "integration":
-            item.add_marker(pytest.mark.xdist_group("stack"))
