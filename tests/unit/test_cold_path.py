@@ -1,4 +1,4 @@
-"""Importing the app loads nothing the first request does not need (issue 2, item 9)."""
+"""Importing the app loads nothing the first request does not need."""
 
 from __future__ import annotations
 
