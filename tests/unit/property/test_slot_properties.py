@@ -91,7 +91,12 @@ def ranges(draw: st.DrawFn, zone: str) -> tuple[datetime, datetime]:
     return start, start + timedelta(hours=draw(st.integers(1, 96)))
 
 
-slot_lengths = st.sampled_from([15, 20, 30, 45, 60, 90])
+@st.composite
+def schedules(draw: st.DrawFn) -> tuple[Availability, int, datetime, datetime]:
+    """Weekly hours, a slot length and a range of days around a clock change."""
+    availability = draw(availabilities())
+    range_start, range_end = draw(ranges(availability.timezone))
+    return availability, draw(st.sampled_from([15, 20, 30, 45, 60, 90])), range_start, range_end
 
 
 def opening_intervals(availability: Availability, slot: Slot) -> list[tuple[datetime, datetime]]:
@@ -112,11 +117,11 @@ def opening_intervals(availability: Availability, slot: Slot) -> list[tuple[date
     return intervals
 
 
-@given(availabilities(), slot_lengths, st.data())
+@given(schedules())
 def test_slots_are_whole_inside_opening_hours_and_never_overlap(
-    availability: Availability, minutes: int, data: st.DataObject
+    schedule: tuple[Availability, int, datetime, datetime],
 ) -> None:
-    range_start, range_end = data.draw(ranges(availability.timezone))
+    availability, minutes, range_start, range_end = schedule
     slots = candidate_slots(availability, minutes, range_start, range_end)
 
     buffer = timedelta(minutes=availability.buffer_minutes)
@@ -131,11 +136,11 @@ def test_slots_are_whole_inside_opening_hours_and_never_overlap(
         assert later.start >= earlier.end + buffer
 
 
-@given(availabilities(), slot_lengths, st.data())
+@given(schedules(), st.data())
 def test_free_slots_respect_minimum_notice_and_the_buffer_around_taken_ones(
-    availability: Availability, minutes: int, data: st.DataObject
+    schedule: tuple[Availability, int, datetime, datetime], data: st.DataObject
 ) -> None:
-    range_start, range_end = data.draw(ranges(availability.timezone))
+    availability, minutes, range_start, range_end = schedule
     candidates = candidate_slots(availability, minutes, range_start, range_end)
     taken = data.draw(st.lists(st.sampled_from(candidates), max_size=3)) if candidates else []
     now = range_start + timedelta(minutes=data.draw(st.integers(-1440, 96 * 60)))
