@@ -27,7 +27,7 @@ PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100
 MAX_BODY_BYTES = 64 * 1024
 
-# Consultants, pets, bookings, questions, rooms and notifications (issue 4).
+# Consultants, pets, bookings, questions, rooms and notifications.
 MAX_PETS_PER_OWNER = 50
 SLOT_RANGE_DEFAULT = timedelta(days=7)
 SLOT_RANGE_MAX = timedelta(days=31)
