@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
-# Lifetimes and limits (ASVS L2 / issue contracts).
+# Lifetimes and limits (ASVS L2 and the API contract).
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=30)
 EMAIL_CODE_TTL = timedelta(hours=24)
