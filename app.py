@@ -7,6 +7,7 @@ from chalice.app import Chalice, Rate
 
 from chalicelib.accounts.api import api as accounts_api
 from chalicelib.bookings.api import api as bookings_api
+from chalicelib.consent.api import api as consent_api
 from chalicelib.consultants.api import api as consultants_api
 from chalicelib.pets.api import api as pets_api
 from chalicelib.platform.api import api as platform_api
@@ -14,12 +15,26 @@ from chalicelib.web.middleware import http_middleware
 
 app = Chalice(app_name="vetpet")
 app.register_middleware(http_middleware, "http")
-for blueprint in (platform_api, accounts_api, consultants_api, pets_api, bookings_api):
+for blueprint in (
+    platform_api,
+    accounts_api,
+    consultants_api,
+    pets_api,
+    bookings_api,
+    consent_api,
+):
     app.register_blueprint(blueprint.blueprint)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def booking_housekeeping(event: Any) -> dict[str, int]:
     from chalicelib.jobs.bookings import run
+
+    return run(datetime.now(UTC))
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def campaign_dispatch(event: Any) -> dict[str, int]:
+    from chalicelib.jobs.campaigns import run
 
     return run(datetime.now(UTC))

@@ -17,6 +17,15 @@ def all_models() -> list[type[Model]]:
         User,
     )
     from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
+    from chalicelib.consent.models import (
+        Campaign,
+        Consent,
+        CookieConsent,
+        LedgerEvent,
+        PolicyAcknowledgement,
+        PolicyVersion,
+        Restriction,
+    )
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.pets.models import Pet
@@ -37,6 +46,13 @@ def all_models() -> list[type[Model]]:
         Question,
         QuestionMessage,
         OutboxMessage,
+        PolicyVersion,
+        Consent,
+        LedgerEvent,
+        PolicyAcknowledgement,
+        Restriction,
+        CookieConsent,
+        Campaign,
     ]
 
 

@@ -12,6 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.consent.errors import (
+    EssentialRequired,
+    InvalidUnsubscribeToken,
+    NoPolicyInEffect,
+    PolicyVersionExists,
+    UnknownPolicyVersion,
+    UnknownPurpose,
+)
 from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.web.problems import ProblemError
 
@@ -30,6 +38,19 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     Conflict: ErrorSpec(409, "conflict", "a concurrent request changed the same item; retry"),
     # accounts
     # consultants, pets, bookings
+    # consent
+    UnknownPurpose: ErrorSpec(404, "unknown_purpose", "no such consent purpose"),
+    EssentialRequired: ErrorSpec(
+        422, "essential_required", "essential cookies cannot be refused (`essential: false`)"
+    ),
+    PolicyVersionExists: ErrorSpec(409, "policy_version_exists", "the version is published"),
+    UnknownPolicyVersion: ErrorSpec(
+        422, "unknown_policy_version", "acknowledging a version not published or not in effect"
+    ),
+    NoPolicyInEffect: ErrorSpec(404, "no_policy_in_effect", "no policy version is in effect"),
+    InvalidUnsubscribeToken: ErrorSpec(
+        400, "invalid_unsubscribe_token", "unsubscribe link forged, expired or for another use"
+    ),
 }
 
 # Problems the web layer raises itself (never a domain rule).

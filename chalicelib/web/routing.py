@@ -13,6 +13,7 @@ from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 
 from chalicelib.clock import Clock, SystemClock
+from chalicelib.consent.notice import policy_notice_headers
 from chalicelib.errors import DomainError
 from chalicelib.observability import logger
 from chalicelib.web.access import Access, Principal, authorize
@@ -121,12 +122,18 @@ class ApiBlueprint:
         def decorate(handler: Handler) -> Handler:
             @functools.wraps(handler)
             def view(**path_params: str) -> Response:
+                caller: list[Principal] = []
                 try:
-                    return self._dispatch(spec, handler, path_params)
+                    response = self._dispatch(spec, handler, path_params, caller)
                 except ProblemError as problem:
-                    return problem.to_response()
+                    response = problem.to_response()
                 except DomainError as error:
-                    return to_problem(error).to_response()
+                    response = to_problem(error).to_response()
+                if caller:  # P19: a significant policy version not yet acknowledged
+                    response.headers.update(
+                        policy_notice_headers(caller[0].user_id, self.clock.now())
+                    )
+                return response
 
             self.blueprint.route(path, methods=[spec.method], content_types=ACCEPTED_CONTENT_TYPES)(
                 view
@@ -135,12 +142,19 @@ class ApiBlueprint:
 
         return decorate
 
-    def _dispatch(self, spec: RouteSpec, handler: Handler, path_params: dict[str, str]) -> Response:
+    def _dispatch(
+        self,
+        spec: RouteSpec,
+        handler: Handler,
+        path_params: dict[str, str],
+        caller: list[Principal],
+    ) -> Response:
         request = self.blueprint.current_request
         headers: Mapping[str, str] = request.headers
         principal = authorize(spec.access, headers)
         if principal is not None:
             logger.thread_safe_append_keys(user_id=principal.user_id)
+            caller.append(principal)
         raw_body = request.raw_body
         raw = (raw_body.encode() if isinstance(raw_body, str) else raw_body) or None
         if spec.body is not None:
