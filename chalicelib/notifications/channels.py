@@ -33,11 +33,11 @@ def _raw_message(
     from email.message import EmailMessage
     from email.policy import SMTP
 
-    message = EmailMessage(policy=SMTP.clone(max_line_length=None))  # no folding of URLs
+    message = EmailMessage(policy=SMTP.clone(max_line_length=998))  # RFC 5322: URLs unfolded
     message["From"], message["To"], message["Subject"] = sender, to, subject
     for name, value in headers.items():
         message[name] = value
-    message.set_content(body)
+    message.set_content(body, cte="quoted-printable")  # 7-bit safe on any relay
     return message.as_bytes()
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from pynamodb.attributes import (
-    MapAttribute,
+    JSONAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -103,7 +103,7 @@ class OutboxMessage(BaseModel):
     # A non-essential message names its purpose; it is sent only while the recipient's
     # consent and restriction allow it, checked at each delivery attempt.
     purpose = UnicodeAttribute(null=True)
-    headers = MapAttribute[str, str](null=True)  # type: ignore[no-untyped-call]
+    headers = JSONAttribute(null=True)
 
     by_recipient = ByRecipient()
     due_for_retry = DueForRetry()
