@@ -141,6 +141,7 @@ def test_consent_withdrawn_before_sending_stops_the_message(
     api.call("PUT", "/v1/me/consents/marketing", {"granted": False}, audience["uk-fan"])
     api.call("PUT", "/v1/me/restriction", {"restricted": True}, audience["en-fan"])
     assert retry_due(T0.replace(hour=13)) == 2
-    assert _mail("u-uk-fan@vetpet.test") == [] and _mail("u-en-fan@vetpet.test") == []
+    assert _mail("u-uk-fan@vetpet.test") == []
+    assert _mail("u-en-fan@vetpet.test") == []
     statuses = {m.recipient_id: m.status for m in OutboxMessage.scan()}
     assert statuses == {"u-uk-fan": SUPPRESSED, "u-en-fan": SUPPRESSED}

@@ -9,7 +9,7 @@ from chalicelib.accounts.repository import find_by_email
 from chalicelib.consent.models import CookieConsent
 from tests.unit.consent.conftest import Api, make_user, token_for
 
-PASSWORD = "Murchyk-naps-on-the-windowsill"  # noqa: S105 - a test password
+PASSWORD = "Murchyk-naps-on-the-windowsill"
 CHOICE = {"performance": False, "analytics": True, "social": True}
 
 
