@@ -12,7 +12,7 @@ from chalicelib.accounts.repository import get_user
 from chalicelib.consent import receipts
 from chalicelib.consent import repository as stores
 from chalicelib.consent.errors import NoPolicyInEffect, UnknownPolicyVersion
-from chalicelib.consent.models import PolicyVersion
+from chalicelib.consent.models import Localized, PolicyVersion
 from chalicelib.consent.notice import significant_policy
 from chalicelib.consent.repository import DynamoConsentRepository
 from chalicelib.consent.service import (
@@ -99,14 +99,16 @@ def publish_policy(
     text_url: str,
     now: datetime,
 ) -> PolicyVersion:
-    published = stores.publish_policy(
+    published = PolicyVersion(
         version,
+        document=stores.POLICY_DOCUMENT,
         significant=significant,
         effective_at=effective_at,
-        summary=summary,
+        summary=Localized(**summary),  # type: ignore[no-untyped-call]
         text_url=text_url,
-        now=now,
+        published_at=now,
     )
+    stores.save_policy(published)
     significant_policy.clear()
     return published
 

@@ -161,31 +161,14 @@ class DynamoConsentRepository:
 # --- policy versions -----------------------------------------------------------------
 
 
-def publish_policy(
-    version: str,
-    *,
-    significant: bool,
-    effective_at: datetime,
-    summary: dict[str, str],
-    text_url: str,
-    now: datetime,
-) -> PolicyVersion:
-    item = PolicyVersion(
-        version,
-        document=POLICY_DOCUMENT,
-        significant=significant,
-        effective_at=effective_at,
-        summary=Localized(**summary),  # type: ignore[no-untyped-call]
-        text_url=text_url,
-        published_at=now,
-    )
+def save_policy(item: PolicyVersion) -> None:
+    """Store a new version; `PolicyVersionExists` when its name is taken."""
     try:
         item.save(condition=PolicyVersion.version.does_not_exist())
     except PutError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             raise PolicyVersionExists() from None
         raise
-    return item
 
 
 def policies_in_effect(now: datetime) -> Iterator[PolicyVersion]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,19 +14,15 @@ from chalice.test import Client
 from chalicelib.accounts.models import User
 from chalicelib.accounts.tokens import issue_access_token
 from chalicelib.consent.notice import significant_policy
+from tests.unit.accounts.conftest import Reply
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 SUMMARY = {"uk": "Що змінилося", "ru": "Что изменилось", "en": "What changed"}
 
 
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: Any
-    headers: dict[str, str]
-
-
 class Api:
+    """JSON calls that may also send extra headers or a raw (non-JSON) body."""
+
     def __init__(self, client: Client) -> None:
         self._client = client
 
