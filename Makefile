@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration bench clean system-deps turn-server
+.PHONY: routes run test lint typecheck unit integration bench clean system-deps turn-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -46,6 +46,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/sfu_capacity.py
 	$(BIN)/python bench/booking_race.py
+
+## Regenerate chalicelib/route_table.py after adding or changing a route.
+routes: $(STAMP)
+	$(BIN)/python -m chalicelib.web.lazy
+	$(BIN)/ruff format chalicelib/route_table.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

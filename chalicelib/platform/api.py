@@ -39,6 +39,8 @@ def health(request: ApiRequest[None, None]) -> HealthOut:
 
 @api.route("/v1/openapi.json", "GET", access=PUBLIC, summary="This API's OpenAPI 3.1 document.")
 def openapi(request: ApiRequest[None, None]) -> dict[str, Any]:
+    from chalicelib.web.lazy import load_all
     from chalicelib.web.openapi import build_document
 
+    load_all()
     return build_document()
