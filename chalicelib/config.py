@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
+from chalicelib.media_nodes.contract import MEDIA_TOKEN_AUDIENCE as MEDIA_TOKEN_AUDIENCE
+
 # Lifetimes and limits (ASVS L2 / issue contracts).
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=30)
@@ -52,7 +54,8 @@ ARGON2_PARALLELISM = 1
 HSTS = "max-age=63072000; includeSubDomains; preload"
 
 ACCESS_TOKEN_AUDIENCE = "vetpet-api"  # noqa: S105 - an audience
-MEDIA_TOKEN_AUDIENCE = "vetpet-media"  # noqa: S105 - an audience
+# Room tokens: audience shared with the media server (one definition, in the contract).
+ROOM_TOKEN_TTL = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,6 @@ def start(ports: Ports) -> Callable[[], None]:
 
 def _start_media(ports: Ports, env: dict[str, str]) -> Callable[[], None]:
     """coturn and the media server (the SFU), verifying room tokens with the API's JWKS."""
-    from chalicelib.config import get_settings
     from media import devstack
 
     return devstack.start(
@@ -101,7 +100,6 @@ def _start_media(ports: Ports, env: dict[str, str]) -> Callable[[], None]:
         jwks_url=f"http://127.0.0.1:{ports.api}/v1/.well-known/jwks.json",
         issuer=env["VETPET_ISSUER"],
         turn_secret=env["VETPET_TURN_SECRET"],
-        rooms_table=get_settings().table_name("rooms"),
         env=env,
     )
 

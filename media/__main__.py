@@ -14,6 +14,7 @@ import sys
 
 from aiohttp import web
 
+from media.admission import DynamoAdmissionStore
 from media.auth import TokenVerifier
 from media.config import load_settings
 from media.passwords import DynamoRoomPasswordStore
@@ -23,11 +24,12 @@ from media.signalling import MediaServer, create_app
 
 def run_worker(host: str, port: int) -> None:
     settings = load_settings()
-    if not settings.rooms_table:
-        raise SystemExit("VETPET_ROOMS_TABLE must be set")
     server = MediaServer(
         verifier=TokenVerifier(settings.jwks_url, settings.issuer),
-        passwords=DynamoRoomPasswordStore(settings.rooms_table),
+        passwords=DynamoRoomPasswordStore(settings.rooms_table, settings.region),
+        admission=DynamoAdmissionStore(
+            settings.bookings_table, settings.sessions_table, settings.region
+        ),
         sink_factory=None,  # recording sinks (encrypt + upload) arrive with a later issue
     )
     web.run_app(create_app(server), host=host, port=port, access_log=None)

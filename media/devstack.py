@@ -71,7 +71,6 @@ def start(
     jwks_url: str,
     issuer: str,
     turn_secret: str,
-    rooms_table: str,
     env: Mapping[str, str] | None = None,
 ) -> Callable[[], None]:
     """Launch coturn and ``python -m media``; wait for /health; return a stopper."""
@@ -93,7 +92,6 @@ def start(
         "VETPET_MEDIA_PORT": str(media_port),
         "VETPET_JWKS_URL": jwks_url,
         "VETPET_TOKEN_ISSUER": issuer,
-        "VETPET_ROOMS_TABLE": rooms_table,
     }
     media = subprocess.Popen(
         [sys.executable, "-m", "media"],

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +64,8 @@ def _add_transceiver(pc: RTCPeerConnection, kind: str, *, send: bool) -> RTCRtpT
 @dataclass(eq=False)
 class Participant:
     claims: RoomClaims
+    # The only name other participants (and the client) ever see: opaque, per room (P7).
+    public_id: str
     pc: RTCPeerConnection
     send: SendMessage
     publish: dict[str, RTCRtpTransceiver] = field(default_factory=dict)
@@ -107,8 +112,8 @@ class Participant:
                 "sdp": self.pc.localDescription.sdp,
                 "publish": {kind: t.mid for kind, t in self.publish.items()},
                 "tracks": {
-                    t.mid: {"participant": publisher, "kind": kind}
-                    for (publisher, kind), t in self.subscriptions.items()
+                    t.mid: {"participant": publisher_id, "kind": kind}
+                    for (publisher_id, kind), t in self.subscriptions.items()
                     if t.direction != "inactive"
                 },
             }
@@ -136,11 +141,19 @@ class Room:
         # max-bundle: aiortc 1.16's "balanced" policy leaves a second transceiver of a kind
         # on a transport that bundling later abandons, so its media never flows.
         self._rtc_configuration = RTCConfiguration(
-            iceServers=rtc_configuration.iceServers if rtc_configuration else None,
+            # Never None: aiortc would then add a public STUN server, which stalls offers
+            # by seconds where it is unreachable. The SFU announces its public address.
+            iceServers=rtc_configuration.iceServers if rtc_configuration else [],
             bundlePolicy=RTCBundlePolicy.MAX_BUNDLE,
         )
         self._lock = asyncio.Lock()
+        self._id_key = secrets.token_bytes(32)
         self.on_membership_change: list[Callable[[], Awaitable[None]]] = []
+
+    def public_id(self, user_id: str) -> str:
+        """A participant's opaque name in this room: stable while the room lives, unlinkable
+        to the user id or to the same user in another room."""
+        return hmac.new(self._id_key, user_id.encode(), hashlib.sha256).hexdigest()[:16]
 
     async def join(self, claims: RoomClaims, send: SendMessage) -> Participant:
         """Add a participant (replacing an earlier session of the same user)."""
@@ -153,7 +166,10 @@ class Room:
                 with contextlib.suppress(ConnectionError):
                     await previous.send({"type": "replaced"})
             participant = Participant(
-                claims=claims, pc=RTCPeerConnection(self._rtc_configuration), send=send
+                claims=claims,
+                public_id=self.public_id(claims.user_id),
+                pc=RTCPeerConnection(self._rtc_configuration),
+                send=send,
             )
             for kind in KINDS:
                 transceiver = _add_transceiver(participant.pc, kind, send=False)
@@ -189,7 +205,7 @@ class Room:
     def _subscribe(self, subscriber: Participant, publisher: Participant) -> None:
         for kind in KINDS:
             transceiver = _add_transceiver(subscriber.pc, kind, send=True)
-            subscriber.subscriptions[(publisher.user_id, kind)] = transceiver
+            subscriber.subscriptions[(publisher.public_id, kind)] = transceiver
             publisher.forwarders[kind].add_leg(subscriber.user_id, transceiver)
 
     async def _remove(self, participant: Participant) -> None:
@@ -197,7 +213,7 @@ class Room:
         for other in self.participants.values():
             for kind in KINDS:
                 other.forwarders[kind].remove_leg(participant.user_id)
-                transceiver = other.subscriptions.pop((participant.user_id, kind), None)
+                transceiver = other.subscriptions.pop((participant.public_id, kind), None)
                 if transceiver is not None:
                     transceiver.direction = "inactive"
         await participant.close()

@@ -198,7 +198,8 @@ def no_show(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
 )
 def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     actor = _actor(request)
-    return rooms.room_access(service.load_for(booking_id, actor), actor, request.now)
+    booking = service.load_for(booking_id, actor)
+    return rooms.room_access(booking, actor, request.now, request.user.session_id)
 
 
 @api.route(

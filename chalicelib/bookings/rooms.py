@@ -13,6 +13,7 @@ from chalicelib.bookings.states import ROOM_OPEN
 from chalicelib.clock import to_rfc3339
 from chalicelib.config import (
     ROOM_EARLY_ENTRY,
+    ROOM_TOKEN_TTL,
     SLOT_CLAIM_RETENTION,
     TURN_CREDENTIAL_MAX_TTL,
     get_settings,
@@ -22,7 +23,7 @@ from chalicelib.web.problems import ProblemError
 MEDIA_ROLES = {"owner": "owner", "consultant": "vet"}
 
 
-def room_access(booking: Booking, actor: Actor, now: datetime) -> RoomOut:
+def room_access(booking: Booking, actor: Actor, now: datetime, session_id: str | None) -> RoomOut:
     if effective_status(booking, now) not in ROOM_OPEN:
         raise ProblemError(409, "room_unavailable", "The room opens only for a confirmed booking.")
     if not room_window_open(now, booking.start, booking.end, ROOM_EARLY_ENTRY):
@@ -34,21 +35,23 @@ def room_access(booking: Booking, actor: Actor, now: datetime) -> RoomOut:
     role = "owner" if actor.user_id == booking.owner_id else "vet"
     settings = get_settings()
     turn_expiry = min(booking.end, now + TURN_CREDENTIAL_MAX_TTL)
+    token_expiry = min(booking.end, now + ROOM_TOKEN_TTL)  # clients ask again
     from chalicelib.accounts.tokens import issue_media_token  # lazy: jwt, cryptography
 
     token = issue_media_token(
         user_id=actor.user_id,
+        session_id=session_id,
         role=role,
         room=booking.booking_id,
         recording=False,
-        expires_at=booking.end,
+        expires_at=token_expiry,
         now=now,
     )
     servers = ice_servers(settings.turn_urls, actor.user_id, turn_expiry, settings.turn_secret)
     return RoomOut(
         room_id=booking.booking_id,
         token=token,
-        expires_at=to_rfc3339(booking.end),
+        expires_at=to_rfc3339(token_expiry),
         ice_servers=[
             IceServerOut(urls=s.urls, username=s.username, credential=s.credential) for s in servers
         ],

@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -29,6 +30,9 @@ from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from chalicelib.media_nodes.contract import MEDIA_TOKEN_AUDIENCE
+from media.admission import InMemoryAdmissionStore
+
 ISSUER = "https://api.vetpet.test"
 
 
@@ -39,9 +43,13 @@ def free_port() -> int:
 
 
 class KeyPair:
-    def __init__(self, kid: str) -> None:
+    """The API's signing key. Like the API, it issues a room token only for a live sign-in:
+    with ``admission``, each token's ``sid`` is recorded there as the user's live session."""
+
+    def __init__(self, kid: str, admission: InMemoryAdmissionStore | None = None) -> None:
         self.kid = kid
         self.private = ec.generate_private_key(ec.SECP256R1())
+        self.admission = admission
 
     def jwk(self) -> dict[str, Any]:
         data = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self.private.public_key()))
@@ -57,9 +65,13 @@ class KeyPair:
         rec: bool = False,
         ttl: int = 300,
         issuer: str = ISSUER,
-        audience: str = "vetpet-media",
+        audience: str = MEDIA_TOKEN_AUDIENCE,
+        sid: str | None = None,
     ) -> str:
         now = int(time.time())
+        sid = sid or f"sign-in-of-{sub}"
+        if self.admission is not None:
+            self.admission.set_session(sid, sub, expires_at=datetime.now(UTC) + timedelta(days=1))
         claims = {
             "iss": issuer,
             "aud": audience,
@@ -70,6 +82,7 @@ class KeyPair:
             "iat": now - 5,
             "exp": now + ttl,
             "jti": uuid.uuid4().hex,
+            "sid": sid,
         }
         return jwt.encode(claims, self.private, algorithm="ES256", headers={"kid": self.kid})
 

@@ -124,7 +124,7 @@ def _video_in(stats: dict[str, Any]) -> dict[str, Any]:
 async def test_browser_and_aiortc_client_hold_a_call(
     keys: KeyPair, media_server: tuple[MediaServer, str], browser_page: DevTools
 ) -> None:
-    _, base_url = media_server
+    server, base_url = media_server
     peer = Client(base_url, "booking-1", keys.token(room="booking-1", sub="vet-1", role="vet"))
     try:
         assert await peer.join()
@@ -156,10 +156,9 @@ async def test_browser_and_aiortc_client_hold_a_call(
             total = stream["packetsReceived"] + stream["packetsLost"]
             assert stream["packetsLost"] < 0.01 * total, stream
         # and the aiortc participant decodes the browser's fake camera and microphone
+        owner = server.rooms["booking-1"].public_id("owner-1")
         await wait_for(
-            lambda: (
-                peer.decoded[("owner-1", "video")] > 30 and peer.decoded[("owner-1", "audio")] > 50
-            ),
+            lambda: peer.decoded[(owner, "video")] > 30 and peer.decoded[(owner, "audio")] > 50,
             30,
             "aiortc peer to decode the browser",
         )

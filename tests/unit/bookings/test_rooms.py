@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from chalicelib.accounts import sessions
 from chalicelib.accounts.keys import key_ring
+from chalicelib.accounts.tokens import issue_access_token
 from chalicelib.bookings.models import Room
 from tests.unit.booking_world import KYIV_MONDAY_9, TORONTO_MONDAY_9, World
 
@@ -43,13 +46,14 @@ def test_room_token_for_each_participant_inside_the_window(world: World) -> None
         status, room = world.call("POST", path, who)
         assert status == 200, room
         assert room["room_id"] == booking["id"]
-        assert room["expires_at"] == "2026-06-01T13:45:00Z"
+        # Room tokens live 5 minutes (clients ask again), never past the end of the slot.
+        assert room["expires_at"] == "2026-06-01T12:55:00Z"
         claims = _decode(room["token"])
         assert claims["room"] == booking["id"]
         assert claims["role"] == role
         assert claims["sub"] == world.users[who].user_id
         assert claims["rec"] is False
-        assert claims["exp"] == int(END.timestamp())
+        assert claims["exp"] == int((START - timedelta(minutes=5)).timestamp())
         (ice,) = room["ice_servers"]
         expiry, user = ice["username"].split(":")
         assert user == world.users[who].user_id
@@ -82,3 +86,20 @@ def test_owner_sets_a_room_password_stored_as_argon2id(world: World) -> None:
     assert world.call("PUT", path, "owner_b", {"password": "correct horse"})[0] == 404
     status, problem = world.call("PUT", path, "owner_a", {"password": "abc"})
     assert (status, problem["code"]) == (400, "validation_error")
+
+
+def test_room_token_lives_five_minutes_and_names_the_sign_in(world: World) -> None:
+    _, booking = world.book("owner_a", TORONTO_MONDAY_9, consultant="vet_b")
+    world.clock.move_to(END - timedelta(minutes=2))
+    owner = world.users["owner_a"]
+    family_id, _ = sessions.start(owner.user_id, datetime.now(UTC))
+    token, _ = issue_access_token(owner.user_id, owner.role, datetime.now(UTC), family_id)
+    response = world.client.http.post(
+        f"/v1/bookings/{booking['id']}/room", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    room = json.loads(response.body)
+    claims = _decode(room["token"])
+    assert claims["sid"] == family_id
+    assert claims["exp"] == int(END.timestamp())  # capped by the end of the slot
+    assert room["expires_at"] == "2026-06-01T13:45:00Z"
