@@ -97,6 +97,11 @@ def split_port_range(ports: tuple[int, int], parts: int) -> list[tuple[int, int]
     return [(low + i * size, low + (i + 1) * size - 1) for i in range(parts)]
 
 
+def worker_count(env: Mapping[str, str]) -> int:
+    """VETPET_MEDIA_WORKERS, default one per core."""
+    return int(env.get("VETPET_MEDIA_WORKERS", str(os.cpu_count() or 1)))
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build settings from ``env`` (defaults to ``os.environ``)."""
     source = os.environ if env is None else env
@@ -106,7 +111,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigurationError("VETPET_TOKEN_ISSUER must be set")
     host = source.get("VETPET_MEDIA_HOST", DEFAULT_HOST)
     port = int(source.get("VETPET_MEDIA_PORT", str(DEFAULT_PORT)))
-    workers = int(source.get("VETPET_MEDIA_WORKERS", str(os.cpu_count() or 1)))
+    workers = worker_count(source)
     public_ip = source.get("VETPET_MEDIA_PUBLIC_IP") or None
     settings = Settings(
         stage=stage,
