@@ -56,6 +56,8 @@ HSTS = "max-age=63072000; includeSubDomains; preload"
 ACCESS_TOKEN_AUDIENCE = "vetpet-api"  # noqa: S105 - an audience
 # Room tokens: audience shared with the media server (one definition, in the contract).
 ROOM_TOKEN_TTL = timedelta(minutes=5)
+# An SFU node without a heartbeat for this long is dead: no new rooms, its rooms move.
+NODE_LIVENESS = timedelta(seconds=15)
 
 
 @dataclass(frozen=True)

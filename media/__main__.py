@@ -8,21 +8,57 @@ there and routes rooms to workers on the following loopback ports (see media/rou
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import subprocess
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
 from media.admission import DynamoAdmissionStore
 from media.auth import TokenVerifier
-from media.config import load_settings
+from media.config import Settings, load_settings
 from media.passwords import DynamoRoomPasswordStore
-from media.routing import create_front_app
+from media.registry import NodeInfo, NodeRegistry
+from media.routing import create_front_app, worker_rooms
 from media.signalling import MediaServer, create_app
 
 
-def run_worker(host: str, port: int) -> None:
+def _registry(settings: Settings) -> NodeRegistry:
+    return NodeRegistry(
+        settings.nodes_table,
+        settings.region,
+        NodeInfo(
+            node_id=settings.node_id,
+            signalling_url=settings.signalling_url,
+            public_ip=settings.public_ip or settings.host,
+            capacity=settings.capacity,
+        ),
+    )
+
+
+def _with_heartbeat(
+    app: web.Application, settings: Settings, state: Callable[[], Awaitable[tuple[int, bool]]]
+) -> web.Application:
+    """Register this node (once before serving, then every heartbeat interval)."""
+    registry = _registry(settings)
+
+    async def beat(app: web.Application) -> AsyncIterator[None]:
+        live_rooms, draining = await state()
+        await asyncio.get_running_loop().run_in_executor(
+            None, registry.heartbeat, live_rooms, draining
+        )
+        task = asyncio.create_task(registry.beat_forever(settings.heartbeat.total_seconds(), state))
+        yield
+        task.cancel()
+
+    app.cleanup_ctx.append(beat)
+    return app
+
+
+def run_worker(host: str, port: int, *, public: bool) -> None:
+    """One worker; ``public``: it serves the node's public port (and registers the node)."""
     settings = load_settings()
     server = MediaServer(
         verifier=TokenVerifier(settings.jwks_url, settings.issuer),
@@ -32,7 +68,14 @@ def run_worker(host: str, port: int) -> None:
         ),
         sink_factory=None,  # recording sinks (encrypt + upload) arrive with a later issue
     )
-    web.run_app(create_app(server), host=host, port=port, access_log=None)
+    app = create_app(server)
+    if public:
+
+        async def state() -> tuple[int, bool]:
+            return len(server.rooms), False
+
+        app = _with_heartbeat(app, settings, state)
+    web.run_app(app, host=host, port=port, access_log=None)
 
 
 def main() -> None:
@@ -42,10 +85,10 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings()
     if args.worker_port is not None:
-        run_worker("127.0.0.1", args.worker_port)
+        run_worker("127.0.0.1", args.worker_port, public=False)
         return
     if settings.workers <= 1:
-        run_worker(settings.host, settings.port)
+        run_worker(settings.host, settings.port, public=True)
         return
     ports = [settings.port + 1 + i for i in range(settings.workers)]
     workers = [
@@ -53,7 +96,12 @@ def main() -> None:
         for port in ports
     ]
     try:
-        app = create_front_app([f"http://127.0.0.1:{port}" for port in ports])
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+
+        async def state() -> tuple[int, bool]:
+            return await worker_rooms(urls), False
+
+        app = _with_heartbeat(create_front_app(urls), settings, state)
         web.run_app(app, host=settings.host, port=settings.port, access_log=None)
     finally:
         for worker in workers:

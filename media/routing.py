@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from typing import Any
 
 import aiohttp
 from aiohttp import WSMsgType, web
@@ -46,9 +47,8 @@ async def proxy_room(request: web.Request) -> web.StreamResponse:
     return client
 
 
-async def front_health(request: web.Request) -> web.Response:
-    urls = request.app[WORKER_URLS]
-    workers = []
+async def _worker_health(urls: list[str]) -> list[dict[str, Any]]:
+    workers: list[dict[str, Any]] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
         for url in urls:
             try:
@@ -56,6 +56,16 @@ async def front_health(request: web.Request) -> web.Response:
                     workers.append(await resp.json())
             except aiohttp.ClientError:
                 workers.append({"status": "down"})
+    return workers
+
+
+async def worker_rooms(urls: list[str]) -> int:
+    """Rooms live on this node's workers (for the registry heartbeat)."""
+    return sum(int(w.get("rooms", 0)) for w in await _worker_health(urls))
+
+
+async def front_health(request: web.Request) -> web.Response:
+    workers = await _worker_health(request.app[WORKER_URLS])
     ok = all(w.get("status") == "ok" for w in workers)
     return web.json_response(
         {"status": "ok" if ok else "degraded", "workers": workers}, status=200 if ok else 503

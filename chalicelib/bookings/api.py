@@ -29,6 +29,7 @@ from chalicelib.bookings.schemas import (
 )
 from chalicelib.bookings.service import Actor
 from chalicelib.bookings.states import BookingStatus
+from chalicelib.media_nodes.errors import NoMediaNode
 from chalicelib.web.access import AUTHENTICATED, roles
 from chalicelib.web.problems import ProblemError, not_found
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
@@ -193,8 +194,9 @@ def no_show(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     "POST",
     access=PARTICIPANT,
     response=RoomOut,
-    summary="A room token and TURN credentials (10 minutes before the start to the end).",
-    errors=("not_found", "room_unavailable", "room_closed"),
+    summary="A room token, its media node's signalling URL and TURN credentials"
+    " (10 minutes before the start to the end).",
+    errors=("not_found", "room_unavailable", "room_closed", NoMediaNode),
 )
 def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     actor = _actor(request)

@@ -47,11 +47,15 @@ def room_access(booking: Booking, actor: Actor, now: datetime, session_id: str |
         expires_at=token_expiry,
         now=now,
     )
+    from chalicelib.media_nodes.placement import place, room_keep_until
+
+    node = place(booking.booking_id, now, room_keep_until(booking.end))
     servers = ice_servers(settings.turn_urls, actor.user_id, turn_expiry, settings.turn_secret)
     return RoomOut(
         room_id=booking.booking_id,
         token=token,
         expires_at=to_rfc3339(token_expiry),
+        signalling_url=f"{node.signalling_url}/rooms/{booking.booking_id}/ws",
         ice_servers=[
             IceServerOut(urls=s.urls, username=s.username, credential=s.credential) for s in servers
         ],

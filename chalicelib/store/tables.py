@@ -18,6 +18,7 @@ def all_models() -> list[type[Model]]:
     )
     from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
+    from chalicelib.media_nodes.models import MediaNode, RoomPlacement
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.pets.models import Pet
 
@@ -37,6 +38,8 @@ def all_models() -> list[type[Model]]:
         Question,
         QuestionMessage,
         OutboxMessage,
+        MediaNode,
+        RoomPlacement,
     ]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.errors import Conflict, DomainError, NotFound
+from chalicelib.media_nodes.errors import NoMediaNode
 from chalicelib.web.problems import ProblemError
 
 
@@ -30,6 +31,8 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     Conflict: ErrorSpec(409, "conflict", "a concurrent request changed the same item; retry"),
     # accounts
     # consultants, pets, bookings
+    # media nodes
+    NoMediaNode: ErrorSpec(503, "media_unavailable", "no media server can take the call now"),
 }
 
 # Problems the web layer raises itself (never a domain rule).

@@ -9,15 +9,37 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import jwt
+import pytest
 
 from chalicelib.accounts import sessions
 from chalicelib.accounts.keys import key_ring
 from chalicelib.accounts.tokens import issue_access_token
 from chalicelib.bookings.models import Room
+from chalicelib.config import get_settings
+from chalicelib.media_nodes.contract import MEDIA_NODES_TABLE
+from media.registry import NodeInfo, NodeRegistry
 from tests.unit.booking_world import KYIV_MONDAY_9, TORONTO_MONDAY_9, World
 
 START = datetime(2026, 6, 1, 13, 0, tzinfo=UTC)
 END = START + timedelta(minutes=45)
+
+
+@pytest.fixture(autouse=True)
+def media_node(world: World) -> None:
+    """One live SFU node, heartbeating as the clock moves (the world's clock is frozen)."""
+    settings = get_settings()
+    registry = NodeRegistry(
+        settings.table_name(MEDIA_NODES_TABLE),
+        settings.region,
+        NodeInfo("sfu-1", "wss://sfu-1.vetpet.test", "203.0.113.1", capacity=10),
+    )
+    original = world.clock.move_to
+
+    def move_to(when: datetime) -> None:
+        original(when)
+        registry.heartbeat(live_rooms=0, draining=False)
+
+    world.clock.move_to = move_to
 
 
 def _decode(token: str) -> dict[str, object]:
@@ -46,6 +68,7 @@ def test_room_token_for_each_participant_inside_the_window(world: World) -> None
         status, room = world.call("POST", path, who)
         assert status == 200, room
         assert room["room_id"] == booking["id"]
+        assert room["signalling_url"] == f"wss://sfu-1.vetpet.test/rooms/{booking['id']}/ws"
         # Room tokens live 5 minutes (clients ask again), never past the end of the slot.
         assert room["expires_at"] == "2026-06-01T12:55:00Z"
         claims = _decode(room["token"])
