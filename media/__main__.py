@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from media.admission import DynamoAdmissionStore
+from media.aiortc_bridge import IcePolicy, install_ice_policy
 from media.auth import TokenVerifier
 from media.config import Settings, load_settings
 from media.passwords import DynamoRoomPasswordStore
@@ -57,9 +58,11 @@ def _with_heartbeat(
     return app
 
 
-def run_worker(host: str, port: int, *, public: bool) -> None:
-    """One worker; ``public``: it serves the node's public port (and registers the node)."""
+def run_worker(host: str, port: int, *, index: int, public: bool) -> None:
+    """Worker ``index``; ``public``: it serves the node's public port (and registers the
+    node). Its ICE sockets stay in its slice of the UDP range."""
     settings = load_settings()
+    install_ice_policy(IcePolicy(settings.worker_udp_ports(index), settings.public_ip))
     server = MediaServer(
         verifier=TokenVerifier(settings.jwks_url, settings.issuer),
         passwords=DynamoRoomPasswordStore(settings.rooms_table, settings.region),
@@ -85,10 +88,11 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings()
     if args.worker_port is not None:
-        run_worker("127.0.0.1", args.worker_port, public=False)
+        index = args.worker_port - settings.port - 1
+        run_worker("127.0.0.1", args.worker_port, index=index, public=False)
         return
     if settings.workers <= 1:
-        run_worker(settings.host, settings.port, public=True)
+        run_worker(settings.host, settings.port, index=0, public=True)
         return
     ports = [settings.port + 1 + i for i in range(settings.workers)]
     workers = [
