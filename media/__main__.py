@@ -10,20 +10,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
+from media import lifecycle
 from media.admission import DynamoAdmissionStore
 from media.aiortc_bridge import IcePolicy, install_ice_policy
 from media.auth import TokenVerifier
 from media.config import Settings, load_settings
 from media.passwords import DynamoRoomPasswordStore
 from media.registry import NodeInfo, NodeRegistry
-from media.routing import create_front_app, worker_rooms
+from media.routing import FrontState, create_front_app, worker_rooms
 from media.signalling import MediaServer, create_app
+
+NodeState = Callable[[], Awaitable[tuple[int, bool]]]
+# A draining front waits this much beyond the drain limit for its workers to exit.
+WORKER_EXIT_MARGIN = 30.0
 
 
 def _registry(settings: Settings) -> NodeRegistry:
@@ -40,17 +46,13 @@ def _registry(settings: Settings) -> NodeRegistry:
 
 
 def _with_heartbeat(
-    app: web.Application, settings: Settings, state: Callable[[], Awaitable[tuple[int, bool]]]
+    app: web.Application, registry: NodeRegistry, interval: float, state: NodeState
 ) -> web.Application:
     """Register this node (once before serving, then every heartbeat interval)."""
-    registry = _registry(settings)
 
     async def beat(app: web.Application) -> AsyncIterator[None]:
-        live_rooms, draining = await state()
-        await asyncio.get_running_loop().run_in_executor(
-            None, registry.heartbeat, live_rooms, draining
-        )
-        task = asyncio.create_task(registry.beat_forever(settings.heartbeat.total_seconds(), state))
+        await _beat_now(registry, state)
+        task = asyncio.create_task(registry.beat_forever(interval, state))
         yield
         task.cancel()
 
@@ -58,9 +60,14 @@ def _with_heartbeat(
     return app
 
 
+async def _beat_now(registry: NodeRegistry, state: NodeState) -> None:
+    live_rooms, draining = await state()
+    await asyncio.get_running_loop().run_in_executor(None, registry.heartbeat, live_rooms, draining)
+
+
 def run_worker(host: str, port: int, *, index: int, public: bool) -> None:
     """Worker ``index``; ``public``: it serves the node's public port (and registers the
-    node). Its ICE sockets stay in its slice of the UDP range."""
+    node). Its ICE sockets stay in its slice of the UDP range. SIGTERM drains it."""
     settings = load_settings()
     install_ice_policy(IcePolicy(settings.worker_udp_ports(index), settings.public_ip))
     server = MediaServer(
@@ -71,14 +78,78 @@ def run_worker(host: str, port: int, *, index: int, public: bool) -> None:
         ),
         sink_factory=None,  # recording sinks (encrypt + upload) arrive with a later issue
     )
+    registry = _registry(settings)
+
+    async def state() -> tuple[int, bool]:
+        return len(server.rooms), server.draining
+
+    async def live_rooms() -> int:
+        return len(server.rooms)
+
+    async def start_draining() -> None:
+        server.draining = True
+        if public:
+            await _beat_now(registry, state)
+
     app = create_app(server)
     if public:
+        app = _with_heartbeat(app, registry, settings.heartbeat.total_seconds(), state)
+    asyncio.run(
+        lifecycle.serve(
+            app,
+            host,
+            port,
+            start_draining=start_draining,
+            live_rooms=live_rooms,
+            limit=settings.drain_limit.total_seconds(),
+        )
+    )
 
-        async def state() -> tuple[int, bool]:
-            return len(server.rooms), False
 
-        app = _with_heartbeat(app, settings, state)
-    web.run_app(app, host=host, port=port, access_log=None)
+def run_front(settings: Settings) -> None:
+    """The node's public port; each room's signalling goes to one worker process. SIGTERM
+    drains: the node is marked draining, each worker drains itself, the front exits when
+    they have."""
+    ports = [settings.port + 1 + i for i in range(settings.workers)]
+    workers = [
+        subprocess.Popen([sys.executable, "-m", "media", "--worker-port", str(port)])  # noqa: S603
+        for port in ports
+    ]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    front = FrontState()
+    registry = _registry(settings)
+
+    async def state() -> tuple[int, bool]:
+        return await worker_rooms(urls), front.draining
+
+    async def start_draining() -> None:
+        front.draining = True
+        await _beat_now(registry, state)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+
+    async def live_workers() -> int:
+        return sum(worker.poll() is None for worker in workers)
+
+    app = _with_heartbeat(
+        create_front_app(urls, front), registry, settings.heartbeat.total_seconds(), state
+    )
+    try:
+        asyncio.run(
+            lifecycle.serve(
+                app,
+                settings.host,
+                settings.port,
+                start_draining=start_draining,
+                live_rooms=live_workers,
+                limit=settings.drain_limit.total_seconds() + WORKER_EXIT_MARGIN,
+            )
+        )
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=10)
 
 
 def main() -> None:
@@ -90,28 +161,10 @@ def main() -> None:
     if args.worker_port is not None:
         index = args.worker_port - settings.port - 1
         run_worker("127.0.0.1", args.worker_port, index=index, public=False)
-        return
-    if settings.workers <= 1:
+    elif settings.workers <= 1:
         run_worker(settings.host, settings.port, index=0, public=True)
-        return
-    ports = [settings.port + 1 + i for i in range(settings.workers)]
-    workers = [
-        subprocess.Popen([sys.executable, "-m", "media", "--worker-port", str(port)])  # noqa: S603
-        for port in ports
-    ]
-    try:
-        urls = [f"http://127.0.0.1:{port}" for port in ports]
-
-        async def state() -> tuple[int, bool]:
-            return await worker_rooms(urls), False
-
-        app = _with_heartbeat(create_front_app(urls), settings, state)
-        web.run_app(app, host=settings.host, port=settings.port, access_log=None)
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=10)
+    else:
+        run_front(settings)
 
 
 if __name__ == "__main__":

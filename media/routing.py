@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -17,6 +18,14 @@ from aiohttp import WSMsgType, web
 from media.signalling import STATIC_DIR, index
 
 WORKER_URLS = web.AppKey("worker_urls", list[str])
+
+
+@dataclass
+class FrontState:
+    draining: bool = False
+
+
+FRONT_STATE = web.AppKey("front_state", FrontState)
 
 
 def worker_for(room_id: str, workers: int) -> int:
@@ -66,15 +75,18 @@ async def worker_rooms(urls: list[str]) -> int:
 
 async def front_health(request: web.Request) -> web.Response:
     workers = await _worker_health(request.app[WORKER_URLS])
+    if request.app[FRONT_STATE].draining:
+        return web.json_response({"status": "draining", "workers": workers})
     ok = all(w.get("status") == "ok" for w in workers)
     return web.json_response(
         {"status": "ok" if ok else "degraded", "workers": workers}, status=200 if ok else 503
     )
 
 
-def create_front_app(worker_urls: list[str]) -> web.Application:
+def create_front_app(worker_urls: list[str], state: FrontState) -> web.Application:
     app = web.Application()
     app[WORKER_URLS] = worker_urls
+    app[FRONT_STATE] = state
     app.router.add_get("/health", front_health)
     app.router.add_get("/rooms/{room_id}/ws", proxy_room)
     app.router.add_get("/", index)

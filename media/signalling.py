@@ -28,6 +28,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_TOO_MANY_ATTEMPTS = 4429
 CLOSE_ROOM_FULL = 4409
+CLOSE_DRAINING = 4503
+CLOSE_GOING_AWAY = 1001  # the server shuts down (after its drain)
 
 
 class JoinRefusedError(Exception):
@@ -47,6 +49,9 @@ class MediaServer:
     passwords: RoomPasswordStore
     admission: AdmissionStore
     attempts: PasswordAttempts = field(default_factory=PasswordAttempts)
+    # Set on SIGTERM: live rooms go on (and may be rejoined), no new room starts here.
+    draining: bool = False
+    sockets: set[web.WebSocketResponse] = field(default_factory=set)
     sink_factory: SinkFactory | None = None
     rtc_configuration: RTCConfiguration | None = None
     rooms: dict[str, Room] = field(default_factory=dict)
@@ -70,6 +75,9 @@ class MediaServer:
         for room in list(self.rooms.values()):
             await room.close()
             await self.discard_if_empty(room)
+        for ws in list(self.sockets):
+            with contextlib.suppress(ConnectionError):
+                await ws.close(code=CLOSE_GOING_AWAY)
 
 
 SERVER = web.AppKey("server", MediaServer)
@@ -93,8 +101,9 @@ def create_app(server: MediaServer) -> web.Application:
 async def health(request: web.Request) -> web.Response:
     server: MediaServer = request.app[SERVER]
     participants = sum(len(room.participants) for room in server.rooms.values())
+    status = "draining" if server.draining else "ok"
     return web.json_response(
-        {"status": "ok", "rooms": len(server.rooms), "participants": participants}
+        {"status": status, "rooms": len(server.rooms), "participants": participants}
     )
 
 
@@ -146,6 +155,10 @@ async def room_socket(request: web.Request) -> web.StreamResponse:
         await ws.close(code=refused.close_code)
         return ws
 
+    if server.draining and room_id not in server.rooms:
+        await ws.send_json({"type": "error", "code": "draining"})
+        await ws.close(code=CLOSE_DRAINING)
+        return ws
     room = server.room(room_id)
     send_lock = asyncio.Lock()
 
@@ -164,9 +177,11 @@ async def room_socket(request: web.Request) -> web.StreamResponse:
         return ws
 
     await send({"type": "joined", "participant": participant.public_id, "role": claims.role})
+    server.sockets.add(ws)
     try:
         await _serve(server, room, participant, ws)
     finally:
+        server.sockets.discard(ws)
         await room.leave(participant)
         await server.discard_if_empty(room)
         with contextlib.suppress(ConnectionError):
