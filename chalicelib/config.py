@@ -58,6 +58,8 @@ ACCESS_TOKEN_AUDIENCE = "vetpet-api"  # noqa: S105 - an audience
 ROOM_TOKEN_TTL = timedelta(minutes=5)
 # An SFU node without a heartbeat for this long is dead: no new rooms, its rooms move.
 NODE_LIVENESS = timedelta(seconds=15)
+# Nodes whose load ratio is within this of the least-loaded one count as tied (placement).
+PLACEMENT_SLACK = 0.02
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,14 @@ the winner's.
 from __future__ import annotations
 
 import contextlib
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from chalicelib.config import NODE_LIVENESS
+from chalicelib.config import NODE_LIVENESS, PLACEMENT_SLACK
 from chalicelib.media_nodes.errors import NoMediaNode
 from chalicelib.media_nodes.models import MediaNode, RoomPlacement
 
@@ -35,11 +36,16 @@ class Node:
 
 
 def choose(nodes: Iterable[Node], now: datetime) -> Node:
-    """The live, non-draining node with the lowest load ratio that still has room."""
+    """A live, non-draining node with room and the lowest load ratio. Nodes within
+    PLACEMENT_SLACK of that lowest ratio count as tied and one is picked at random: many
+    requests reading the same registry at once then spread instead of all landing on
+    the one node that was least loaded when they read."""
     open_nodes = [n for n in nodes if n.live(now) and not n.draining and n.load < n.capacity]
     if not open_nodes:
         raise NoMediaNode
-    return min(open_nodes, key=lambda n: (n.load / n.capacity, n.load, n.node_id))
+    lowest = min(n.load / n.capacity for n in open_nodes)
+    tied = [n for n in open_nodes if n.load / n.capacity <= lowest + PLACEMENT_SLACK]
+    return random.choice(tied)  # noqa: S311 - load spreading, not security
 
 
 def _nodes() -> dict[str, Node]:

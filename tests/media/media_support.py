@@ -100,6 +100,22 @@ async def serve_jwks(keys: list[KeyPair]) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}/v1/.well-known/jwks.json"
 
 
+async def join_once(
+    base_url: str, room: str, token: str, password: str | None = None
+) -> tuple[dict[str, Any], int | None]:
+    """Send one join; return the server's first answer and, for a refusal, the close code."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"{base_url}/rooms/{room}/ws") as ws,
+    ):
+        await ws.send_json({"type": "join", "token": token, "password": password})
+        first: dict[str, Any] = await ws.receive_json(timeout=15)
+        if first["type"] != "error":
+            return first, None
+        await ws.receive(timeout=15)
+        return first, ws.close_code
+
+
 async def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
     """Poll ``predicate`` until true; network events have no other completion signal."""
     deadline = asyncio.get_running_loop().time() + timeout

@@ -8,7 +8,7 @@ import signal
 
 import aiohttp
 import pytest
-from media_support import Client, KeyPair, free_port, wait_for
+from media_support import Client, KeyPair, free_port, join_once, wait_for
 
 from media import lifecycle
 from media.admission import InMemoryAdmissionStore
@@ -26,16 +26,10 @@ async def _health(base_url: str) -> str:
 
 
 async def _join_code(base_url: str, room: str, token: str) -> str:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.ws_connect(f"{base_url}/rooms/{room}/ws") as ws,
-    ):
-        await ws.send_json({"type": "join", "token": token, "password": None})
-        answer = await ws.receive_json(timeout=15)
-        if answer["type"] == "error":
-            await ws.receive(timeout=15)
-            assert ws.close_code == CLOSE_DRAINING
-        return str(answer.get("code", answer["type"]))
+    first, close_code = await join_once(base_url, room, token)
+    if close_code is not None:
+        assert close_code == CLOSE_DRAINING
+    return str(first.get("code", first["type"]))
 
 
 async def _serving(

@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-import aiohttp
 import pytest
 import time_machine
-from media_support import Client, KeyPair, wait_for
+from media_support import Client, KeyPair, join_once, wait_for
 
 from media.admission import InMemoryAdmissionStore
 from media.passwords import PASSWORD_FAILURE_LIMIT, InMemoryRoomPasswordStore
@@ -21,17 +20,9 @@ pytestmark = pytest.mark.asyncio
 
 async def _close_code(base_url: str, token: str, password: str | None = None) -> int | None:
     """Join, and return the WebSocket close code (None when the join was accepted)."""
-    async with (
-        aiohttp.ClientSession() as session,
-        session.ws_connect(f"{base_url}/rooms/booking-1/ws") as ws,
-    ):
-        await ws.send_json({"type": "join", "token": token, "password": password})
-        first = await ws.receive_json(timeout=15)
-        if first["type"] == "joined":
-            return None
-        assert first["type"] == "error"
-        await ws.receive(timeout=15)
-        return ws.close_code
+    first, close_code = await join_once(base_url, "booking-1", token, password)
+    assert first["type"] == ("error" if close_code else "joined")
+    return close_code
 
 
 @pytest.mark.parametrize("status", ["cancelled", "completed", "no_show", "expired"])
