@@ -24,15 +24,19 @@ START = datetime(2026, 6, 1, 13, 0, tzinfo=UTC)
 END = START + timedelta(minutes=45)
 
 
-@pytest.fixture(autouse=True)
-def media_node(world: World) -> None:
-    """One live SFU node, heartbeating as the clock moves (the world's clock is frozen)."""
+def _node() -> NodeRegistry:
     settings = get_settings()
-    registry = NodeRegistry(
+    return NodeRegistry(
         settings.table_name(MEDIA_NODES_TABLE),
         settings.region,
         NodeInfo("sfu-1", "wss://sfu-1.vetpet.test", "203.0.113.1", capacity=10),
     )
+
+
+@pytest.fixture(autouse=True)
+def media_node(world: World) -> None:
+    """One live SFU node, heartbeating as the clock moves (the world's clock is frozen)."""
+    registry = _node()
     original = world.clock.move_to
 
     def move_to(when: datetime) -> None:
@@ -126,3 +130,11 @@ def test_room_token_lives_five_minutes_and_names_the_sign_in(world: World) -> No
     assert claims["sid"] == family_id
     assert claims["exp"] == int(END.timestamp())  # capped by the end of the slot
     assert room["expires_at"] == "2026-06-01T13:45:00Z"
+
+
+def test_no_live_media_node_is_503_media_unavailable(world: World) -> None:
+    _, booking = world.book("owner_a", TORONTO_MONDAY_9, consultant="vet_b")
+    world.clock.move_to(START)
+    _node().heartbeat(live_rooms=0, draining=True)
+    status, problem = world.call("POST", f"/v1/bookings/{booking['id']}/room", "owner_a")
+    assert (status, problem["code"]) == (503, "media_unavailable")
