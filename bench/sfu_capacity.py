@@ -230,7 +230,7 @@ def video_transceiver(
     pc: RTCPeerConnection, direction: str, track: MediaStreamTrack | None = None
 ) -> RTCRtpTransceiver:
     transceiver = pc.addTransceiver(track or "video", direction=direction)
-    transceiver.setCodecPreferences(forwarded_codecs("video"))
+    transceiver.setCodecPreferences(forwarded_codecs("video", "video/VP8"))  # the clip is VP8
     return transceiver
 
 

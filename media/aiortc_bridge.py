@@ -504,3 +504,9 @@ def install_ice_policy(policy: IcePolicy) -> Callable[[], None]:
         Connection.get_component_candidates = _aioice_component_candidates  # type: ignore[method-assign]
 
     return undo
+
+
+def negotiated_codec(transceiver: RTCRtpTransceiver) -> str | None:
+    """The mime type a transceiver sends or receives with since its last negotiation."""
+    codecs = transceiver._codecs
+    return str(codecs[0].mimeType) if codecs else None

@@ -22,7 +22,7 @@ from aiortc import (
     RTCSessionDescription,
 )
 
-from media.aiortc_bridge import ParkedTrack
+from media.aiortc_bridge import ParkedTrack, negotiated_codec
 from media.auth import RoomClaims
 from media.forwarder import StreamForwarder
 
@@ -34,7 +34,8 @@ NEGOTIATION_TIMEOUT = 15.0
 # A peer that vanished mid-handshake can leave aiortc's close waiting on its transports;
 # leaving a room (and shutting the server down) must not wait on it forever.
 PEER_CLOSE_TIMEOUT = 5.0
-FORWARDED_CODECS = {"audio": "audio/opus", "video": "video/VP8"}
+# Forwarded as-is (no RTX), in the SFU's order of preference; the publisher's answer picks.
+FORWARDED_CODECS = {"audio": ("audio/opus",), "video": ("video/VP8", "video/H264")}
 
 SendMessage = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -43,21 +44,27 @@ class RoomFullError(Exception):
     """The room already has MAX_PARTICIPANTS participants."""
 
 
-def forwarded_codecs(kind: str) -> list[RTCRtpCodecCapability]:
-    """The codecs the SFU negotiates: forwarded as-is, so one per kind (no RTX)."""
+def forwarded_codecs(kind: str, only: str | None = None) -> list[RTCRtpCodecCapability]:
+    """The codecs the SFU negotiates for ``kind`` (``only`` one mime type, for a subscriber
+    leg that must carry its publisher's codec). H.264 only in packetization mode 1."""
+    mimes = FORWARDED_CODECS[kind] if only is None else (only,)
     return [
         codec
+        for mime in mimes
         for codec in RTCRtpSender.getCapabilities(kind).codecs
-        if codec.mimeType == FORWARDED_CODECS[kind]
+        if codec.mimeType == mime
+        and (mime != "video/H264" or codec.parameters.get("packetization-mode") == "1")
     ]
 
 
-def _add_transceiver(pc: RTCPeerConnection, kind: str, *, send: bool) -> RTCRtpTransceiver:
+def _add_transceiver(
+    pc: RTCPeerConnection, kind: str, *, send: bool, codec: str | None = None
+) -> RTCRtpTransceiver:
     if send:
         transceiver = pc.addTransceiver(ParkedTrack(kind), direction="sendonly")
     else:
         transceiver = pc.addTransceiver(kind, direction="recvonly")
-    transceiver.setCodecPreferences(forwarded_codecs(kind))
+    transceiver.setCodecPreferences(forwarded_codecs(kind, codec))
     return transceiver
 
 
@@ -74,6 +81,8 @@ class Participant:
     _answer: asyncio.Future[str] | None = None
     _negotiation_wanted: asyncio.Event = field(default_factory=asyncio.Event)
     _negotiator: asyncio.Task[None] | None = None
+    # Called after each completed negotiation (the room aligns subscribers' codecs).
+    on_negotiated: Callable[[Participant], Awaitable[None]] | None = None
 
     @property
     def user_id(self) -> str:
@@ -120,6 +129,8 @@ class Participant:
         )
         sdp = await asyncio.wait_for(self._answer, NEGOTIATION_TIMEOUT)
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+        if self.on_negotiated is not None:
+            await self.on_negotiated(self)
 
     async def close(self) -> None:
         if self._negotiator is not None:
@@ -170,6 +181,7 @@ class Room:
                 public_id=self.public_id(claims.user_id),
                 pc=RTCPeerConnection(self._rtc_configuration),
                 send=send,
+                on_negotiated=self._align_codecs,
             )
             for kind in KINDS:
                 transceiver = _add_transceiver(participant.pc, kind, send=False)
@@ -202,9 +214,28 @@ class Room:
         for callback in self.on_membership_change:
             await callback()
 
+    async def _align_codecs(self, publisher: Participant) -> None:
+        """Each subscriber leg carries its publisher's negotiated codec: renegotiate the
+        legs that were negotiated before the publisher chose, or with another codec."""
+        async with self._lock:
+            if self.participants.get(publisher.user_id) is not publisher:
+                return
+            for kind in KINDS:
+                codec = negotiated_codec(publisher.publish[kind])
+                if codec is None:
+                    continue
+                for subscriber in self.participants.values():
+                    leg = subscriber.subscriptions.get((publisher.public_id, kind))
+                    if leg is None or negotiated_codec(leg) == codec:
+                        continue
+                    leg.setCodecPreferences(forwarded_codecs(kind, codec))
+                    subscriber.request_negotiation()
+
     def _subscribe(self, subscriber: Participant, publisher: Participant) -> None:
         for kind in KINDS:
-            transceiver = _add_transceiver(subscriber.pc, kind, send=True)
+            transceiver = _add_transceiver(
+                subscriber.pc, kind, send=True, codec=negotiated_codec(publisher.publish[kind])
+            )
             subscriber.subscriptions[(publisher.public_id, kind)] = transceiver
             publisher.forwarders[kind].add_leg(subscriber.user_id, transceiver)
 

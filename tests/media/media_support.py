@@ -23,6 +23,7 @@ from aiortc import (
     RTCBundlePolicy,
     RTCConfiguration,
     RTCPeerConnection,
+    RTCRtpSender,
     RTCSessionDescription,
     VideoStreamTrack,
 )
@@ -165,6 +166,7 @@ class Client:
     room: str
     token: str
     password: str | None = None
+    video_codec: str | None = None  # e.g. "video/H264": publish with that codec only
     video: SyntheticVideo = field(default_factory=SyntheticVideo)
     audio: SyntheticAudio = field(default_factory=SyntheticAudio)
     decoded: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -227,6 +229,14 @@ class Client:
             if kind is not None and transceiver.sender.track is None:
                 transceiver.sender.replaceTrack(sources[kind])
                 transceiver.direction = "sendonly"
+                if kind == "video" and self.video_codec is not None:
+                    transceiver.setCodecPreferences(
+                        [
+                            c
+                            for c in RTCRtpSender.getCapabilities("video").codecs
+                            if c.mimeType == self.video_codec
+                        ]
+                    )
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         await self._ws.send_json({"type": "answer", "sdp": self.pc.localDescription.sdp})
 
