@@ -81,8 +81,10 @@ class Participant:
     _answer: asyncio.Future[str] | None = None
     _negotiation_wanted: asyncio.Event = field(default_factory=asyncio.Event)
     _negotiator: asyncio.Task[None] | None = None
-    # Called after each completed negotiation (the room aligns subscribers' codecs).
+    # Called after each completed negotiation (others then subscribe to this publisher).
     on_negotiated: Callable[[Participant], Awaitable[None]] | None = None
+    # True once an answer was applied: only then are the publish codecs the chosen ones.
+    answered: bool = False
 
     @property
     def user_id(self) -> str:
@@ -129,6 +131,7 @@ class Participant:
         )
         sdp = await asyncio.wait_for(self._answer, NEGOTIATION_TIMEOUT)
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+        self.answered = True
         if self.on_negotiated is not None:
             await self.on_negotiated(self)
 
@@ -181,15 +184,17 @@ class Room:
                 public_id=self.public_id(claims.user_id),
                 pc=RTCPeerConnection(self._rtc_configuration),
                 send=send,
-                on_negotiated=self._align_codecs,
+                on_negotiated=self._publisher_ready,
             )
             for kind in KINDS:
                 transceiver = _add_transceiver(participant.pc, kind, send=False)
                 participant.publish[kind] = transceiver
                 participant.forwarders[kind] = StreamForwarder(kind, transceiver.receiver)
+            # Legs carry their publisher's codec, known once it has answered: others
+            # subscribe to the newcomer in `_publisher_ready`.
             for other in self.participants.values():
-                self._subscribe(participant, other)
-                self._subscribe(other, participant)
+                if other.answered:
+                    self._subscribe(participant, other)
             self.participants[claims.user_id] = participant
             for member in self.participants.values():
                 member.request_negotiation()
@@ -214,22 +219,20 @@ class Room:
         for callback in self.on_membership_change:
             await callback()
 
-    async def _align_codecs(self, publisher: Participant) -> None:
-        """Each subscriber leg carries its publisher's negotiated codec: renegotiate the
-        legs that were negotiated before the publisher chose, or with another codec."""
+    async def _publisher_ready(self, publisher: Participant) -> None:
+        """After a participant's negotiation: everyone not yet subscribed to it subscribes,
+        each leg with the codec the publisher chose (a started aiortc receiver cannot
+        change codec, so a leg is never created before that choice)."""
         async with self._lock:
             if self.participants.get(publisher.user_id) is not publisher:
                 return
-            for kind in KINDS:
-                codec = negotiated_codec(publisher.publish[kind])
-                if codec is None:
+            for subscriber in self.participants.values():
+                if subscriber is publisher or (publisher.public_id, "video") in (
+                    subscriber.subscriptions
+                ):
                     continue
-                for subscriber in self.participants.values():
-                    leg = subscriber.subscriptions.get((publisher.public_id, kind))
-                    if leg is None or negotiated_codec(leg) == codec:
-                        continue
-                    leg.setCodecPreferences(forwarded_codecs(kind, codec))
-                    subscriber.request_negotiation()
+                self._subscribe(subscriber, publisher)
+                subscriber.request_negotiation()
 
     def _subscribe(self, subscriber: Participant, publisher: Participant) -> None:
         for kind in KINDS:

@@ -237,6 +237,9 @@ class Client:
                             if c.mimeType == self.video_codec
                         ]
                     )
+                    # aiortc picks an answer's codecs when the offer is set: set it again
+                    # now that the transceiver (created by that offer) has preferences.
+                    await self.pc.setRemoteDescription(RTCSessionDescription(offer["sdp"], "offer"))
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         await self._ws.send_json({"type": "answer", "sdp": self.pc.localDescription.sdp})
 
