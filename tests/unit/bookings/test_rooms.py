@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+import time_machine
 
 from chalicelib.accounts import sessions
 from chalicelib.accounts.keys import key_ring
@@ -127,7 +128,9 @@ def _turn_expiry(start: datetime, end: datetime, now: datetime) -> int:
         end=end,
         status="confirmed",
     )
-    (server,) = room_access(booking, Actor("owner-a", "owner"), now, None).ice_servers
+    with time_machine.travel(now, tick=False):
+        _node().heartbeat(live_rooms=0, draining=False)
+        (server,) = room_access(booking, Actor("owner-a", "owner"), now, None).ice_servers
     return int(server.username.split(":")[0])
 
 

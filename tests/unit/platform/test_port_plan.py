@@ -27,6 +27,7 @@ def test_second_media_node_clashing_with_oidc_is_named() -> None:
         port_plan.check(uses, bind=False)
 
 
+@pytest.mark.allow_hosts(["127.0.0.1"])
 def test_a_port_in_use_is_named() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
