@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit integration bench clean system-deps turn-server
+.PHONY: run test lint typecheck unit integration bench clean system-deps turn-server synth
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -27,6 +27,7 @@ run: $(STAMP) turn-server
 
 ## Lint, type-check and run every test with coverage.
 test: $(STAMP) system-deps lint typecheck
+	$(MAKE) --no-print-directory $(INFRA_STAMP)
 	$(BIN)/pytest --cov=chalicelib --cov-report=term-missing:skip-covered --cov-fail-under=85 tests
 
 lint: $(STAMP)
@@ -49,3 +50,16 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+
+## The deployment: checkov needs its own venv (it pins an older boto3 than the app).
+INFRA_VENV := .venv-infra
+INFRA_STAMP := $(INFRA_VENV)/.installed
+
+$(INFRA_STAMP): infra/requirements.txt
+	$(PYTHON) -m venv $(INFRA_VENV) || python3 -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/pip install --quiet -r infra/requirements.txt
+	touch $(INFRA_STAMP)
+
+## CloudFormation for every deployed stage into cdk.out/ (no AWS account needed).
+synth: $(STAMP)
+	$(BIN)/python -m infra.app --outdir cdk.out

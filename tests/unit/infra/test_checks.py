@@ -1,0 +1,137 @@
+"""The synthesized templates pass cfn-lint, checkov and cdk-nag (AwsSolutions) with no
+unexplained finding, name every resource the code uses, and ship compiled bytecode."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from infra.stages import DEPLOYED_STAGES
+
+from .conftest import Assembly
+
+ROOT = Path(__file__).resolve().parents[3]
+CHECKOV = ROOT / ".venv-infra" / "bin" / "checkov"
+
+
+def _templates(assembly: Assembly) -> list[str]:
+    return [str(assembly.outdir / f"vetpet-{s}.template.json") for s in DEPLOYED_STAGES]
+
+
+def test_cfn_lint_finds_nothing(assembly: Assembly) -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), *_templates(assembly)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_checkov_finds_nothing_unexplained(assembly: Assembly) -> None:
+    assert CHECKOV.exists(), "build the checker's venv: make .venv-infra/.installed"
+    for template in _templates(assembly):
+        result = subprocess.run(
+            [
+                str(CHECKOV),
+                "-f",
+                template,
+                "--framework",
+                "cloudformation",
+                "--compact",
+                "--quiet",
+                "-o",
+                "json",
+                "--skip-download",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        report = json.loads(result.stdout)
+        failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
+        assert failed == [], failed
+        assert report["summary"]["passed"] > 50
+
+
+def test_cdk_nag_finds_nothing_unsuppressed(assembly: Assembly) -> None:
+    for stage in DEPLOYED_STAGES:
+        with (assembly.outdir / f"AwsSolutions--vetpet-{stage}-NagReport.csv").open() as f:
+            rows = list(csv.DictReader(f))
+        assert len(rows) > 50
+        open_findings = [
+            (r["Rule ID"], r["Resource ID"]) for r in rows if r["Compliance"] == "Non-Compliant"
+        ]
+        assert open_findings == []
+        assert all(
+            r["Exception Reason"].strip() not in ("", "N/A")
+            for r in rows
+            if r["Compliance"] == "Suppressed"
+        )
+
+
+def test_prod_template_creates_every_resource_the_code_names_in_prod(
+    assembly: Assembly,
+) -> None:
+    template = assembly.template("prod")
+    env = dict(template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"])
+    env.pop("VETPET_TURN_SECRET")  # a deploy-time reference, not a name
+    probe = (
+        "import json\n"
+        "from chalicelib.config import get_settings\n"
+        "from chalicelib.store.tables import all_models\n"
+        "s = get_settings()\n"
+        "print(json.dumps({'tables': [m.Meta.table_name for m in all_models()],"
+        " 'bucket': s.recordings_bucket, 'alias': s.recordings_key_alias,"
+        " 'secrets': [s.signing_keys_secret_id, s.code_key_secret_id]}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={"PATH": "/usr/bin:/bin", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    used = json.loads(result.stdout)
+    resources = template["Resources"].values()
+
+    def names(kind: str, field: str) -> set[str]:
+        return {r["Properties"][field] for r in resources if r["Type"] == kind}
+
+    assert all(t.startswith("vetpet-prod-") for t in used["tables"])
+    assert set(used["tables"]) <= names("AWS::DynamoDB::Table", "TableName")
+    assert used["bucket"] in names("AWS::S3::Bucket", "BucketName")
+    assert used["alias"] in names("AWS::KMS::Alias", "AliasName")
+    assert set(used["secrets"]) <= names("AWS::SecretsManager::Secret", "Name")
+
+
+@pytest.fixture(scope="module")
+def packages(assembly: Assembly) -> dict[str, set[str]]:
+    """The file names in each Lambda zip the prod stack deploys."""
+    manifest = json.loads((assembly.outdir / "vetpet-prod.assets.json").read_text())
+    zips = {}
+    for asset in manifest["files"].values():
+        path = assembly.outdir / asset["source"]["path"]
+        if path.suffix == ".zip":
+            zips[path.name] = set(zipfile.ZipFile(path).namelist())
+    return zips
+
+
+def test_lambda_packages_ship_bytecode_for_the_runtime(packages: dict[str, set[str]]) -> None:
+    tag = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
+    app = next(names for names in packages.values() if "app.py" in names)
+    assert f"__pycache__/app.{tag}.pyc" in app
+    assert f"chalicelib/__pycache__/config.{tag}.pyc" in app
+    sources = [n for n in app if n.endswith(".py")]
+    compiled = [n for n in app if n.endswith(f".{tag}.pyc")]
+    assert len(compiled) == len(sources)
+    layer = next(names for names in packages.values() if any("site-packages" in n for n in names))
+    assert any(n.endswith(f"pydantic/__pycache__/main.{tag}.pyc") for n in layer)
+    assert any("aarch64" in n and n.endswith(".so") for n in layer)
