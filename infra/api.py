@@ -65,6 +65,8 @@ WILDCARD_ALLOWED = {
     "name their log group.",
 }
 
+WAF_BODY_LIMIT = 8 * 1024  # AWSManagedRulesCommonRuleSet's SizeRestrictions_BODY
+
 # API Gateway's own answers, in the API's one error format; each keeps its real status.
 GATEWAY_RESPONSES: list[tuple[str, int, str, str]] = [
     ("MISSING_AUTHENTICATION_TOKEN", 404, "not_found", "No route matches this path."),
@@ -289,7 +291,12 @@ class Api(Construct):
                 "API-Gateway-Execution-Logs_<api id>/<stage>: the prefix is the narrowest ARN.",
             ),
         )
-        apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+        account = apigateway.CfnAccount(
+            self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn
+        )
+        self.app.sam_template.get_resource(REST_API).add_resource_dependency(
+            account, "the stage's logging settings need the account's logging role first"
+        )
 
     # -- roles ------------------------------------------------------------------------------
 
@@ -390,6 +397,7 @@ class Api(Construct):
             return wafv2.CfnWebACL.RuleProperty(
                 name=group,
                 priority=priority,
+                visibility_config=visibility(group),
                 override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
                 statement=wafv2.CfnWebACL.StatementProperty(
                     managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
@@ -405,7 +413,6 @@ class Api(Construct):
                         or None,
                     )
                 ),
-                visibility_config=visibility(group),
             )
 
         def rate(priority: int, rule: str, limit: int, prefix: str | None) -> Any:
@@ -444,13 +451,16 @@ class Api(Construct):
                 rate(0, "auth-rate", self.stage.waf_auth_limit, "/v1/auth/"),
                 rate(1, "api-rate", self.stage.waf_limit, None),
                 managed(2, "AWSManagedRulesAmazonIpReputationList"),
-                # The API takes JSON bodies up to MAX_BODY_BYTES; the rule set's 8 KB body
-                # limit only counts, and the API refuses larger bodies itself.
-                managed(3, "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
+                # The API takes JSON bodies up to MAX_BODY_BYTES; above the rule set's 8 KB
+                # body limit the rule only counts, and the API refuses larger bodies itself.
+                managed(
+                    3,
+                    "AWSManagedRulesCommonRuleSet",
+                    ["SizeRestrictions_BODY"] if MAX_BODY_BYTES > WAF_BODY_LIMIT else None,
+                ),
                 managed(4, "AWSManagedRulesKnownBadInputsRuleSet"),
             ],
         )
-        assert MAX_BODY_BYTES > 8 * 1024  # else the override above is not needed
         _sam_stage_reference(
             wafv2.CfnWebACLAssociation(
                 self, "WebAclAssociation", resource_arn=self.stage_arn, web_acl_arn=acl.attr_arn
@@ -476,7 +486,7 @@ class Api(Construct):
 
     def _domain(self) -> None:
         zone_id = CfnParameter(
-            self,
+            Stack.of(self),  # at stack level, so its name stays `HostedZoneId`
             "HostedZoneId",
             type="AWS::Route53::HostedZone::Id",
             description=f"Route 53 hosted zone of {self.stage.zone_name}",

@@ -285,7 +285,7 @@ class Media(Construct):
                 ecs.PortMapping(container_port=TURN_PORT, protocol=ecs.Protocol.TCP),
             ],
             health_check=ecs.HealthCheck(
-                command=["CMD-SHELL", f"nc -z 127.0.0.1 {TURN_PORT} || exit 1"],
+                command=["CMD-SHELL", f"turnutils_stunclient -p {TURN_PORT} 127.0.0.1 || exit 1"],
                 interval=Duration.seconds(15),
                 timeout=Duration.seconds(3),
                 retries=3,
@@ -300,6 +300,7 @@ class Media(Construct):
             cluster=self.cluster,
             task_definition=turn,
             daemon=True,  # one coturn per node, beside the SFU
+            min_healthy_percent=0,  # a daemon task is replaced in place on each node
             circuit_breaker=ecs.DeploymentCircuitBreaker(rollback=True),
         )
         for task in (sfu, turn):

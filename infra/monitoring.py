@@ -24,26 +24,21 @@ class Monitoring(Construct):
         self.topic = sns.Topic(
             self, "Alarms", topic_name=f"vetpet-{stage.name}-alarms", master_key=storage.data_key
         )
-        api_dims = {"ApiName": "vetpet", "Stage": stage.name}
-        errors = cloudwatch.Metric(
-            namespace="AWS/ApiGateway",
-            metric_name="5XXError",
-            dimensions_map=api_dims,
-            statistic="Sum",
-            period=PERIOD,
-        )
-        count = cloudwatch.Metric(
-            namespace="AWS/ApiGateway",
-            metric_name="Count",
-            dimensions_map=api_dims,
-            statistic="Sum",
-            period=PERIOD,
-        )
+
+        def api_metric(name: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="AWS/ApiGateway",
+                metric_name=name,
+                dimensions_map={"ApiName": "vetpet", "Stage": stage.name},
+                statistic="Sum",
+                period=PERIOD,
+            )
+
         self._alarm(
             "Api5xxRate",
             cloudwatch.MathExpression(
                 expression="IF(requests > 0, errors / requests, 0)",
-                using_metrics={"errors": errors, "requests": count},
+                using_metrics={"errors": api_metric("5XXError"), "requests": api_metric("Count")},
                 period=PERIOD,
             ),
             stage.alarm_5xx_rate,

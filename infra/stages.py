@@ -11,12 +11,7 @@ DEPLOYED_STAGES = ("dev", "prod")
 @dataclass(frozen=True)
 class StageConfig:
     name: str
-    zone_name: str  # Route 53 public hosted zone the stage's records live in
-    api_domain: str  # custom domain of the REST API; the token issuer derives from it
-    web_origin: str  # the web app; e-mail links point here
-    turn_domain: str  # coturn's public name (TLS certificate on 443)
-    media_domain: str  # the SFU's public name
-    email_sender: str
+    zone_name: str  # Route 53 public hosted zone; the stage's public names live under it
     log_retention_days: int = 30
     throttle_rate: int = 50  # requests per second, whole stage
     throttle_burst: int = 100
@@ -28,6 +23,28 @@ class StageConfig:
     media_max: int = 4
     media_udp_ports: str = "40000-40999"
     alarm_5xx_rate: float = 0.01  # share of requests answered 5xx
+
+    @property
+    def api_domain(self) -> str:
+        """The REST API's custom domain; the token issuer derives from it."""
+        return f"api.{self.zone_name}"
+
+    @property
+    def web_origin(self) -> str:
+        """The web app; e-mail links point here."""
+        return f"https://app.{self.zone_name}"
+
+    @property
+    def turn_domain(self) -> str:
+        return f"turn.{self.zone_name}"
+
+    @property
+    def media_domain(self) -> str:
+        return f"media.{self.zone_name}"
+
+    @property
+    def email_sender(self) -> str:
+        return f"no-reply@{self.zone_name}"
 
     @property
     def issuer(self) -> str:
@@ -48,27 +65,13 @@ STAGES: dict[str, StageConfig] = {
     "dev": StageConfig(
         name="dev",
         zone_name="dev.vetpet.example",
-        api_domain="api.dev.vetpet.example",
-        web_origin="https://app.dev.vetpet.example",
-        turn_domain="turn.dev.vetpet.example",
-        media_domain="media.dev.vetpet.example",
-        email_sender="no-reply@dev.vetpet.example",
         log_retention_days=14,
         throttle_rate=20,
         throttle_burst=40,
         media_instance_type="t4g.medium",
         media_max=2,
     ),
-    "prod": StageConfig(
-        name="prod",
-        zone_name="vetpet.example",
-        api_domain="api.vetpet.example",
-        web_origin="https://app.vetpet.example",
-        turn_domain="turn.vetpet.example",
-        media_domain="media.vetpet.example",
-        email_sender="no-reply@vetpet.example",
-        log_retention_days=30,
-    ),
+    "prod": StageConfig(name="prod", zone_name="vetpet.example"),
 }
 
 

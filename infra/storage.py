@@ -19,6 +19,15 @@ from infra.stages import StageConfig
 
 NONCURRENT_VERSION_DAYS = 30
 ACCESS_LOG_DAYS = 365
+# Both buckets: private, TLS 1.2+ only, versioned, kept when the stack goes.
+_PRIVATE_BUCKET: dict[str, Any] = {
+    "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
+    "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    "enforce_ssl": True,
+    "minimum_tls_version": 1.2,
+    "versioned": True,
+    "removal_policy": RemovalPolicy.RETAIN,
+}
 
 
 def _hash_first(key_schema: list[dict[str, str]]) -> list[Any]:
@@ -70,11 +79,7 @@ class Storage(Construct):
             encryption=s3.BucketEncryption.KMS,
             encryption_key=self.recordings_key,
             bucket_key_enabled=False,  # keeps the per-object encryption context the key checks
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            versioned=True,
+            **_PRIVATE_BUCKET,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     noncurrent_version_expiration=Duration.days(NONCURRENT_VERSION_DAYS),
@@ -83,7 +88,6 @@ class Storage(Construct):
             ],
             server_access_logs_bucket=self.log_bucket,
             server_access_logs_prefix="recordings/",
-            removal_policy=RemovalPolicy.RETAIN,
         )
         self.signing_keys = self._secret(
             "SigningKeys",
@@ -195,18 +199,13 @@ class Storage(Construct):
             "AccessLogs",
             bucket_name=f"vetpet-{stage.name}-access-logs",
             encryption=s3.BucketEncryption.S3_MANAGED,  # S3 log delivery cannot use SSE-KMS
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            versioned=True,
+            **_PRIVATE_BUCKET,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     expiration=Duration.days(ACCESS_LOG_DAYS),
                     noncurrent_version_expiration=Duration.days(NONCURRENT_VERSION_DAYS),
                 )
             ],
-            removal_policy=RemovalPolicy.RETAIN,
         )
         suppress(
             bucket,
