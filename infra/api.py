@@ -44,8 +44,8 @@ TABLE_ACTIONS = [
     "dynamodb:DescribeTable",
 ]
 # The tables the housekeeping job reads and writes: bookings and their claims, the outbox,
-# and what a notice needs about its recipients.
-HOUSEKEEPING_TABLES = ["bookings", "slot-claims", "rooms", "outbox", "users", "consultants", "pets"]
+# and what a notice needs about its recipients (jobs/bookings.py and what it calls).
+HOUSEKEEPING_TABLES = ["bookings", "slot-claims", "outbox", "users", "consultants", "pets"]
 
 # The IAM actions a statement may grant on `*`, each with the reason: the service has no
 # resource-level permission for it (or CDK's ECS construct grants it so, as AWS documents
@@ -354,7 +354,10 @@ class Api(Construct):
                 conditions={"StringEquals": {"ses:FromAddress": self.stage.email_sender}},
             )
         )
-        role.add_to_policy(iam.PolicyStatement(sid="Sms", actions=["sns:Publish"], resources=["*"]))
+        if is_api:  # SMS codes are sent by the API only; the outbox sends e-mail
+            role.add_to_policy(
+                iam.PolicyStatement(sid="Sms", actions=["sns:Publish"], resources=["*"])
+            )
         role.add_to_policy(
             iam.PolicyStatement(
                 sid="Tracing",

@@ -236,3 +236,15 @@ def test_coturn_refuses_private_loopback_and_link_local_peers(
     assert env["VETPET_JWKS_URL"] == stage_config(stage).jwks_url
     assert env["VETPET_MEDIA_UDP_PORTS"] == stage_config(stage).media_udp_ports
     assert all(d["Properties"]["NetworkMode"] == "host" for d in definitions)
+
+
+def test_the_housekeeping_role_reads_no_secret_and_sends_no_sms(
+    assembly: Assembly, stage: str
+) -> None:
+    policies = assembly.resources(stage, "AWS::IAM::Policy")
+    (job,) = (p for k, p in policies.items() if k.startswith("ApiBookingHousekeepingRole"))
+    actions = {
+        a for s in _statements(job["Properties"]["PolicyDocument"]) for a in _as_list(s["Action"])
+    }
+    assert "dynamodb:Query" in actions
+    assert not actions & {"sns:Publish", "secretsmanager:GetSecretValue"}
