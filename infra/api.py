@@ -1,6 +1,6 @@
 """The API: the Chalice app packaged by `chalice.cdk.Chalice` (functions, schedule, REST
-API), one IAM role per function with exact resources, the REST API's own error answers,
-its single stage (throttling, JSON access logs, X-Ray), the custom domain, and WAF."""
+API) with a role per function, the REST API's single stage (throttling, JSON access logs,
+X-Ray, problem+json gateway answers), its custom domain and its WAF."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Acknowledgment, ArnFormat, CfnParameter, Fn, RemovalPolicy, Stack, Validations
+from aws_cdk import ArnFormat, CfnParameter, Fn, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_iam as iam
@@ -16,111 +16,19 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_sqs as sqs
-from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from chalicelib.config import HSTS, MAX_BODY_BYTES
-from chalicelib.web.problems import PROBLEM_CONTENT_TYPE, problem_body
 from infra import names
+from infra.gateway import ACCESS_LOG_FORMAT, gateway_responses
+from infra.log_groups import log_group
 from infra.nag import suppress
-from infra.packaging import CompiledChalice
+from infra.packaging import HOUSEKEEPING, REST_API, CompiledChalice, sam_stage_reference
+from infra.roles import function_role
 from infra.stages import StageConfig
 from infra.storage import Storage
+from infra.waf import Firewall
 
 ROOT = Path(__file__).resolve().parent.parent
-API_FUNCTION = "APIHandler"  # logical ids `chalice package` gives
-REST_API = "RestAPI"
-HOUSEKEEPING = "BookingHousekeeping"
-
-TABLE_ACTIONS = [
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:Query",
-    "dynamodb:BatchGetItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable",
-]
-# The tables the housekeeping job reads and writes: bookings and their claims, the outbox,
-# and what a notice needs about its recipients (jobs/bookings.py and what it calls).
-HOUSEKEEPING_TABLES = ["bookings", "slot-claims", "outbox", "users", "consultants", "pets"]
-
-# The IAM actions a statement may grant on `*`, each with the reason: the service has no
-# resource-level permission for it (or CDK's ECS construct grants it so, as AWS documents
-# for the container-instance role). Tests hold every identity policy to this list; in a
-# KMS key policy `*` means the key itself.
-WILDCARD_ALLOWED = {
-    "xray:PutTraceSegments": "X-Ray has no resource-level permissions.",
-    "xray:PutTelemetryRecords": "X-Ray has no resource-level permissions.",
-    "sns:Publish": "SMS straight to a phone number has no topic ARN to name.",
-    "ecr:GetAuthorizationToken": "ECR's registry login has no resource-level permissions.",
-    "ecs:DiscoverPollEndpoint": "ECS agent endpoint discovery has no resource-level permissions.",
-    "ecs:Poll": "ECS container-instance role (CDK's construct, AWS's managed role).",
-    "ecs:StartTelemetrySession": "ECS container-instance role (CDK's construct).",
-    "logs:CreateLogStream": "ECS container-instance role as CDK grants it; Lambda roles "
-    "name their log group.",
-    "logs:PutLogEvents": "ECS container-instance role as CDK grants it; Lambda roles "
-    "name their log group.",
-}
-
-WAF_BODY_LIMIT = 8 * 1024  # AWSManagedRulesCommonRuleSet's SizeRestrictions_BODY
-
-# API Gateway's own answers, in the API's one error format; each keeps its real status.
-GATEWAY_RESPONSES: list[tuple[str, int, str, str]] = [
-    ("MISSING_AUTHENTICATION_TOKEN", 404, "not_found", "No route matches this path."),
-    ("THROTTLED", 429, "rate_limited", "Too many requests; retry later."),
-    ("QUOTA_EXCEEDED", 429, "rate_limited", "Too many requests; retry later."),
-    ("WAF_FILTERED", 403, "forbidden", "The request was refused."),
-    ("REQUEST_TOO_LARGE", 413, "payload_too_large", "The request body is too large."),
-    ("UNSUPPORTED_MEDIA_TYPE", 415, "unsupported_media_type", "Send the body as JSON."),
-    ("INTEGRATION_TIMEOUT", 504, "timeout", "The request took too long."),
-    ("DEFAULT_5XX", 502, "bad_gateway", "The service could not answer."),
-]
-
-
-def _problem_response(body: dict[str, Any], status: int | None) -> dict[str, Any]:
-    response: dict[str, Any] = {
-        "responseParameters": {
-            "gatewayresponse.header.Content-Type": f"'{PROBLEM_CONTENT_TYPE}'",
-            "gatewayresponse.header.Strict-Transport-Security": f"'{HSTS}'",
-        },
-        "responseTemplates": {"application/json": json.dumps(body)},
-    }
-    if status is not None:
-        response["statusCode"] = str(status)
-    return response
-
-
-def gateway_responses() -> dict[str, Any]:
-    """`x-amazon-apigateway-gateway-responses` of the API definition. DEFAULT_4XX covers
-    every other client error and keeps its status, which a template cannot read, so its
-    body names none."""
-    default_4xx = problem_body(400, "request_rejected", "The request was refused.")
-    del default_4xx["status"], default_4xx["title"]
-    responses = {"DEFAULT_4XX": _problem_response(default_4xx, None)}
-    for kind, status, code, detail in GATEWAY_RESPONSES:
-        responses[kind] = _problem_response(problem_body(status, code, detail), status)
-    responses["THROTTLED"]["responseParameters"]["gatewayresponse.header.Retry-After"] = "'1'"
-    return responses
-
-
-ACCESS_LOG_FORMAT = {
-    "requestId": "$context.requestId",
-    "extendedRequestId": "$context.extendedRequestId",
-    "ip": "$context.identity.sourceIp",
-    "requestTime": "$context.requestTime",
-    "httpMethod": "$context.httpMethod",
-    "resourcePath": "$context.resourcePath",
-    "status": "$context.status",
-    "responseLength": "$context.responseLength",
-    "latency": "$context.responseLatency",
-    "integrationLatency": "$context.integration.latency",
-    "wafStatus": "$context.waf.status",
-    "errorType": "$context.error.responseType",
-    "xrayTraceId": "$context.xrayTraceId",
-}
 
 
 class Api(Construct):
@@ -165,15 +73,21 @@ class Api(Construct):
         for logical_id, function in self.functions.items():
             # chalice's own `log_retention_in_days` names the API function's group wrongly
             # (`${ApiHandler}`), so the stack creates each function's group itself.
-            self.log_groups[logical_id] = logs.LogGroup(
+            self.log_groups[logical_id] = log_group(
                 self,
                 f"{logical_id}Logs",
-                log_group_name=Fn.join("", ["/aws/lambda/", Fn.ref(logical_id)]),
-                retention=retention(stage.log_retention_days),
-                encryption_key=storage.data_key,
-                removal_policy=RemovalPolicy.RETAIN,
+                stage,
+                storage,
+                Fn.join("", ["/aws/lambda/", Fn.ref(logical_id)]),
             )
-            role = self._role(logical_id, storage)
+            role = function_role(
+                self,
+                logical_id,
+                stage,
+                storage,
+                self.log_groups[logical_id],
+                self.dead_letters if logical_id == HOUSEKEEPING else None,
+            )
             function.add_property_override("Role", role.role_arn)
             function.add_property_override("Environment.Variables.VETPET_TURN_SECRET", turn)
         housekeeping = self.functions[HOUSEKEEPING]
@@ -181,17 +95,12 @@ class Api(Construct):
         housekeeping.add_property_override(
             "DeadLetterQueue", {"Type": "SQS", "TargetArn": self.dead_letters.queue_arn}
         )
-        self.access_logs = logs.LogGroup(
-            self,
-            "AccessLogs",
-            log_group_name=f"/vetpet/{stage.name}/api-access",
-            retention=retention(stage.log_retention_days),
-            encryption_key=storage.data_key,
-            removal_policy=RemovalPolicy.RETAIN,
+        self.access_logs = log_group(
+            self, "AccessLogs", stage, storage, f"/vetpet/{stage.name}/api-access"
         )
         self._configure_rest_api()
         self._api_gateway_logging_role()
-        self.web_acl = self._waf(storage)
+        self.firewall = Firewall(self, "Waf", stage, storage, self.stage_arn)
         self._domain()
 
     # -- the Chalice template -------------------------------------------------------------
@@ -298,193 +207,6 @@ class Api(Construct):
             account, "the stage's logging settings need the account's logging role first"
         )
 
-    # -- roles ------------------------------------------------------------------------------
-
-    def _role(self, logical_id: str, storage: Storage) -> iam.Role:
-        role = iam.Role(
-            self,
-            f"{logical_id}Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"VetPet {self.stage.name} {logical_id}",
-        )
-        stack = Stack.of(self)
-        is_api = logical_id == API_FUNCTION
-        suffixes = list(storage.tables) if is_api else HOUSEKEEPING_TABLES
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="Tables", actions=TABLE_ACTIONS, resources=storage.table_arns(suffixes)
-            )
-        )
-        secrets = [storage.signing_keys, storage.code_key] if is_api else []
-        if secrets:
-            role.add_to_policy(
-                iam.PolicyStatement(
-                    sid="Secrets",
-                    actions=["secretsmanager:GetSecretValue"],
-                    resources=[s.secret_arn for s in secrets],
-                )
-            )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="DataKeyThroughServices",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                resources=[storage.data_key.key_arn],
-                conditions={
-                    "StringEquals": {
-                        "kms:ViaService": [
-                            f"dynamodb.{stack.region}.amazonaws.com",
-                            f"secretsmanager.{stack.region}.amazonaws.com",
-                            f"sqs.{stack.region}.amazonaws.com",
-                        ]
-                    }
-                },
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="Email",
-                actions=["ses:SendEmail", "ses:SendRawEmail"],
-                resources=[
-                    stack.format_arn(
-                        service="ses",
-                        resource="identity",
-                        resource_name=self.stage.email_sender.split("@", 1)[1],
-                    )
-                ],
-                conditions={"StringEquals": {"ses:FromAddress": self.stage.email_sender}},
-            )
-        )
-        if is_api:  # SMS codes are sent by the API only; the outbox sends e-mail
-            role.add_to_policy(
-                iam.PolicyStatement(sid="Sms", actions=["sns:Publish"], resources=["*"])
-            )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="Tracing",
-                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                resources=["*"],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="Logs",
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.log_groups[logical_id].log_group_arn],
-            )
-        )
-        if logical_id == HOUSEKEEPING:
-            role.add_to_policy(
-                iam.PolicyStatement(
-                    sid="DeadLetters",
-                    actions=["sqs:SendMessage"],
-                    resources=[self.dead_letters.queue_arn],
-                )
-            )
-        wildcards = "Wildcards only where AWS requires them: " + "; ".join(
-            f"{a}: {why}" for a, why in WILDCARD_ALLOWED.items()
-        )
-        suppress(role, ("AwsSolutions-IAM5", wildcards), ("CKV_AWS_111", wildcards))
-        return role
-
-    # -- WAF ---------------------------------------------------------------------------------
-
-    def _waf(self, storage: Storage) -> wafv2.CfnWebACL:
-        name = f"vetpet-{self.stage.name}-api"
-
-        def visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-            return wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
-            )
-
-        def managed(priority: int, group: str, excluded: list[str] | None = None) -> Any:
-            return wafv2.CfnWebACL.RuleProperty(
-                name=group,
-                priority=priority,
-                visibility_config=visibility(group),
-                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                        vendor_name="AWS",
-                        name=group,
-                        rule_action_overrides=[
-                            wafv2.CfnWebACL.RuleActionOverrideProperty(
-                                name=rule,
-                                action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}),
-                            )
-                            for rule in excluded or []
-                        ]
-                        or None,
-                    )
-                ),
-            )
-
-        def rate(priority: int, rule: str, limit: int, prefix: str | None) -> Any:
-            scope_down = None
-            if prefix:
-                scope_down = wafv2.CfnWebACL.StatementProperty(
-                    byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
-                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-                        positional_constraint="STARTS_WITH",
-                        search_string=prefix,
-                        text_transformations=[
-                            wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
-                        ],
-                    )
-                )
-            return wafv2.CfnWebACL.RuleProperty(
-                name=rule,
-                priority=priority,
-                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        aggregate_key_type="IP", limit=limit, scope_down_statement=scope_down
-                    )
-                ),
-                visibility_config=visibility(rule),
-            )
-
-        acl = wafv2.CfnWebACL(
-            self,
-            "WebAcl",
-            name=name,
-            scope="REGIONAL",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=visibility(name),
-            rules=[
-                rate(0, "auth-rate", self.stage.waf_auth_limit, "/v1/auth/"),
-                rate(1, "api-rate", self.stage.waf_limit, None),
-                managed(2, "AWSManagedRulesAmazonIpReputationList"),
-                # The API takes JSON bodies up to MAX_BODY_BYTES; above the rule set's 8 KB
-                # body limit the rule only counts, and the API refuses larger bodies itself.
-                managed(
-                    3,
-                    "AWSManagedRulesCommonRuleSet",
-                    ["SizeRestrictions_BODY"] if MAX_BODY_BYTES > WAF_BODY_LIMIT else None,
-                ),
-                managed(4, "AWSManagedRulesKnownBadInputsRuleSet"),
-            ],
-        )
-        _sam_stage_reference(
-            wafv2.CfnWebACLAssociation(
-                self, "WebAclAssociation", resource_arn=self.stage_arn, web_acl_arn=acl.attr_arn
-            )
-        )
-        waf_logs = logs.LogGroup(
-            self,
-            "WafLogs",
-            log_group_name=f"aws-waf-logs-vetpet-{self.stage.name}",  # WAF requires the prefix
-            retention=retention(self.stage.log_retention_days),
-            encryption_key=storage.data_key,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        wafv2.CfnLoggingConfiguration(
-            self,
-            "WafLogging",
-            resource_arn=acl.attr_arn,
-            log_destination_configs=[waf_logs.log_group_arn],
-        )
-        return acl
-
     # -- custom domain -------------------------------------------------------------------------
 
     def _domain(self) -> None:
@@ -514,7 +236,7 @@ class Api(Construct):
             ),
             security_policy="TLS_1_2",
         )
-        _sam_stage_reference(
+        sam_stage_reference(
             apigateway.CfnBasePathMapping(
                 self,
                 "ApiMapping",
@@ -540,28 +262,3 @@ class Api(Construct):
                 )
             ),
         )
-
-
-def _sam_stage_reference(construct: Construct) -> None:
-    """`RestAPI.Stage` is SAM's name for the stage it generates (and a dependency on it);
-    CDK's validation runs before the SAM transform and cannot know it."""
-    Validations.of(construct).acknowledge(
-        Acknowledgment(
-            id="CloudFormation-Validate::F1020",
-            reason="SAM resolves RestAPI.Stage to the stage it generates.",
-        )
-    )
-
-
-_RETENTION = {
-    7: logs.RetentionDays.ONE_WEEK,
-    14: logs.RetentionDays.TWO_WEEKS,
-    30: logs.RetentionDays.ONE_MONTH,
-    90: logs.RetentionDays.THREE_MONTHS,
-    365: logs.RetentionDays.ONE_YEAR,
-}
-
-
-def retention(days: int) -> logs.RetentionDays:
-    """CloudWatch Logs accepts a fixed set of retention periods."""
-    return _RETENTION[days]

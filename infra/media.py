@@ -18,12 +18,12 @@ from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from constructs import Construct
 
-from infra.api import ROOT, retention
+from infra.api import ROOT
+from infra.log_groups import log_group
 from infra.nag import suppress
 from infra.stages import StageConfig
 from infra.storage import Storage
@@ -32,6 +32,8 @@ MEDIA_PORT = 8090
 TURN_PORT = 3478
 TURN_RELAY_PORTS = (49152, 65535)
 COTURN_IMAGE = "coturn/coturn:4.6.3"
+# Flow and container logs expire with their retention; none outlives the stack.
+OPERATIONAL_LOGS = RemovalPolicy.DESTROY
 # Peers a TURN allocation may never reach: "this" network, private, carrier NAT,
 # loopback, link-local (the instance metadata service), benchmarking, and their IPv6 kin.
 DENIED_PEER_RANGES = [
@@ -85,7 +87,7 @@ class Media(Construct):
                 ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC)
             ],
         )
-        flow_logs = self._log_group("FlowLogs", stage, storage)
+        flow_logs = log_group(self, "FlowLogs", stage, storage, removal=OPERATIONAL_LOGS)
         self.vpc.add_flow_log(
             "FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs)
         )
@@ -217,7 +219,7 @@ class Media(Construct):
                 ],
             )
         )
-        sfu_logs = self._log_group("SfuLogs", stage, storage)
+        sfu_logs = log_group(self, "SfuLogs", stage, storage, removal=OPERATIONAL_LOGS)
         sfu.add_container(
             "sfu",
             image=ecs.ContainerImage.from_asset(
@@ -291,7 +293,8 @@ class Media(Construct):
                 retries=3,
             ),
             logging=ecs.LogDriver.aws_logs(
-                stream_prefix="coturn", log_group=self._log_group("TurnLogs", stage, storage)
+                stream_prefix="coturn",
+                log_group=log_group(self, "TurnLogs", stage, storage, removal=OPERATIONAL_LOGS),
             ),
         )
         ecs.Ec2Service(
@@ -320,15 +323,6 @@ class Media(Construct):
     def _vpc_range(self) -> str:
         """The VPC's own range: TURN may relay to the SFU nodes, nowhere else private."""
         return "10.0.0.0-10.0.255.255"  # ec2.Vpc's default CIDR, 10.0.0.0/16
-
-    def _log_group(self, construct_id: str, stage: StageConfig, storage: Storage) -> logs.LogGroup:
-        return logs.LogGroup(
-            self,
-            construct_id,
-            retention=retention(stage.log_retention_days),
-            encryption_key=storage.data_key,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
 
     def _load_balancers(
         self, stage: StageConfig, zone: route53.IHostedZone, storage: Storage

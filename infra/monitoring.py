@@ -9,7 +9,8 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from infra.api import HOUSEKEEPING, Api
+from infra.api import Api
+from infra.packaging import HOUSEKEEPING
 from infra.stages import StageConfig
 from infra.storage import Storage
 

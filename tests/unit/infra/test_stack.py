@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from chalicelib.store.tables import all_models
-from infra.api import GATEWAY_RESPONSES, WILDCARD_ALLOWED
+from infra.gateway import GATEWAY_RESPONSES
+from infra.roles import WILDCARD_ALLOWED
 from infra.stages import DEPLOYED_STAGES, stage_config
 
 from .conftest import Assembly
