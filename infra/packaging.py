@@ -77,6 +77,9 @@ class CompiledChalice(Chalice):
     `_package_app` is the one step between the two, so the compile step hooks in there."""
 
     def _package_app(self) -> None:
+        # The construct takes the chalice stage from its scope's path ("vetpet-prod/Api"),
+        # which would also name the layer; the stage is the API Gateway stage.
+        self.stage_name = (self.stage_config or {})["api_gateway_stage"]
         super()._package_app()
         package_dir = Path(self._sam_package_dir)
         compile_zip(package_dir / "deployment.zip", "/var/task")

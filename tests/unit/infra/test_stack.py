@@ -188,6 +188,9 @@ def test_functions_are_arm64_traced_large_enough_and_the_job_runs_alone(
         assert p["Architectures"] == ["arm64"]
         assert p["MemorySize"] >= 1024
         assert p["Tracing"] == "Active"
+        assert p["Tags"]["aws-chalice"].endswith(f":stage={stage}:app=vetpet")
+    (layer,) = assembly.resources(stage, "AWS::Serverless::LayerVersion").values()
+    assert layer["Properties"]["LayerName"] == f"vetpet-{stage}-managed-layer"
     job = functions["BookingHousekeeping"]["Properties"]
     assert job["ReservedConcurrentExecutions"] == 1
     assert job["DeadLetterQueue"]["Type"] == "SQS"
