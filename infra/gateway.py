@@ -13,7 +13,7 @@ GATEWAY_RESPONSES: list[tuple[str, int, str, str]] = [
     ("MISSING_AUTHENTICATION_TOKEN", 404, "not_found", "No route matches this path."),
     ("THROTTLED", 429, "rate_limited", "Too many requests; retry later."),
     ("QUOTA_EXCEEDED", 429, "rate_limited", "Too many requests; retry later."),
-    ("WAF_FILTERED", 403, "forbidden", "The request was refused."),
+    ("WAF_FILTERED", 403, "request_blocked", "The request was refused."),
     ("REQUEST_TOO_LARGE", 413, "payload_too_large", "The request body is too large."),
     ("UNSUPPORTED_MEDIA_TYPE", 415, "unsupported_media_type", "Send the body as JSON."),
     ("INTEGRATION_TIMEOUT", 504, "timeout", "The request took too long."),
