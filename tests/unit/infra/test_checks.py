@@ -60,6 +60,31 @@ def test_checkov_finds_nothing_unexplained(assembly: Assembly) -> None:
     assert report["summary"]["passed"] > 100
 
 
+def test_every_checkov_suppression_in_the_templates_has_its_reason(assembly: Assembly) -> None:
+    skips = [
+        skip
+        for stage in DEPLOYED_STAGES
+        for resource in assembly.template(stage)["Resources"].values()
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
+    ]
+    assert skips
+    assert all(len(skip["comment"]) > 20 for skip in skips)
+
+
+@pytest.mark.parametrize(
+    "finding", [("CKV_AWS_18", ""), ("AwsSolutions-S1", "   "), ("S3-logging", "a reason")]
+)
+def test_a_suppression_without_a_reason_or_a_known_checker_is_refused(
+    finding: tuple[str, str],
+) -> None:
+    from aws_cdk import App, Stack
+
+    from infra.nag import suppress
+
+    with pytest.raises(ValueError, match="suppression"):
+        suppress(Stack(App(), "Scratch"), finding)
+
+
 def test_cdk_nag_finds_nothing_unsuppressed(assembly: Assembly) -> None:
     for stage in DEPLOYED_STAGES:
         with (assembly.outdir / f"AwsSolutions--vetpet-{stage}-NagReport.csv").open() as f:
