@@ -28,7 +28,15 @@ TABLE_ACTIONS = [
 ]
 # The tables the housekeeping job reads and writes: bookings and their claims, the outbox,
 # and what a notice needs about its recipients (jobs/bookings.py and what it calls).
-HOUSEKEEPING_TABLES = ["bookings", "slot-claims", "outbox", "users", "consultants", "pets"]
+HOUSEKEEPING_TABLES = [
+    "bookings",
+    "booking-ledgers",
+    "slot-claims",
+    "outbox",
+    "users",
+    "consultants",
+    "pets",
+]
 
 # The IAM actions a statement may grant on `*`, each with the reason: the service has no
 # resource-level permission for it (or CDK's ECS construct grants it so, as AWS documents

@@ -17,7 +17,19 @@ from infra.stages import DEPLOYED_STAGES
 from .conftest import Assembly
 
 ROOT = Path(__file__).resolve().parents[3]
-CHECKOV = ROOT / ".venv-infra" / "bin" / "checkov"
+TOOLS = ROOT / ".venv-infra" / "bin"  # checkov and the SAM translator (make .venv-infra/.installed)
+CHECKOV = TOOLS / "checkov"
+# What CloudFormation's SAM transform makes of a template (run in the tools' venv).
+SAM_TRANSFORM = """
+import json, sys
+from samtranslator.translator.transform import transform
+
+class NoManagedPolicies:  # the template names no managed policy by name
+    def load(self):
+        return {}
+
+print(json.dumps(transform(json.load(open(sys.argv[1])), {}, NoManagedPolicies())))
+"""
 
 
 def _templates(assembly: Assembly) -> list[str]:
@@ -160,3 +172,34 @@ def test_lambda_packages_ship_bytecode_for_the_runtime(packages: dict[str, set[s
     layer = next(names for names in packages.values() if any("site-packages" in n for n in names))
     assert any(n.endswith(f"pydantic/__pycache__/main.{tag}.pyc") for n in layer)
     assert any("aarch64" in n and n.endswith(".so") for n in layer)
+
+
+@pytest.mark.parametrize("stage", DEPLOYED_STAGES)
+def test_the_sam_transform_yields_one_stage_that_the_domain_and_waf_use(
+    assembly: Assembly, stage: str
+) -> None:
+    result = subprocess.run(
+        [
+            str(TOOLS / "python"),
+            "-c",
+            SAM_TRANSFORM,
+            str(assembly.outdir / f"vetpet-{stage}.template.json"),
+        ],
+        env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    resources = json.loads(result.stdout)["Resources"]
+    stages = [k for k, r in resources.items() if r["Type"] == "AWS::ApiGateway::Stage"]
+    assert stages == [f"RestAPI{stage}Stage"]
+    assert resources[stages[0]]["Properties"]["StageName"] == stage
+    (mapping,) = (r for r in resources.values() if r["Type"] == "AWS::ApiGateway::BasePathMapping")
+    assert mapping["Properties"]["Stage"] == {"Ref": stages[0]}
+    (waf,) = (r for r in resources.values() if r["Type"] == "AWS::WAFv2::WebACLAssociation")
+    assert {"Ref": stages[0]} in waf["Properties"]["ResourceArn"]["Fn::Sub"][1].values()
+    (api,) = (r for r in resources.values() if r["Type"] == "AWS::ApiGateway::RestApi")
+    body = api["Properties"]["Body"]
+    assert body["x-amazon-apigateway-endpoint-configuration"] == {"disableExecuteApiEndpoint": True}
+    assert "DEFAULT_4XX" in body["x-amazon-apigateway-gateway-responses"]
+    assert not any(r["Type"] == "AWS::ApiGateway::GatewayResponse" for r in resources.values())

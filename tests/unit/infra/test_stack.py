@@ -252,28 +252,3 @@ def test_the_housekeeping_role_reads_no_secret_and_sends_no_sms(
     }
     assert "dynamodb:Query" in actions
     assert not actions & {"sns:Publish", "secretsmanager:GetSecretValue"}
-
-
-def test_the_sam_transform_yields_one_stage_that_the_domain_and_waf_use(
-    assembly: Assembly, stage: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from samtranslator.translator.transform import transform
-
-    class NoManagedPolicies:  # the template names no managed policy by name
-        def load(self) -> dict[str, str]:
-            return {}
-
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    resources = transform(assembly.template(stage), {}, NoManagedPolicies())["Resources"]
-    stages = [k for k, r in resources.items() if r["Type"] == "AWS::ApiGateway::Stage"]
-    assert stages == [f"RestAPI{stage}Stage"]
-    assert resources[stages[0]]["Properties"]["StageName"] == stage
-    (mapping,) = (r for r in resources.values() if r["Type"] == "AWS::ApiGateway::BasePathMapping")
-    assert mapping["Properties"]["Stage"] == {"Ref": stages[0]}
-    (waf,) = (r for r in resources.values() if r["Type"] == "AWS::WAFv2::WebACLAssociation")
-    assert {"Ref": stages[0]} in waf["Properties"]["ResourceArn"]["Fn::Sub"][1].values()
-    (api,) = (r for r in resources.values() if r["Type"] == "AWS::ApiGateway::RestApi")
-    body = api["Properties"]["Body"]
-    assert body["x-amazon-apigateway-endpoint-configuration"] == {"disableExecuteApiEndpoint": True}
-    assert "DEFAULT_4XX" in body["x-amazon-apigateway-gateway-responses"]
-    assert not any(r["Type"] == "AWS::ApiGateway::GatewayResponse" for r in resources.values())
