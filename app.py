@@ -20,3 +20,10 @@ def booking_housekeeping(event: Any) -> dict[str, int]:
     from chalicelib.jobs.bookings import run
 
     return run(datetime.now(UTC))
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def campaign_dispatch(event: Any) -> dict[str, int]:
+    from chalicelib.jobs.campaigns import run
+
+    return run(datetime.now(UTC))
