@@ -22,7 +22,7 @@ from infra import names
 from infra.gateway import ACCESS_LOG_FORMAT, gateway_responses
 from infra.log_groups import log_group
 from infra.nag import suppress
-from infra.packaging import HOUSEKEEPING, REST_API, CompiledChalice, sam_stage_reference
+from infra.packaging import API_FUNCTION, REST_API, CompiledChalice, sam_stage_reference
 from infra.roles import function_role
 from infra.stages import StageConfig
 from infra.storage import Storage
@@ -39,8 +39,8 @@ class Api(Construct):
         self.stage = stage
         self.dead_letters = sqs.Queue(
             self,
-            "HousekeepingDeadLetters",
-            queue_name=f"vetpet-{stage.name}-housekeeping-dlq",
+            "JobDeadLetters",
+            queue_name=f"vetpet-{stage.name}-jobs-dlq",
             encryption=sqs.QueueEncryption.KMS,
             encryption_master_key=storage.data_key,
             enforce_ssl=True,
@@ -86,15 +86,15 @@ class Api(Construct):
                 stage,
                 storage,
                 self.log_groups[logical_id],
-                self.dead_letters if logical_id == HOUSEKEEPING else None,
+                None if logical_id == API_FUNCTION else self.dead_letters,
             )
             function.add_property_override("Role", role.role_arn)
             function.add_property_override("Environment.Variables.VETPET_TURN_SECRET", turn)
-        housekeeping = self.functions[HOUSEKEEPING]
-        housekeeping.add_property_override("ReservedConcurrentExecutions", 1)
-        housekeeping.add_property_override(
-            "DeadLetterQueue", {"Type": "SQS", "TargetArn": self.dead_letters.queue_arn}
-        )
+            if logical_id != API_FUNCTION:  # a scheduled job: one run at a time, failures kept
+                function.add_property_override("ReservedConcurrentExecutions", 1)
+                function.add_property_override(
+                    "DeadLetterQueue", {"Type": "SQS", "TargetArn": self.dead_letters.queue_arn}
+                )
         self.access_logs = log_group(
             self, "AccessLogs", stage, storage, f"/vetpet/{stage.name}/api-access"
         )

@@ -10,7 +10,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.api import Api
-from infra.packaging import HOUSEKEEPING
+from infra.packaging import API_FUNCTION
 from infra.stages import StageConfig
 from infra.storage import Storage
 
@@ -59,25 +59,28 @@ class Monitoring(Construct):
                 0,
                 f"{logical_id} invocations throttled",
             )
-        self._alarm(
-            "HousekeepingFailures",
-            cloudwatch.Metric(
-                namespace="AWS/Lambda",
-                metric_name="Errors",
-                dimensions_map={"FunctionName": Fn.ref(HOUSEKEEPING)},
-                statistic="Sum",
-                period=PERIOD,
-            ),
-            0,
-            "Housekeeping runs that failed",
-        )
+        for logical_id in api.functions:
+            if logical_id == API_FUNCTION:
+                continue
+            self._alarm(
+                f"{logical_id}Failures",
+                cloudwatch.Metric(
+                    namespace="AWS/Lambda",
+                    metric_name="Errors",
+                    dimensions_map={"FunctionName": Fn.ref(logical_id)},
+                    statistic="Sum",
+                    period=PERIOD,
+                ),
+                0,
+                f"{logical_id} runs that failed",
+            )
         self._alarm(
             "DeadLetters",
             api.dead_letters.metric_approximate_number_of_messages_visible(
                 period=PERIOD, statistic="Maximum"
             ),
             0,
-            "Housekeeping events that exhausted their retries",
+            "Scheduled job events that exhausted their retries",
         )
 
     def _alarm(

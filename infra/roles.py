@@ -10,8 +10,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from chalicelib.consent.iam import LEDGER_TABLE, deny_ledger_mutations
 from infra.nag import suppress
-from infra.packaging import API_FUNCTION
+from infra.packaging import API_FUNCTION, CAMPAIGN_DISPATCH, HOUSEKEEPING
 from infra.stages import StageConfig
 from infra.storage import Storage
 
@@ -26,17 +27,21 @@ TABLE_ACTIONS = [
     "dynamodb:ConditionCheckItem",
     "dynamodb:DescribeTable",
 ]
-# The tables the housekeeping job reads and writes: bookings and their claims, the outbox,
-# and what a notice needs about its recipients (jobs/bookings.py and what it calls).
-HOUSEKEEPING_TABLES = [
-    "bookings",
-    "booking-ledgers",
-    "slot-claims",
-    "outbox",
-    "users",
-    "consultants",
-    "pets",
-]
+# What each scheduled function reaches (its job module and what that calls); the API
+# function reaches every table and both secrets. A new schedule must be listed here.
+_SENDS_MAIL = ["outbox", "users", "consents", "processing-restrictions"]  # consent at send time
+JOB_TABLES = {
+    HOUSEKEEPING: [
+        "bookings",
+        "booking-ledgers",
+        "slot-claims",
+        "consultants",
+        "pets",
+        *_SENDS_MAIL,
+    ],
+    CAMPAIGN_DISPATCH: ["campaigns", "consent-ledger", "policy-versions", *_SENDS_MAIL],
+}
+JOB_SECRETS = {HOUSEKEEPING: [], CAMPAIGN_DISPATCH: ["signing-keys"]}  # signed receipts
 
 # The IAM actions a statement may grant on `*`, each with the reason: the service has no
 # resource-level permission for it (or CDK's ECS construct grants it so, as AWS documents
@@ -74,13 +79,20 @@ def function_role(
     )
     stack = Stack.of(scope)
     is_api = logical_id == API_FUNCTION
-    suffixes = list(storage.tables) if is_api else HOUSEKEEPING_TABLES
+    suffixes = list(storage.tables) if is_api else JOB_TABLES[logical_id]
     role.add_to_policy(
         iam.PolicyStatement(
             sid="Tables", actions=TABLE_ACTIONS, resources=storage.table_arns(suffixes)
         )
     )
-    secrets = [storage.signing_keys, storage.code_key] if is_api else []
+    if LEDGER_TABLE in suffixes:  # the consent ledger is append-only, for the code too
+        role.add_to_policy(
+            iam.PolicyStatement.from_json(
+                deny_ledger_mutations(storage.tables[LEDGER_TABLE].attr_arn)
+            )
+        )
+    by_name = {"signing-keys": storage.signing_keys, "code-key": storage.code_key}
+    secrets = list(by_name.values()) if is_api else [by_name[n] for n in JOB_SECRETS[logical_id]]
     if secrets:
         role.add_to_policy(
             iam.PolicyStatement(

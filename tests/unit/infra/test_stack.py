@@ -191,9 +191,11 @@ def test_functions_are_arm64_traced_large_enough_and_the_job_runs_alone(
         assert p["Tags"]["aws-chalice"].endswith(f":stage={stage}:app=vetpet")
     (layer,) = assembly.resources(stage, "AWS::Serverless::LayerVersion").values()
     assert layer["Properties"]["LayerName"] == f"vetpet-{stage}-managed-layer"
-    job = functions["BookingHousekeeping"]["Properties"]
-    assert job["ReservedConcurrentExecutions"] == 1
-    assert job["DeadLetterQueue"]["Type"] == "SQS"
+    jobs = [f["Properties"] for k, f in functions.items() if k != "APIHandler"]
+    assert len(jobs) >= 2
+    for job in jobs:
+        assert job["ReservedConcurrentExecutions"] == 1
+        assert job["DeadLetterQueue"]["Type"] == "SQS"
 
 
 def test_alarms_cover_5xx_throttles_dead_letters_and_job_failures(
@@ -252,3 +254,21 @@ def test_the_housekeeping_role_reads_no_secret_and_sends_no_sms(
     }
     assert "dynamodb:Query" in actions
     assert not actions & {"sns:Publish", "secretsmanager:GetSecretValue"}
+
+
+def test_every_role_that_reaches_the_consent_ledger_may_not_change_its_items(
+    assembly: Assembly, stage: str
+) -> None:
+    from chalicelib.consent.iam import LEDGER_MUTATIONS
+
+    reaching = 0
+    for policy in assembly.resources(stage, "AWS::IAM::Policy").values():
+        statements = _statements(policy["Properties"]["PolicyDocument"])
+        if "consent-ledger" not in json.dumps(statements, sort_keys=True) and not any(
+            "DataTableConsentLedger" in json.dumps(s["Resource"]) for s in statements
+        ):
+            continue
+        reaching += 1
+        denies = [s for s in statements if s["Effect"] == "Deny"]
+        assert any(set(LEDGER_MUTATIONS) <= set(_as_list(s["Action"])) for s in denies)
+    assert reaching >= 2  # the API and the campaign dispatch
