@@ -11,6 +11,8 @@ from functools import cache
 # Lifetimes and limits (ASVS L2 / issue contracts).
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=30)
+# A just-rotated refresh token presented again this soon gets the same new pair (lost answer).
+REFRESH_GRACE = timedelta(seconds=10)
 EMAIL_CODE_TTL = timedelta(hours=24)
 RESET_CODE_TTL = timedelta(minutes=30)
 SMS_CODE_TTL = timedelta(minutes=10)
@@ -21,6 +23,14 @@ LOGIN_FAILURE_LIMIT_PER_IP = 50
 INVITE_CODE_TTL = timedelta(days=7)
 MFA_CHALLENGE_TTL = timedelta(minutes=15)
 SMS_SENDS_PER_CHALLENGE = 3
+# Second-factor changes by a social-only account need a sign-in at most this old.
+REAUTH_MAX_AGE = timedelta(minutes=5)
+SOCIAL_NONCE_TTL = timedelta(minutes=10)
+# Account e-mails and SMS (codes, resets, enrolment) per hour, by address, phone and account.
+MESSAGE_WINDOW = timedelta(hours=1)
+MESSAGES_PER_EMAIL = 5
+MESSAGES_PER_PHONE = 5
+MESSAGES_PER_ACCOUNT = 10
 PASSWORD_MIN_ZXCVBN_SCORE = 2
 TOTP_ISSUER_NAME = "VetPet"
 PAGE_SIZE_DEFAULT = 20
