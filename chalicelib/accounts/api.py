@@ -110,6 +110,10 @@ def _profile(user: User) -> ProfileOut:
     )
 
 
+def _me(request: ApiRequest[Any, Any]) -> User:
+    return profile.current_user(request.user.user_id)
+
+
 REAUTH_ERRORS = (ReauthenticationRequired, TooManyAttempts)
 
 
@@ -351,7 +355,7 @@ def jwks(request: ApiRequest[None, None]) -> dict[str, Any]:
     errors=(AccountGone,),
 )
 def get_me(request: ApiRequest[None, None]) -> ProfileOut:
-    return _profile(profile.current_user(request.user.user_id))
+    return _profile(_me(request))
 
 
 @api.route(
@@ -366,7 +370,7 @@ def get_me(request: ApiRequest[None, None]) -> ProfileOut:
 def patch_me(request: ApiRequest[ProfilePatchIn, None]) -> ProfileOut:
     body = request.body
     values = {name: getattr(body, name) for name in body.model_fields_set}
-    return _profile(profile.patch(profile.current_user(request.user.user_id), values))
+    return _profile(profile.patch(_me(request), values))
 
 
 @api.route(
@@ -379,14 +383,19 @@ def patch_me(request: ApiRequest[ProfilePatchIn, None]) -> ProfileOut:
     errors=(ReauthenticationRequired, WeakPassword),
 )
 def change_password(request: ApiRequest[ChangePasswordIn, None]) -> StatusOut:
-    user = profile.current_user(request.user.user_id)
     body = request.body
-    registration.change_password(user, body.current_password, body.new_password, _origin(request))
+    registration.change_password(
+        _me(request), body.current_password, body.new_password, _origin(request)
+    )
     return StatusOut(status="password_changed")
 
 
 # Every second-factor change needs the current password (a social-only account: a sign-in
 # under 5 minutes old) and e-mails the user.
+
+
+def _proof(request: ApiRequest[Any, Any], password: str | None) -> mfa.Reauth:
+    return mfa.Reauth(password, request.user.session_id, request.now, _origin(request))
 
 
 @api.route(
@@ -400,12 +409,8 @@ def change_password(request: ApiRequest[ChangePasswordIn, None]) -> StatusOut:
     errors=(*REAUTH_ERRORS, TooManyMessages),
 )
 def enrol_sms(request: ApiRequest[SmsEnrolIn, None]) -> StatusOut:
-    caller = request.user
-    user = profile.current_user(caller.user_id)
     body = request.body
-    mfa.start_sms_enrolment(
-        user, body.phone, body.password, caller.session_id, request.now, _origin(request)
-    )
+    mfa.start_sms_enrolment(_me(request), body.phone, _proof(request, body.password))
     return StatusOut(status="code_sent")
 
 
@@ -419,31 +424,9 @@ def enrol_sms(request: ApiRequest[SmsEnrolIn, None]) -> StatusOut:
     errors=(*REAUTH_ERRORS, InvalidCode),
 )
 def confirm_sms(request: ApiRequest[ConfirmFactorIn, None]) -> MfaMethodsOut:
-    caller = request.user
-    user = profile.current_user(caller.user_id)
     body = request.body
-    enrolled = mfa.confirm_sms_enrolment(
-        user, body.code, body.password, caller.session_id, request.now, _origin(request)
-    )
-    return MfaMethodsOut(methods=enrolled)
-
-
-@api.route(
-    "/v1/me/mfa/sms",
-    "DELETE",
-    access=AUTHENTICATED,
-    body=ReauthIn,
-    response=MfaMethodsOut,
-    summary="Remove the SMS second factor.",
-    errors=REAUTH_ERRORS,
-)
-def remove_sms(request: ApiRequest[ReauthIn, None]) -> MfaMethodsOut:
-    caller = request.user
-    user = profile.current_user(caller.user_id)
-    remaining = mfa.remove_sms(
-        user, request.body.password, caller.session_id, request.now, _origin(request)
-    )
-    return MfaMethodsOut(methods=remaining)
+    proof = _proof(request, body.password)
+    return MfaMethodsOut(methods=mfa.confirm_sms_enrolment(_me(request), body.code, proof))
 
 
 @api.route(
@@ -456,11 +439,8 @@ def remove_sms(request: ApiRequest[ReauthIn, None]) -> MfaMethodsOut:
     errors=REAUTH_ERRORS,
 )
 def enrol_totp(request: ApiRequest[ReauthIn, None]) -> TotpEnrolOut:
-    caller = request.user
-    user = profile.current_user(caller.user_id)
-    secret, uri = mfa.start_totp_enrolment(
-        user, request.body.password, caller.session_id, request.now, _origin(request)
-    )
+    proof = _proof(request, request.body.password)
+    secret, uri = mfa.start_totp_enrolment(_me(request), proof)
     return TotpEnrolOut(secret=secret, otpauth_uri=uri)
 
 
@@ -474,13 +454,27 @@ def enrol_totp(request: ApiRequest[ReauthIn, None]) -> TotpEnrolOut:
     errors=(*REAUTH_ERRORS, InvalidCode),
 )
 def confirm_totp(request: ApiRequest[ConfirmFactorIn, None]) -> MfaMethodsOut:
-    caller = request.user
-    user = profile.current_user(caller.user_id)
     body = request.body
-    enrolled = mfa.confirm_totp_enrolment(
-        user, body.code, body.password, caller.session_id, request.now, _origin(request)
-    )
-    return MfaMethodsOut(methods=enrolled)
+    proof = _proof(request, body.password)
+    return MfaMethodsOut(methods=mfa.confirm_totp_enrolment(_me(request), body.code, proof))
+
+
+def _remove(request: ApiRequest[ReauthIn, None], method: mfa.Method) -> MfaMethodsOut:
+    proof = _proof(request, request.body.password)
+    return MfaMethodsOut(methods=mfa.remove(_me(request), method, proof))
+
+
+@api.route(
+    "/v1/me/mfa/sms",
+    "DELETE",
+    access=AUTHENTICATED,
+    body=ReauthIn,
+    response=MfaMethodsOut,
+    summary="Remove the SMS second factor.",
+    errors=REAUTH_ERRORS,
+)
+def remove_sms(request: ApiRequest[ReauthIn, None]) -> MfaMethodsOut:
+    return _remove(request, "sms")
 
 
 @api.route(
@@ -493,12 +487,7 @@ def confirm_totp(request: ApiRequest[ConfirmFactorIn, None]) -> MfaMethodsOut:
     errors=REAUTH_ERRORS,
 )
 def remove_totp(request: ApiRequest[ReauthIn, None]) -> MfaMethodsOut:
-    caller = request.user
-    user = profile.current_user(caller.user_id)
-    remaining = mfa.remove_totp(
-        user, request.body.password, caller.session_id, request.now, _origin(request)
-    )
-    return MfaMethodsOut(methods=remaining)
+    return _remove(request, "totp")
 
 
 # --- administration ----------------------------------------------------------------------

@@ -22,11 +22,19 @@ def _conditional_failed(error: UpdateError) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
 
 
-def _increment(key: str, limit: int, now: datetime) -> bool:
+def _increment(key: str, limit: int, window: timedelta, now: datetime) -> bool:
+    """Count one use in the current window, or in a new one when the key has none: one
+    round trip either way, so whether a key was seen before does not show in the time."""
+    ends = now + window
     try:
         LoginFailures(key).update(
-            actions=[LoginFailures.uses.add(1)],
-            condition=(LoginFailures.window_ends > now.timestamp()) & (LoginFailures.uses < limit),
+            actions=[
+                LoginFailures.uses.set((LoginFailures.uses | 0) + 1),
+                LoginFailures.window_ends.set(LoginFailures.window_ends | ends.timestamp()),
+                LoginFailures.expires.set(LoginFailures.expires | ends),
+            ],
+            condition=LoginFailures.key.does_not_exist()
+            | ((LoginFailures.window_ends > now.timestamp()) & (LoginFailures.uses < limit)),
         )
     except UpdateError as error:
         if not _conditional_failed(error):
@@ -36,6 +44,7 @@ def _increment(key: str, limit: int, now: datetime) -> bool:
 
 
 def _open_window(key: str, window: timedelta, now: datetime) -> bool:
+    """Start a new window on a key whose window has ended."""
     ends = now + window
     try:
         LoginFailures(key).update(
@@ -44,8 +53,7 @@ def _open_window(key: str, window: timedelta, now: datetime) -> bool:
                 LoginFailures.window_ends.set(ends.timestamp()),
                 LoginFailures.expires.set(ends),
             ],
-            condition=LoginFailures.key.does_not_exist()
-            | (LoginFailures.window_ends <= now.timestamp()),
+            condition=LoginFailures.window_ends <= now.timestamp(),
         )
     except UpdateError as error:
         if not _conditional_failed(error):
@@ -65,7 +73,7 @@ def _wait(key: str, now: datetime) -> int:
 def reserve(key: str, limit: int, window: timedelta, now: datetime) -> int | None:
     """Count one use of ``key``: None when it was counted, else the seconds to wait."""
     for _ in range(_ROUNDS):
-        if _increment(key, limit, now) or _open_window(key, window, now):
+        if _increment(key, limit, window, now) or _open_window(key, window, now):
             return None
     return _wait(key, now)
 

@@ -4,10 +4,12 @@ removal, and the challenges a sign-in must pass when one is enrolled."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.accounts import code_store, codes, login_guard, mailer, repository, sessions, totp
 from chalicelib.accounts.errors import (
@@ -45,25 +47,35 @@ def methods(user: User) -> list[Method]:
     return enrolled
 
 
-def require_reauthentication(
-    user: User, password: str | None, session_id: str | None, now: datetime, origin: Origin
-) -> None:
+@dataclass(frozen=True)
+class Reauth:
+    """What a request offers to confirm a credential change: the current password, or
+    the sign-in (session) it was made in; with the request's instant and origin."""
+
+    password: str | None
+    session_id: str | None
+    now: datetime
+    origin: Origin
+
+
+def require_reauthentication(user: User, proof: Reauth) -> None:
     """Re-authentication before a credential changes (ASVS 5.0 V6.2.3, V6.5.x).
 
     An account with a password needs it (each try counts against the sign-in back-off);
     a social-only account needs a sign-in at most `REAUTH_MAX_AGE` old.
     """
-    if user.password_hash:
+    password, now = proof.password, proof.now
+    if user.password_hash and password is not None:
         key = [login_guard.account_key(user.email)]
         login_guard.reserve(key, now)
-        if password is not None and verify_password(user.password_hash, password):
+        if verify_password(user.password_hash, password):
             login_guard.release(key)
             return
-    else:
-        signed_in = sessions.signed_in_at(session_id) if session_id else None
+    elif not user.password_hash:
+        signed_in = sessions.signed_in_at(proof.session_id) if proof.session_id else None
         if signed_in is not None and now - signed_in <= REAUTH_MAX_AGE:
             return
-    auth_event("reauthentication_failed", origin, user.user_id)
+    auth_event("reauthentication_failed", proof.origin, user.user_id)
     raise ReauthenticationRequired(
         "Confirm this change with your current password."
         if user.password_hash
@@ -71,7 +83,7 @@ def require_reauthentication(
     )
 
 
-def _changed(user: User, now: datetime, change: str, origin: Origin) -> None:
+def _changed(user: User, change: str, origin: Origin) -> None:
     auth_event(f"mfa_{change}", origin, user.user_id)
     mailer.send_now(user, "mfa_changed", change=change)
 
@@ -79,74 +91,41 @@ def _changed(user: User, now: datetime, change: str, origin: Origin) -> None:
 # --- enrolment and removal -------------------------------------------------------------
 
 
-def start_sms_enrolment(
-    user: User,
-    phone: str,
-    password: str | None,
-    session_id: str | None,
-    now: datetime,
-    origin: Origin,
-) -> None:
+def start_sms_enrolment(user: User, phone: str, proof: Reauth) -> None:
     """Send a code to ``phone`` (counted per phone and per account)."""
-    require_reauthentication(user, password, session_id, now, origin)
-    allow_message(now, phone=phone, user_id=user.user_id)
-    code = code_store.issue(user.user_id, SMS_ENROL, now, SMS_CODE_TTL, pending=phone)
+    require_reauthentication(user, proof)
+    allow_message(proof.now, phone=phone, user_id=user.user_id)
+    code = code_store.issue(user.user_id, SMS_ENROL, proof.now, SMS_CODE_TTL, pending=phone)
     mailer.send_sms(phone, user.language, code)
-    auth_event("sms_enrolment_started", origin, user.user_id)
+    auth_event("sms_enrolment_started", proof.origin, user.user_id)
 
 
-def confirm_sms_enrolment(
-    user: User,
-    code: str,
-    password: str | None,
-    session_id: str | None,
-    now: datetime,
-    origin: Origin,
-) -> list[Method]:
-    require_reauthentication(user, password, session_id, now, origin)
-    item = code_store.redeem(user.user_id, SMS_ENROL, code, now)
+def confirm_sms_enrolment(user: User, code: str, proof: Reauth) -> list[Method]:
+    require_reauthentication(user, proof)
+    item = code_store.redeem(user.user_id, SMS_ENROL, code, proof.now)
     if item is None or item.pending is None:
-        auth_event("sms_enrolment_failed", origin, user.user_id)
+        auth_event("sms_enrolment_failed", proof.origin, user.user_id)
         raise InvalidCode()
     user.update(actions=[User.sms_phone.set(item.pending)])
-    _changed(user, now, "sms_enrolled", origin)
+    _changed(user, "sms_enrolled", proof.origin)
     return methods(user)
 
 
-def remove_sms(
-    user: User, password: str | None, session_id: str | None, now: datetime, origin: Origin
-) -> list[Method]:
-    require_reauthentication(user, password, session_id, now, origin)
-    if user.sms_phone:
-        user.update(actions=[User.sms_phone.remove()])
-        _changed(user, now, "sms_removed", origin)
-    return methods(user)
-
-
-def start_totp_enrolment(
-    user: User, password: str | None, session_id: str | None, now: datetime, origin: Origin
-) -> tuple[str, str]:
+def start_totp_enrolment(user: User, proof: Reauth) -> tuple[str, str]:
     """A new secret (pending until confirmed) and its otpauth:// URI for the app's QR code."""
-    require_reauthentication(user, password, session_id, now, origin)
+    require_reauthentication(user, proof)
     secret = totp.new_secret()
     user.update(actions=[User.totp_pending_secret.set(secret)])
-    auth_event("totp_enrolment_started", origin, user.user_id)
+    auth_event("totp_enrolment_started", proof.origin, user.user_id)
     return secret, totp.provisioning_uri(secret, user.email, TOTP_ISSUER_NAME)
 
 
-def confirm_totp_enrolment(
-    user: User,
-    code: str,
-    password: str | None,
-    session_id: str | None,
-    now: datetime,
-    origin: Origin,
-) -> list[Method]:
-    require_reauthentication(user, password, session_id, now, origin)
+def confirm_totp_enrolment(user: User, code: str, proof: Reauth) -> list[Method]:
+    require_reauthentication(user, proof)
     pending = user.totp_pending_secret
-    step = totp.accepted_step(pending, code, now, None) if pending else None
+    step = totp.accepted_step(pending, code, proof.now, None) if pending else None
     if step is None:
-        auth_event("totp_enrolment_failed", origin, user.user_id)
+        auth_event("totp_enrolment_failed", proof.origin, user.user_id)
         raise InvalidCode("The code is wrong or outside its time window.")
     try:
         user.update(
@@ -159,17 +138,21 @@ def confirm_totp_enrolment(
         )
     except UpdateError:  # a new enrolment replaced the secret meanwhile
         raise InvalidCode("The enrolment changed; start again.") from None
-    _changed(user, now, "totp_enrolled", origin)
+    _changed(user, "totp_enrolled", proof.origin)
     return methods(user)
 
 
-def remove_totp(
-    user: User, password: str | None, session_id: str | None, now: datetime, origin: Origin
-) -> list[Method]:
-    require_reauthentication(user, password, session_id, now, origin)
-    if user.totp_secret:
-        user.update(actions=[User.totp_secret.remove(), User.totp_pending_secret.remove()])
-        _changed(user, now, "totp_removed", origin)
+def remove(user: User, method: Method, proof: Reauth) -> list[Method]:
+    """Remove one second factor; the factors left."""
+    require_reauthentication(user, proof)
+    if method in methods(user):
+        removed: list[Action] = (
+            [User.sms_phone.remove()]
+            if method == "sms"
+            else [User.totp_secret.remove(), User.totp_pending_secret.remove()]
+        )
+        user.update(actions=removed)
+        _changed(user, f"{method}_removed", proof.origin)
     return methods(user)
 
 
