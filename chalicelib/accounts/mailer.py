@@ -16,7 +16,12 @@ from urllib.parse import urlencode
 from chalicelib.accounts import code_store, repository
 from chalicelib.accounts.messages import render
 from chalicelib.accounts.models import User
-from chalicelib.config import EMAIL_CODE_TTL, RESET_CODE_TTL, get_settings
+from chalicelib.config import (
+    ACCOUNT_MAIL_AFTER_ANSWER,
+    EMAIL_CODE_TTL,
+    RESET_CODE_TTL,
+    get_settings,
+)
 from chalicelib.notifications.channels import SesEmailSender, SnsSmsSender
 from chalicelib.notifications.outbox import OutboxMessage, deliver, enqueue
 
@@ -65,13 +70,17 @@ def deliver_request(kind: str, email: str) -> str:
     return SENT
 
 
-def _in_background(message: OutboxMessage, now: datetime) -> None:
-    threading.Thread(target=deliver, args=(message, now), daemon=True).start()
+def _after_the_answer(message: OutboxMessage, now: datetime) -> None:
+    delay = ACCOUNT_MAIL_AFTER_ANSWER.total_seconds()
+    timer = threading.Timer(delay, deliver, args=(message, now))
+    timer.daemon = True
+    timer.start()
 
 
-# How a queued request is delivered after the answer: a background thread of this
-# process (the scheduled retry takes over if it never runs). Tests deliver in-line.
-dispatch: Callable[[OutboxMessage, datetime], None] = _in_background
+# How a queued request is delivered after the answer: a timer thread of this process
+# starts once the answer has gone out, so its work never overlaps the request being
+# timed (the scheduled retry takes over if it never runs). Tests deliver in-line.
+dispatch: Callable[[OutboxMessage, datetime], None] = _after_the_answer
 
 
 def request(kind: str, email: str, now: datetime) -> None:
