@@ -14,6 +14,7 @@ def all_models() -> list[type[Model]]:
         LoginFailures,
         Session,
         SocialLink,
+        SocialNonce,
         User,
     )
     from chalicelib.bookings.models import (
@@ -45,6 +46,7 @@ def all_models() -> list[type[Model]]:
         Session,
         LoginFailures,
         SocialLink,
+        SocialNonce,
         ConsultantProfile,
         SlotClaim,
         Pet,
