@@ -76,11 +76,12 @@ def test_of_parallel_creations_for_one_address_exactly_one_wins(store: UserStore
 
 def test_the_profile_schema_and_the_user_model_agree() -> None:
     """`api._profile` copies the model's fields into `ProfileOut` by name: every field but
-    the derived `mfa_methods` must be a stored attribute, optional exactly when nullable."""
+    the derived `mfa_methods` and `restricted` (kept by the consent capability) must be a
+    stored attribute, optional exactly when nullable."""
     from chalicelib.accounts.schemas import ProfileOut
 
     attributes = User.get_attributes()
-    derived = {"mfa_methods"}
+    derived = {"mfa_methods", "restricted"}
     for name, field in ProfileOut.model_fields.items():
         if name in derived:
             continue
