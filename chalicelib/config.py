@@ -43,6 +43,24 @@ OUTBOX_MAX_ATTEMPTS = 5
 OUTBOX_RETRY_BASE = timedelta(minutes=1)
 OUTBOX_RETENTION = timedelta(days=90)
 
+# Payments (P15): card data never reaches us; processors host the payment page.
+PAYMENT_EVENT_RETENTION = timedelta(days=7)  # event ids kept for de-duplication (>= 72 h)
+STRIPE_WEBHOOK_TOLERANCE = timedelta(seconds=300)
+LIQPAY_CURRENCY = "UAH"
+
+
+@dataclass(frozen=True)
+class RefundPolicy:
+    """Shown with every checkout, before the owner pays, and applied on cancellation."""
+
+    owner_full_refund_notice: timedelta = timedelta(hours=24)
+    owner_early_cancellation: str = "full"
+    owner_late_cancellation: str = "none"
+    consultant_cancellation_or_no_show: str = "full"
+
+
+REFUND_POLICY = RefundPolicy()
+
 # Argon2id parameters: at or above OWASP's floor (m >= 19 MiB, t >= 2, p = 1).
 ARGON2_MEMORY_KIB = 19 * 1024
 ARGON2_TIME_COST = 2
@@ -78,6 +96,10 @@ class Settings:
     turn_secret: str
     turn_urls: tuple[str, ...]
     log_level: str
+    stripe_secret_id: str
+    liqpay_secret_id: str
+    stripe_api_base: str | None
+    liqpay_api_base: str
 
     @property
     def is_local(self) -> bool:
@@ -116,4 +138,8 @@ def get_settings() -> Settings:
         turn_secret=_env("VETPET_TURN_SECRET", ""),
         turn_urls=tuple(u for u in _env("VETPET_TURN_URLS", "turn:127.0.0.1:3478").split(",") if u),
         log_level=_env("POWERTOOLS_LOG_LEVEL", "INFO"),
+        stripe_secret_id=_env("VETPET_STRIPE_SECRET", f"vetpet/{stage}/stripe"),
+        liqpay_secret_id=_env("VETPET_LIQPAY_SECRET", f"vetpet/{stage}/liqpay"),
+        stripe_api_base=os.environ.get("VETPET_STRIPE_API_BASE") or None,
+        liqpay_api_base=_env("VETPET_LIQPAY_API_BASE", "https://www.liqpay.ua"),
     )

@@ -20,7 +20,7 @@ from local.run import READY_LINE
 from local.stage import ROOT
 
 START_TIMEOUT = 120
-SERVICES = ("api", "aws", "mailbox", "media", "turn", "oidc")
+SERVICES = ("api", "aws", "mailbox", "media", "turn", "oidc", "payments")
 
 
 def free_port() -> int:
@@ -37,6 +37,7 @@ class Stack:
     media_port: int
     turn_port: int
     oidc: str
+    payments: str
 
     def url(self, path: str) -> str:
         return self.api + path
@@ -82,6 +83,7 @@ def launched(*, echo: bool = True) -> Iterator[Stack]:
             media_port=ports["media"],
             turn_port=ports["turn"],
             oidc=f"http://127.0.0.1:{ports['oidc']}",
+            payments=f"http://127.0.0.1:{ports['payments']}",
         )
     finally:
         process.terminate()

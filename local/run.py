@@ -40,7 +40,7 @@ def _wait_for(url: str, timeout: float, process: subprocess.Popen[bytes]) -> Non
 def start(ports: Ports) -> Callable[[], None]:
     """Start the stack; return a function that stops it."""
     env = apply(ports)
-    from local import embedded_aws, mailbox, oidc, schedules, seed
+    from local import embedded_aws, mailbox, oidc, payments_standin, schedules, seed
 
     moto = embedded_aws.start_moto(ports.aws)
     embedded_aws.bootstrap()
@@ -51,6 +51,9 @@ def start(ports: Ports) -> Callable[[], None]:
     threading.Thread(target=schedules.housekeeping, args=(stop_watch,), daemon=True).start()
     mail_server = mailbox.serve(box, ports.mailbox)
     oidc_server = oidc.serve(env["VETPET_OIDC_LOCAL_ISSUER"], ports.oidc)
+    payments_server = payments_standin.serve(
+        ports.payments, payments_standin.http_deliver(env["VETPET_ISSUER"])
+    )
     api = subprocess.Popen(
         [
             sys.executable,
@@ -79,6 +82,7 @@ def start(ports: Ports) -> Callable[[], None]:
         stop_watch.set()
         mail_server.shutdown()
         oidc_server.shutdown()
+        payments_server.shutdown()
         moto.stop()
 
     try:
@@ -124,6 +128,7 @@ def main() -> None:
         f"  Media SFU  http://127.0.0.1:{ports.media}/  (health: /health)\n"
         f"  TURN       turn:127.0.0.1:{ports.turn} (coturn, TURN REST credentials)\n"
         f"  OIDC       http://127.0.0.1:{ports.oidc}/jwks.json  (mint: POST /mint)\n"
+        f"  Payments   http://127.0.0.1:{ports.payments}  (Stripe + LiqPay stand-in)\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

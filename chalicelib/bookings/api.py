@@ -29,6 +29,7 @@ from chalicelib.bookings.schemas import (
 )
 from chalicelib.bookings.service import Actor
 from chalicelib.bookings.states import BookingStatus
+from chalicelib.payments.wiring import booking_cancelled
 from chalicelib.web.access import AUTHENTICATED, roles
 from chalicelib.web.problems import ProblemError, not_found
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
@@ -123,6 +124,7 @@ def get(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
 def cancel(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     actor = _actor(request)
     booking = service.cancel_booking(service.load_for(booking_id, actor), actor, request.now)
+    booking_cancelled(booking.booking_id, str(booking.cancelled_by), request.now)
     return views.for_viewer(booking, actor.user_id, request.now)
 
 

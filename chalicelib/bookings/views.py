@@ -20,6 +20,7 @@ from chalicelib.bookings.states import BookingStatus
 from chalicelib.clock import to_rfc3339
 from chalicelib.consultants.models import ConsultantProfile
 from chalicelib.consultants.schemas import Money
+from chalicelib.payments.wiring import payment_summary
 from chalicelib.pets import service as pets
 from chalicelib.pets.models import Pet
 from chalicelib.pets.schemas import PetOut
@@ -102,6 +103,7 @@ def for_owner(booking: Booking, now: datetime) -> OwnerBooking:
             **_common(booking, now),
             "hold_expires_at": to_rfc3339(hold) if hold else None,
             "price": _price(booking),
+            "payment": payment_summary(booking.booking_id),
             "consultant": consultant_ref(booking.consultant_id),
             "pet": pet_for_owner(booking.owner_id, booking.pet_id),
         }

@@ -19,6 +19,7 @@ def all_models() -> list[type[Model]]:
     from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
     from chalicelib.notifications.outbox import OutboxMessage
+    from chalicelib.payments.models import PaymentEventItem, PaymentItem
     from chalicelib.pets.models import Pet
 
     return [
@@ -37,6 +38,8 @@ def all_models() -> list[type[Model]]:
         Question,
         QuestionMessage,
         OutboxMessage,
+        PaymentItem,
+        PaymentEventItem,
     ]
 
 

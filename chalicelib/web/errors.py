@@ -13,6 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.errors import Conflict, DomainError, NotFound
+from chalicelib.payments.errors import (
+    CheckoutOpen,
+    CurrencyNotSupported,
+    InvalidSignature,
+    NotPayable,
+    ProviderUnavailable,
+)
 from chalicelib.web.problems import ProblemError
 
 
@@ -30,6 +37,16 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     Conflict: ErrorSpec(409, "conflict", "a concurrent request changed the same item; retry"),
     # accounts
     # consultants, pets, bookings
+    # payments
+    NotPayable: ErrorSpec(409, "invalid_transition", "only a booking awaiting payment is paid"),
+    CheckoutOpen: ErrorSpec(409, "checkout_open", "a checkout with another provider is open"),
+    CurrencyNotSupported: ErrorSpec(
+        422, "currency_not_supported", "the provider does not take the booking's currency"
+    ),
+    InvalidSignature: ErrorSpec(
+        400, "invalid_signature", "webhook signature missing, wrong or outside its time window"
+    ),
+    ProviderUnavailable: ErrorSpec(503, "provider_unavailable", "the processor did not answer"),
 }
 
 # Problems the web layer raises itself (never a domain rule).
@@ -39,6 +56,7 @@ WEB_ERRORS: tuple[ErrorSpec, ...] = (
     ErrorSpec(403, "forbidden", "the caller's role may not call this route"),
     ErrorSpec(405, "method_not_allowed", "the path exists; `Allow` lists its methods"),
     ErrorSpec(413, "payload_too_large", "body over 64 KiB"),
+    ErrorSpec(422, "card_data_refused", "a field holds a card number (P15): never sent to us"),
     ErrorSpec(415, "unsupported_media_type", "a body in a type that cannot be JSON"),
     ErrorSpec(500, "internal_error", "a fault of ours; never caused by input"),
 )

@@ -3,12 +3,15 @@ that names the field (P2: unknown fields are refused, never stored)."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Mapping
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationError
 
 from chalicelib.config import MAX_BODY_BYTES
+from chalicelib.web.card_guard import refuse_card_data
 from chalicelib.web.problems import ProblemError
 
 M = TypeVar("M", bound=BaseModel)
@@ -67,9 +70,11 @@ def _invalid(error: ValidationError) -> ProblemError:
 
 
 def parse_body(model: type[M], raw: bytes | None) -> M:
-    """Validate a JSON body; an empty body validates as `{}`."""
+    """Validate a JSON body; an empty body validates as `{}`. Card data is refused first."""
     if raw is not None and len(raw) > MAX_BODY_BYTES:
         raise ProblemError(413, "payload_too_large", f"The body exceeds {MAX_BODY_BYTES} bytes.")
+    with contextlib.suppress(ValueError):  # malformed JSON: pydantic names the error
+        refuse_card_data(json.loads(raw or b"{}"))
     try:
         return model.model_validate_json(raw or b"{}")
     except ValidationError as error:
