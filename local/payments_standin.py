@@ -78,7 +78,8 @@ def _form(raw: bytes) -> dict[str, Any]:
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
-    return _lists(result)
+    nested: dict[str, Any] = _lists(result)
+    return nested
 
 
 def _lists(node: Any) -> Any:
@@ -365,13 +366,13 @@ class Handler(BaseHTTPRequestHandler):
             status = state.liqpay_pay(parts[2], paid=parts[3] == "pay")
             self._json(200, {"order_id": parts[2], "action": parts[3], "webhook_status": status})
         elif parts == ["api", "request"]:
-            params = state.liqpay_verified(urllib.parse.parse_qs(raw.decode()))
-            if params is None:
+            request = state.liqpay_verified(urllib.parse.parse_qs(raw.decode()))
+            if request is None:
                 self._json(
                     200, {"result": "error", "status": "error", "err_code": "invalid_signature"}
                 )
             else:
-                self._json(200, state.liqpay_request(params))
+                self._json(200, state.liqpay_request(request))
         else:
             self._json(*_stripe_error(404, "resource_missing", "Unrecognized request URL."))
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.config import PAYMENT_EVENT_RETENTION
 from chalicelib.payments.domain import Money, Payment, PaymentStatus
@@ -96,7 +97,10 @@ class DynamoPaymentRepository:
         now: datetime,
         **fields: Any,
     ) -> bool:
-        actions = [PaymentItem.status.set(target.value), PaymentItem.updated_at.set(now)]
+        actions: list[Action] = [
+            PaymentItem.status.set(target.value),
+            PaymentItem.updated_at.set(now),
+        ]
         for name, value in fields.items():
             actions.append(getattr(PaymentItem, name).set(value))
         condition = PaymentItem.status.is_in(*(s.value for s in allowed))

@@ -52,7 +52,8 @@ def test_a_second_add_for_the_booking_is_refused(repo: PaymentRepository) -> Non
     other = _payment()
     assert not repo.add(Payment(**{**other.__dict__, "checkout_ref": "cs_2"}))
     stored = repo.get("bk_1")
-    assert stored is not None and stored.checkout_ref == "cs_1"
+    assert stored is not None
+    assert stored.checkout_ref == "cs_1"
 
 
 def test_move_only_from_an_allowed_status(repo: PaymentRepository) -> None:
@@ -61,10 +62,12 @@ def test_move_only_from_an_allowed_status(repo: PaymentRepository) -> None:
     assert repo.move("bk_1", [P.PENDING], P.PAID, NOW, payment_ref="pi_1")
     assert not repo.move("bk_1", [P.PENDING], P.PAID, NOW, payment_ref="pi_2")
     stored = repo.get("bk_1")
-    assert stored is not None and (stored.status, stored.payment_ref) == (P.PAID, "pi_1")
+    assert stored is not None
+    assert (stored.status, stored.payment_ref) == (P.PAID, "pi_1")
     assert repo.move("bk_1", [P.PAID], P.REFUND_PENDING, NOW, refunded_amount=50000)
     stored = repo.get("bk_1")
-    assert stored is not None and stored.refunded_amount == 50000
+    assert stored is not None
+    assert stored.refunded_amount == 50000
 
 
 def test_move_of_a_missing_payment_is_refused(repo: PaymentRepository) -> None:
