@@ -65,6 +65,8 @@ def start(ports: Ports) -> Callable[[], None]:
             str(ports.aws),
             "--oidc-port",
             str(ports.oidc),
+            "--payments-port",
+            str(ports.payments),
         ],
         cwd=ROOT,
         env={**os.environ, **env},

@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import STRIPE_WEBHOOK_TOLERANCE
+from chalicelib.observability import logger
 from chalicelib.payments.domain import (
     Checkout,
     CheckoutOrder,
@@ -119,6 +120,10 @@ class StripeProvider:
         try:
             return request()
         except StripeError as error:
+            logger.warning(
+                "stripe request failed",
+                extra={"error": type(error).__name__, "http_status": error.http_status},
+            )
             raise ProviderUnavailable() from error
 
 
