@@ -47,6 +47,7 @@ OUTBOX_RETENTION = timedelta(days=90)
 PAYMENT_EVENT_RETENTION = timedelta(days=7)  # event ids kept for de-duplication (>= 72 h)
 STRIPE_WEBHOOK_TOLERANCE = timedelta(seconds=300)
 LIQPAY_CURRENCY = "UAH"
+RESCHEDULE_CHAIN_MAX = 20  # how far back a rescheduled booking's payment is looked for
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ def for_owner(booking: Booking, now: datetime) -> OwnerBooking:
             **_common(booking, now),
             "hold_expires_at": to_rfc3339(hold) if hold else None,
             "price": _price(booking),
-            "payment": payment_summary(booking.booking_id),
+            "payment": payment_summary(booking.booking_id, booking.rescheduled_from, now),
             "consultant": consultant_ref(booking.consultant_id),
             "pet": pet_for_owner(booking.owner_id, booking.pet_id),
         }

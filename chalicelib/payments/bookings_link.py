@@ -19,6 +19,7 @@ class BookingFacts:
     price: Money
     hold_expires_at: datetime
     start: datetime
+    rescheduled_from: str | None
 
 
 class BookingsPort(Protocol):
@@ -48,6 +49,7 @@ class BookingsService:
             price=Money(int(booking.price_amount), booking.price_currency),
             hold_expires_at=booking.hold_expires_at,
             start=booking.start,
+            rescheduled_from=booking.rescheduled_from,
         )
 
     def confirm(self, booking_id: str, now: datetime) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from chalicelib.config import LIQPAY_CURRENCY
+from chalicelib.config import LIQPAY_CURRENCY, RESCHEDULE_CHAIN_MAX
 from chalicelib.errors import NotFound
 from chalicelib.observability import logger
 from chalicelib.payments.bookings_link import BookingFacts, BookingsPort
@@ -195,13 +195,31 @@ def _refund(deps: Deps, payment: Payment, amount: int, now: datetime) -> bool:
 def booking_ended(deps: Deps, booking_id: str, ending: Ending, now: datetime) -> bool:
     """A booking was cancelled (or the consultant did not come): refund by the rule.
     True if a refund was started."""
-    payment = deps.repo.get(booking_id)
     facts = deps.bookings.facts(booking_id, now)
-    if payment is None or facts is None or payment.status is not P.PAID:
+    if facts is None:
+        return False
+    payment = payment_for(deps, booking_id, facts.rescheduled_from, now)
+    if payment is None or payment.status is not P.PAID:
         return False
     amount = refund_due(payment.amount.amount, ending, facts.start, now)
     return _refund(deps, payment, amount, now)
 
 
-def payment_of(deps: Deps, booking_id: str) -> Payment | None:
-    return deps.repo.get(booking_id)
+def payment_for(
+    deps: Deps, booking_id: str, rescheduled_from: str | None, now: datetime
+) -> Payment | None:
+    """The payment behind a booking: its own, or, for a booking rescheduled from a paid
+    one, the nearest predecessor's (a reschedule carries the payment over)."""
+    own = deps.repo.get(booking_id)
+    if own is not None:
+        return own
+    earlier = rescheduled_from
+    for _ in range(RESCHEDULE_CHAIN_MAX):
+        if earlier is None:
+            return None
+        paid = deps.repo.get(earlier)
+        if paid is not None:
+            return paid if paid.status is not P.PENDING else None
+        facts = deps.bookings.facts(earlier, now)
+        earlier = facts.rescheduled_from if facts else None
+    return None

@@ -25,9 +25,11 @@ def booking_cancelled(booking_id: str, cancelled_by: str, now: datetime) -> None
     service.booking_ended(deps(), booking_id, ending, now)
 
 
-def payment_summary(booking_id: str) -> PaymentSummary | None:
+def payment_summary(
+    booking_id: str, rescheduled_from: str | None, now: datetime
+) -> PaymentSummary | None:
     """The owner's view of the booking's payment; None before a checkout was opened."""
-    payment = service.payment_of(deps(), booking_id)
+    payment = service.payment_for(deps(), booking_id, rescheduled_from, now)
     if payment is None:
         return None
     currency = payment.amount.currency

@@ -18,6 +18,7 @@ HEAVY = [
     "babel",
     "pyotp",
     "aws_xray_sdk",
+    "stripe",
 ]
 # The dev venv also holds the media container's packages; aiortc brings pyOpenSSL, which
 # botocore imports when present. The Lambda package (requirements.txt) has none of them,

@@ -6,12 +6,14 @@ payment's status is read back from LiqPay (``action: status``) and only that is 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -88,7 +90,9 @@ class LiqPayProvider:
         url = f"{self._api_base}/api/3/checkout?{urllib.parse.urlencode(form)}"
         return Checkout(checkout_ref=order.booking_id, checkout_url=url)
 
-    def parse_webhook(self, body: bytes, headers: Mapping[str, str], now: Any) -> ProviderEvent:
+    def parse_webhook(
+        self, body: bytes, headers: Mapping[str, str], now: datetime
+    ) -> ProviderEvent:
         try:
             form = urllib.parse.parse_qs(body.decode("ascii"), strict_parsing=True)
         except (UnicodeDecodeError, ValueError) as error:
@@ -101,16 +105,8 @@ class LiqPayProvider:
             order_id = str(json.loads(base64.b64decode(data, validate=True))["order_id"])
         except (ValueError, KeyError, TypeError) as error:
             raise InvalidSignature() from error
-        state = self.fetch(order_id)
         event_id = "liqpay:" + hashlib.sha256(data.encode()).hexdigest()
-        return ProviderEvent(
-            event_id=event_id,
-            kind=state.kind,
-            booking_id=state.booking_id,
-            checkout_ref=state.checkout_ref,
-            payment_ref=state.payment_ref,
-            paid=state.paid,
-        )
+        return dataclasses.replace(self.fetch(order_id), event_id=event_id)
 
     def refund(self, payment_ref: str, amount: Money, idempotency_key: str) -> Refund:
         answer = self._request(

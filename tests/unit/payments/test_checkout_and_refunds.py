@@ -90,6 +90,20 @@ def test_refunds_follow_the_rule(
     assert sum(r["amount"] for r in pay.standin.refunds.values()) == refunded
 
 
+def test_a_rescheduled_paid_booking_carries_its_payment_and_refund(pay: Pay) -> None:
+    booking = _paid_booking(pay)
+    status, moved = pay.world.call(
+        "POST", f"/v1/bookings/{booking}/reschedule", "owner_a", {"start": "2026-06-01T07:00:00Z"}
+    )
+    assert status == 201, moved
+    assert moved["status"] == "confirmed"
+    assert moved["payment"]["status"] == "paid"
+    assert pay.get(booking)["payment"]["status"] == "paid"  # not refunded by the move
+    assert pay.world.call("POST", f"/v1/bookings/{moved['id']}/cancel", "vet_a")[0] == 200
+    assert pay.get(moved["id"])["payment"]["status"] == "refunded"
+    assert len(pay.standin.refunds) == 1
+
+
 def test_a_refund_is_issued_once(pay: Pay) -> None:
     booking = _paid_booking(pay)
     pay.world.clock.move_to(START - timedelta(hours=30))
