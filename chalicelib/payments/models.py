@@ -8,8 +8,20 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.store.base import BaseModel, table_name
+
+
+class RefundsDue(GlobalSecondaryIndex["PaymentItem"]):  # type: ignore[no-untyped-call]
+    """Sparse: only payments whose refund is not confirmed yet carry ``refund_due``."""
+
+    class Meta:
+        index_name = "refunds-due"
+        projection = KeysOnlyProjection()
+
+    refund_due = UnicodeAttribute(hash_key=True)
+    updated_at = UTCDateTimeAttribute(range_key=True)
 
 
 class PaymentItem(BaseModel):
@@ -29,8 +41,11 @@ class PaymentItem(BaseModel):
     status = UnicodeAttribute()
     payment_ref = UnicodeAttribute(null=True)
     refunded_amount = NumberAttribute(default=0)
+    refund_due = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+
+    refunds_due = RefundsDue()
 
 
 class PaymentEventItem(BaseModel):

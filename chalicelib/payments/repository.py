@@ -33,11 +33,17 @@ class PaymentRepository(Protocol):
         """Set ``target`` (and ``fields``: payment_ref, refunded_amount) if the current
         status is one of ``allowed``; False (nothing written) otherwise."""
 
+    def refunds_pending(self) -> list[str]:
+        """Booking ids of payments in refund_pending (refunds to send again)."""
+
     def seen(self, event_id: str) -> bool:
         """Whether a webhook event was processed already."""
 
     def record_event(self, event_id: str, now: datetime) -> bool:
         """Remember a processed event; False if it was recorded already."""
+
+
+DUE = "1"
 
 
 def _payment(item: PaymentItem) -> Payment:
@@ -103,6 +109,10 @@ class DynamoPaymentRepository:
         ]
         for name, value in fields.items():
             actions.append(getattr(PaymentItem, name).set(value))
+        if target is PaymentStatus.REFUND_PENDING:
+            actions.append(PaymentItem.refund_due.set(DUE))
+        else:
+            actions.append(PaymentItem.refund_due.remove())
         condition = PaymentItem.status.is_in(*(s.value for s in allowed))
         try:
             PaymentItem(booking_id).update(actions, condition=condition)
@@ -111,6 +121,9 @@ class DynamoPaymentRepository:
                 return False
             raise
         return True
+
+    def refunds_pending(self) -> list[str]:
+        return [item.booking_id for item in PaymentItem.refunds_due.query(DUE)]
 
     def seen(self, event_id: str) -> bool:
         try:

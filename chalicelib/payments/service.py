@@ -173,23 +173,41 @@ def _settle(deps: Deps, booking_id: str, *, won: bool, now: datetime) -> Outcome
 
 
 def _refund(deps: Deps, payment: Payment, amount: int, now: datetime) -> bool:
-    """Refund ``amount`` once: the move to refund_pending is the lock, the provider's
-    idempotency key makes a repeated request harmless."""
+    """Refund ``amount`` once: the move to refund_pending is the lock; until the provider
+    confirms, `retry_refunds` sends it again under the same idempotency key."""
     if amount <= 0 or payment.payment_ref is None:
         return False
-    booking_id = payment.booking_id
-    if not deps.repo.move(booking_id, [P.PAID], P.REFUND_PENDING, now, refunded_amount=amount):
+    if not deps.repo.move(
+        payment.booking_id, [P.PAID], P.REFUND_PENDING, now, refunded_amount=amount
+    ):
         return False
+    _send_refund(deps, payment, amount, now)
+    return True
+
+
+def _send_refund(deps: Deps, payment: Payment, amount: int, now: datetime) -> bool:
+    booking_id = payment.booking_id
     try:
         refund = deps.providers(payment.provider).refund(
-            payment.payment_ref, Money(amount, payment.amount.currency), f"refund-{booking_id}"
+            str(payment.payment_ref),
+            Money(amount, payment.amount.currency),
+            f"refund-{booking_id}",
         )
     except ProviderUnavailable:
         logger.error("refund not sent", extra={"alert": "refund_failed", "booking_id": booking_id})
-        return True
-    if refund.succeeded:
-        deps.repo.move(booking_id, [P.REFUND_PENDING], P.REFUNDED, now)
-    return True
+        return False
+    return refund.succeeded and deps.repo.move(booking_id, [P.REFUND_PENDING], P.REFUNDED, now)
+
+
+def retry_refunds(deps: Deps, now: datetime) -> int:
+    """Send again every refund the provider has not confirmed (scheduled); returns how
+    many are confirmed now."""
+    done = 0
+    for booking_id in deps.repo.refunds_pending():
+        payment = deps.repo.get(booking_id)
+        if payment is not None and payment.status is P.REFUND_PENDING:
+            done += _send_refund(deps, payment, payment.refunded_amount, now)
+    return done
 
 
 def booking_ended(deps: Deps, booking_id: str, ending: Ending, now: datetime) -> bool:

@@ -25,6 +25,11 @@ def booking_cancelled(booking_id: str, cancelled_by: str, now: datetime) -> None
     service.booking_ended(deps(), booking_id, ending, now)
 
 
+def retry_refunds(now: datetime) -> int:
+    """Housekeeping: refunds the provider has not confirmed yet are sent again."""
+    return service.retry_refunds(deps(), now)
+
+
 def payment_summary(
     booking_id: str, rescheduled_from: str | None, now: datetime
 ) -> PaymentSummary | None:

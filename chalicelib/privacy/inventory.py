@@ -212,6 +212,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "status": _key("payment state: pending, paid, mismatch, refund_pending, refunded"),
         "payment_ref": _key("the processor's payment id, needed for refunds"),
         "refunded_amount": _key("what was refunded by the refund rule"),
+        "refund_due": _key("sparse index of refunds the provider has not confirmed yet"),
         "created_at": _key("audit"),
         "updated_at": _key("audit"),
     },

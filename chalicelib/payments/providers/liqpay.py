@@ -112,10 +112,11 @@ class LiqPayProvider:
         answer = self._request(
             {"action": "refund", "order_id": payment_ref, "amount": _major(amount.amount)}
         )
-        status = str(answer.get("status", ""))
-        if answer.get("result") != "ok" and status not in REFUNDED_STATUSES:
-            raise ProviderUnavailable()
-        return Refund(refund_ref=payment_ref, succeeded=status in REFUNDED_STATUSES)
+        if answer.get("result") != "ok":  # refunded by an earlier attempt whose answer was lost?
+            if self.fetch(payment_ref).kind is not EventKind.REFUNDED:
+                raise ProviderUnavailable()
+            return Refund(refund_ref=payment_ref, succeeded=True)
+        return Refund(refund_ref=payment_ref, succeeded=answer.get("status") in REFUNDED_STATUSES)
 
     def fetch(self, checkout_ref: str) -> ProviderEvent:
         answer = self._request({"action": "status", "order_id": checkout_ref})

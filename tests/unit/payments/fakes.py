@@ -42,6 +42,10 @@ class MemoryPaymentRepository:
             self._payments[booking_id] = dataclasses.replace(current, status=target, **fields)
             return True
 
+    def refunds_pending(self) -> list[str]:
+        due = PaymentStatus.REFUND_PENDING
+        return [p.booking_id for p in self._payments.values() if p.status is due]
+
     def seen(self, event_id: str) -> bool:
         return event_id in self._events
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.config import get_settings
+from chalicelib.jobs.bookings import run
 from chalicelib.payments.models import PaymentItem
+from chalicelib.payments.providers import registry
 from chalicelib.payments.refunds import Ending, refund_due
 from local.payments_standin import STRIPE_WEBHOOK_SECRET, stripe_signature
 from tests.unit.booking_world import KYIV_MONDAY_9
@@ -137,3 +141,34 @@ def test_the_consultant_sees_no_payment_data(pay: Pay) -> None:
     assert "payment" not in vet_view
     assert "price" not in vet_view
     assert "50000" not in json.dumps(vet_view)
+
+
+def test_a_refund_the_provider_did_not_take_is_sent_again_by_housekeeping(
+    pay: Pay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    booking = _paid_booking(pay)
+    monkeypatch.setenv("VETPET_STRIPE_API_BASE", "http://127.0.0.1:9")  # nobody listens
+    get_settings.cache_clear()
+    registry.reset()
+    assert pay.world.call("POST", f"/v1/bookings/{booking}/cancel", "vet_a")[0] == 200
+    assert pay.get(booking)["payment"]["status"] == "refund_pending"
+    assert pay.standin.refunds == {}
+    monkeypatch.setenv("VETPET_STRIPE_API_BASE", pay.standin.base)
+    get_settings.cache_clear()
+    registry.reset()
+    assert run(datetime.now(UTC))["refunds_confirmed"] == 1
+    assert run(datetime.now(UTC))["refunds_confirmed"] == 0
+    payment = pay.get(booking)["payment"]
+    assert payment["status"] == "refunded"
+    assert payment["refunded_amount"]["amount"] == 50000
+    assert [r["amount"] for r in pay.standin.refunds.values()] == [50000]
+
+
+def test_liqpay_refund_by_rule(pay: Pay) -> None:
+    booking = pay.booking()
+    url = pay.checkout(booking, "liqpay")[1]["checkout_url"]
+    urllib.request.urlopen(url).close()  # noqa: S310 - the stand-in on loopback
+    assert pay.standin.liqpay_pay(booking, paid=True) == 200
+    assert pay.world.call("POST", f"/v1/bookings/{booking}/cancel", "vet_a")[0] == 200
+    assert pay.get(booking)["payment"]["status"] == "refunded"
+    assert pay.standin.orders[booking]["status"] == "reversed"

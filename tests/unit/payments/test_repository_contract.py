@@ -70,6 +70,16 @@ def test_move_only_from_an_allowed_status(repo: PaymentRepository) -> None:
     assert stored.refunded_amount == 50000
 
 
+def test_refunds_pending_lists_payments_awaiting_their_refund(repo: PaymentRepository) -> None:
+    for booking_id in ("bk_1", "bk_2", "bk_3"):
+        repo.add(_payment(booking_id))
+        repo.move(booking_id, [P.PENDING], P.PAID, NOW)
+    repo.move("bk_1", [P.PAID], P.REFUND_PENDING, NOW, refunded_amount=1)
+    repo.move("bk_2", [P.PAID], P.REFUND_PENDING, NOW, refunded_amount=1)
+    repo.move("bk_2", [P.REFUND_PENDING], P.REFUNDED, NOW)
+    assert repo.refunds_pending() == ["bk_1"]
+
+
 def test_move_of_a_missing_payment_is_refused(repo: PaymentRepository) -> None:
     assert not repo.move("bk_none", [P.PENDING], P.PAID, NOW)
     assert repo.get("bk_none") is None
