@@ -25,3 +25,10 @@ def booking_housekeeping(event: Any) -> dict[str, int]:
     from chalicelib.jobs.bookings import run
 
     return run(datetime.now(UTC))
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def payment_housekeeping(event: Any) -> dict[str, int]:
+    from chalicelib.jobs.payments import run
+
+    return run(datetime.now(UTC))

@@ -10,11 +10,12 @@ HOUSEKEEPING_SECONDS = 60.0
 
 
 def housekeeping(stop: threading.Event) -> None:
-    from chalicelib.jobs.bookings import run
+    from chalicelib.jobs import bookings, payments
     from chalicelib.observability import logger
 
     while not stop.wait(HOUSEKEEPING_SECONDS):
-        try:
-            run(datetime.now(UTC))
-        except Exception:  # keep the local schedule alive, as EventBridge would retry
-            logger.exception("booking housekeeping failed")
+        for job in (bookings.run, payments.run):
+            try:
+                job(datetime.now(UTC))
+            except Exception:  # keep the local schedule alive, as EventBridge would retry
+                logger.exception("housekeeping failed")

@@ -8,14 +8,9 @@ from datetime import datetime
 from chalicelib.bookings.service import sweep_expired_holds
 from chalicelib.notifications.outbox import retry_due
 from chalicelib.observability import logger
-from chalicelib.payments.wiring import retry_refunds
 
 
 def run(now: datetime) -> dict[str, int]:
-    result = {
-        "holds_expired": sweep_expired_holds(now),
-        "notifications_retried": retry_due(now),
-        "refunds_confirmed": retry_refunds(now),
-    }
+    result = {"holds_expired": sweep_expired_holds(now), "notifications_retried": retry_due(now)}
     logger.info("booking housekeeping", extra=result)
     return result

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.config import get_settings
-from chalicelib.jobs.bookings import run
+from chalicelib.jobs.payments import run
 from chalicelib.payments.models import PaymentItem
 from chalicelib.payments.providers import registry
 from chalicelib.payments.refunds import Ending, refund_due
