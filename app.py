@@ -1,23 +1,18 @@
-"""VetPet API: builds the Chalice app from the capabilities' blueprints."""
+"""VetPet API: the Chalice app, its routes (handlers load on first use) and schedules."""
 
 from datetime import UTC, datetime
 from typing import Any
 
 from chalice.app import Chalice, Rate
 
-from chalicelib.accounts.api import api as accounts_api
-from chalicelib.bookings.api import api as bookings_api
-from chalicelib.consultants.api import api as consultants_api
-from chalicelib.payments.api import api as payments_api
-from chalicelib.pets.api import api as pets_api
-from chalicelib.platform.api import api as platform_api
+from chalicelib.route_table import ROUTES
+from chalicelib.web.lazy import install
 from chalicelib.web.middleware import http_middleware
+from chalicelib.web.routing import ACCEPTED_CONTENT_TYPES
 
 app = Chalice(app_name="vetpet")
 app.register_middleware(http_middleware, "http")
-blueprints = (platform_api, accounts_api, consultants_api, pets_api, bookings_api, payments_api)
-for blueprint in blueprints:
-    app.register_blueprint(blueprint.blueprint)
+install(app, ROUTES, ACCEPTED_CONTENT_TYPES)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

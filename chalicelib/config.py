@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
-# Lifetimes and limits (ASVS L2 / issue contracts).
+# Lifetimes and limits (ASVS L2 and the API contract).
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=30)
 EMAIL_CODE_TTL = timedelta(hours=24)
@@ -27,7 +27,7 @@ PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100
 MAX_BODY_BYTES = 64 * 1024
 
-# Consultants, pets, bookings, questions, rooms and notifications (issue 4).
+# Consultants, pets, bookings, questions, rooms and notifications.
 MAX_PETS_PER_OWNER = 50
 SLOT_RANGE_DEFAULT = timedelta(days=7)
 SLOT_RANGE_MAX = timedelta(days=31)
@@ -35,7 +35,19 @@ BOOKING_HOLD_TTL = timedelta(minutes=15)
 SLOT_CLAIM_RETENTION = timedelta(days=2)
 BOOKING_REASON_MAX_CHARS = 500
 QUESTION_TEXT_MAX_CHARS = 4000
+# Booking quotas: per owner, unpaid holds and bookings still to come; per pet, bookings
+# whose times overlap (a pet can only be in one consultation, two allows one retry).
+MAX_UNPAID_HOLDS_PER_OWNER = 3
+MAX_FUTURE_BOOKINGS_PER_OWNER = 10
+MAX_OVERLAPPING_BOOKINGS_PER_PET = 2
 ROOM_EARLY_ENTRY = timedelta(minutes=10)
+# Input bounds: instants and calendar days a client sends lie in [EARLIEST, LATEST)
+# years; a pet is born no later than tomorrow (any time zone) and at most 130 years ago.
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+PET_MAX_AGE_YEARS = 130
+PET_WEIGHT_KG_MIN = 0.01
+PET_WEIGHT_KG_MAX = 1000
 TURN_CREDENTIAL_MAX_TTL = timedelta(hours=2)
 ROOM_PASSWORD_MIN_LENGTH = 6
 ROOM_PASSWORD_MAX_LENGTH = 128

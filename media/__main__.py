@@ -28,7 +28,7 @@ def run_worker(host: str, port: int) -> None:
     server = MediaServer(
         verifier=TokenVerifier(settings.jwks_url, settings.issuer),
         passwords=DynamoRoomPasswordStore(settings.rooms_table),
-        sink_factory=None,  # recording sinks (encrypt + upload) arrive with a later issue
+        sink_factory=None,  # recording sinks (encrypt + upload) are not built yet
     )
     web.run_app(create_app(server), host=host, port=port, access_log=None)
 

@@ -1,7 +1,7 @@
 """Recorder tap: muxes forwarded, still-encoded VP8 and Opus into a WebM byte stream.
 
 Nothing is decoded, and nothing touches the disk: PyAV writes into memory and every chunk
-goes to a RecordingSink (a later issue encrypts and uploads; tests collect the bytes).
+goes to a RecordingSink (encrypting and uploading are not built yet; tests collect the bytes).
 """
 
 from __future__ import annotations

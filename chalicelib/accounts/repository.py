@@ -28,14 +28,13 @@ class EmailTakenError(Exception):
 
 def create_user(user: User) -> None:
     """Save a new user and claim its e-mail address in one transaction."""
-    from pynamodb.connection import Connection
     from pynamodb.exceptions import TransactWriteError
     from pynamodb.transactions import TransactWrite
 
+    from chalicelib.store.transact import transaction_connection
+
     try:
-        with TransactWrite(
-            connection=Connection(region=User.Meta.region, host=User.Meta.host)
-        ) as tx:
+        with TransactWrite(connection=transaction_connection()) as tx:
             tx.save(user, condition=User.user_id.does_not_exist())
             tx.save(
                 EmailClaim(user.email, user_id=user.user_id),

@@ -7,6 +7,14 @@ from typing import Any
 from chalice.app import Response
 
 from chalicelib.bookings import questions, rooms, service, views
+from chalicelib.bookings.errors import (
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    QuotaExceeded,
+    RoomClosed,
+    RoomUnavailable,
+)
 from chalicelib.bookings.idempotency import MAX_KEY_LENGTH
 from chalicelib.bookings.schemas import (
     BookingCreate,
@@ -29,9 +37,11 @@ from chalicelib.bookings.schemas import (
 )
 from chalicelib.bookings.service import Actor
 from chalicelib.bookings.states import BookingStatus
+from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.payments.wiring import booking_cancelled
+from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import AUTHENTICATED, roles
-from chalicelib.web.problems import ProblemError, not_found
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
 
 api = ApiBlueprint(__name__, tag="bookings")
@@ -48,10 +58,8 @@ def _actor(request: ApiRequest[Any, Any]) -> Actor:
 def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
     key = (request.headers.get("idempotency-key") or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise ProblemError(
-            400,
-            "idempotency_key_required",
-            f"Send an 'Idempotency-Key' header of 1 to {MAX_KEY_LENGTH} characters.",
+        raise IdempotencyKeyRequired(
+            f"Send an 'Idempotency-Key' header of 1 to {MAX_KEY_LENGTH} characters."
         )
     return key
 
@@ -65,17 +73,19 @@ def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
     status=201,
     summary="Hold (or, when free, confirm) a slot for one of my pets.",
     errors=(
-        "idempotency_key_required",
-        "idempotency_key_reused",
-        "slot_taken",
-        "slot_unavailable",
-        "not_found",
+        IdempotencyKeyRequired,
+        IdempotencyKeyReused,
+        QuotaExceeded,
+        Conflict,
+        SlotTaken,
+        SlotUnavailable,
+        NotFound,
         "validation_error",
     ),
 )
 def create(request: ApiRequest[BookingCreate, None]) -> BookingCreated:
     body = request.body
-    result = service.create_booking(
+    result = service.bookings.create_booking(
         request.user.user_id,
         _idempotency_key(request),
         service.NewBooking(body.consultant_id, body.pet_id, body.start, body.reason),
@@ -91,11 +101,11 @@ def create(request: ApiRequest[BookingCreate, None]) -> BookingCreated:
     query=ListQuery,
     response=BookingList,
     summary="My bookings, newest first (owner: mine; consultant: with me).",
-    errors=("validation_error",),
+    errors=(InvalidCursor, "validation_error"),
 )
 def list_bookings(request: ApiRequest[None, ListQuery]) -> BookingList:
     actor = _actor(request)
-    page, cursor = service.bookings_page(actor, request.query.cursor, request.query.limit)
+    page, cursor = service.bookings.bookings_page(actor, request.query.cursor, request.query.limit)
     items = [views.for_viewer(b, actor.user_id, request.now) for b in page]
     return BookingList(items=items, next_cursor=cursor)
 
@@ -106,10 +116,10 @@ def list_bookings(request: ApiRequest[None, ListQuery]) -> BookingList:
     access=AUTHENTICATED,
     response=BookingView,
     summary="One booking, as its owner or its consultant sees it.",
-    errors=("not_found",),
+    errors=(NotFound,),
 )
 def get(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
-    booking = service.load_for(booking_id, _actor(request))
+    booking = service.bookings.load_for(booking_id, _actor(request))
     return views.for_viewer(booking, request.user.user_id, request.now)
 
 
@@ -119,11 +129,13 @@ def get(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     access=PARTICIPANT,
     response=BookingView,
     summary="Cancel a booking and free its slot.",
-    errors=("not_found", "invalid_transition"),
+    errors=(NotFound, InvalidTransition),
 )
 def cancel(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     actor = _actor(request)
-    booking = service.cancel_booking(service.load_for(booking_id, actor), actor, request.now)
+    booking = service.bookings.cancel_booking(
+        service.bookings.load_for(booking_id, actor), actor, request.now
+    )
     booking_cancelled(booking.booking_id, str(booking.cancelled_by), request.now)
     return views.for_viewer(booking, actor.user_id, request.now)
 
@@ -136,21 +148,29 @@ def cancel(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     response=BookingView,
     status=201,
     summary="Move a booking: a new booking and the old one cancelled, atomically.",
-    errors=("not_found", "invalid_transition", "slot_taken", "slot_unavailable"),
+    errors=(
+        NotFound,
+        InvalidTransition,
+        QuotaExceeded,
+        Conflict,
+        SlotTaken,
+        SlotUnavailable,
+        "validation_error",
+    ),
 )
 def reschedule(request: ApiRequest[RescheduleIn, None], booking_id: str) -> AnyBooking:
     actor = _actor(request)
-    old = service.load_for(booking_id, actor)
-    new = service.reschedule(old, actor, request.body.start, request.now)
+    old = service.bookings.load_for(booking_id, actor)
+    new = service.bookings.reschedule(old, actor, request.body.start, request.now)
     return views.for_viewer(new, actor.user_id, request.now)
 
 
 def _advance(request: ApiRequest[None, None], booking_id: str, target: BookingStatus) -> AnyBooking:
     actor = _actor(request)
-    booking = service.load_for(booking_id, actor)
+    booking = service.bookings.load_for(booking_id, actor)
     if actor.user_id != booking.consultant_id:
-        raise not_found("booking")
-    booking = service.advance(booking, target, actor, request.now)
+        raise NotFound("booking")
+    booking = service.bookings.advance(booking, target, actor, request.now)
     return views.for_viewer(booking, actor.user_id, request.now)
 
 
@@ -160,7 +180,7 @@ def _advance(request: ApiRequest[None, None], booking_id: str, target: BookingSt
     access=VET,
     response=ConsultantBooking,
     summary="The consultant starts the consultation.",
-    errors=("not_found", "invalid_transition"),
+    errors=(NotFound, InvalidTransition),
 )
 def start(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     return _advance(request, booking_id, BookingStatus.IN_PROGRESS)
@@ -172,7 +192,7 @@ def start(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     access=VET,
     response=ConsultantBooking,
     summary="The consultant completes the consultation.",
-    errors=("not_found", "invalid_transition"),
+    errors=(NotFound, InvalidTransition),
 )
 def complete(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     return _advance(request, booking_id, BookingStatus.COMPLETED)
@@ -184,7 +204,7 @@ def complete(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     access=VET,
     response=ConsultantBooking,
     summary="The consultant records that the client did not come.",
-    errors=("not_found", "invalid_transition"),
+    errors=(NotFound, InvalidTransition),
 )
 def no_show(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     return _advance(request, booking_id, BookingStatus.NO_SHOW)
@@ -196,11 +216,13 @@ def no_show(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     access=PARTICIPANT,
     response=RoomOut,
     summary="A room token and TURN credentials (10 minutes before the start to the end).",
-    errors=("not_found", "room_unavailable", "room_closed"),
+    errors=(NotFound, RoomUnavailable, RoomClosed),
 )
 def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     actor = _actor(request)
-    return rooms.room_access(service.load_for(booking_id, actor), actor, request.now)
+    return views.room_out(
+        rooms.room_access(service.bookings.load_for(booking_id, actor), actor, request.now)
+    )
 
 
 @api.route(
@@ -210,12 +232,12 @@ def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     body=RoomPasswordIn,
     status=204,
     summary="Set a password the media server asks for (stored as argon2id).",
-    errors=("not_found", "room_unavailable", "validation_error"),
+    errors=(NotFound, RoomUnavailable, "validation_error"),
 )
 def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) -> Response:
-    booking = service.load_for(booking_id, _actor(request))
+    booking = service.bookings.load_for(booking_id, _actor(request))
     if booking.owner_id != request.user.user_id:
-        raise not_found("booking")
+        raise NotFound("booking")
     rooms.set_room_password(booking, request.body.password, request.now)
     return Response(body="", status_code=204)
 
@@ -228,11 +250,11 @@ def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) ->
     response=QuestionView,
     status=201,
     summary="Ask a consultant a question about one of my pets.",
-    errors=("not_found", "validation_error"),
+    errors=(NotFound, "validation_error"),
 )
 def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | ConsultantQuestion:
     question = questions.ask(request.user.user_id, request.body, request.now)
-    return questions.view(question, request.user.user_id)
+    return views.question_view(question, request.user.user_id)
 
 
 @api.route(
@@ -242,12 +264,12 @@ def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | Consultant
     query=ListQuery,
     response=QuestionList,
     summary="My question threads, newest first (owner: asked; consultant: addressed to me).",
-    errors=("validation_error",),
+    errors=(InvalidCursor, "validation_error"),
 )
 def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
-    items, cursor = questions.questions_page(
-        _actor(request), request.query.cursor, request.query.limit
-    )
+    actor = _actor(request)
+    page, cursor = questions.questions_page(actor, request.query.cursor, request.query.limit)
+    items = [views.question_view(q, actor.user_id) for q in page]
     return QuestionList(items=items, next_cursor=cursor)
 
 
@@ -257,13 +279,13 @@ def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
     access=AUTHENTICATED,
     response=QuestionView,
     summary="A question thread, as its owner or its consultant sees it.",
-    errors=("not_found",),
+    errors=(NotFound,),
 )
 def question(
     request: ApiRequest[None, None], question_id: str
 ) -> OwnerQuestion | ConsultantQuestion:
     found = questions.load_for(question_id, _actor(request))
-    return questions.view(found, request.user.user_id)
+    return views.question_view(found, request.user.user_id)
 
 
 @api.route(
@@ -274,9 +296,9 @@ def question(
     response=MessageOut,
     status=201,
     summary="Add a message to the thread.",
-    errors=("not_found", "validation_error"),
+    errors=(NotFound, "validation_error"),
 )
 def message(request: ApiRequest[MessageIn, None], question_id: str) -> MessageOut:
     actor = _actor(request)
     found = questions.load_for(question_id, actor)
-    return questions.reply(found, actor, request.body.text, request.now)
+    return views.message_out(questions.reply(found, actor, request.body.text, request.now))

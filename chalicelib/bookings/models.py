@@ -6,6 +6,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
@@ -70,6 +71,19 @@ class Booking(BaseModel):
     by_owner = BookingsByOwner()
     by_consultant = BookingsByConsultant()
     pending_holds = PendingHolds()
+
+
+class BookingLedger(BaseModel):
+    """Per owner: the ids of bookings that may still count against the quotas, and a
+    version every booking transaction of the owner bumps (so concurrent bookings of one
+    owner cannot all pass the quota check on the same reading)."""
+
+    class Meta(BaseModel.Meta):
+        table_name = table_name("booking-ledgers")
+
+    owner_id = UnicodeAttribute(hash_key=True)
+    booking_ids = UnicodeSetAttribute(null=True)
+    version = NumberAttribute()
 
 
 class Room(BaseModel):

@@ -5,20 +5,15 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from chalicelib.bookings import notices, paging
+from chalicelib.bookings import notices
 from chalicelib.bookings.models import Question, QuestionMessage
-from chalicelib.bookings.schemas import (
-    ConsultantQuestion,
-    MessageOut,
-    OwnerQuestion,
-    QuestionCreate,
-)
+from chalicelib.bookings.schemas import QuestionCreate
 from chalicelib.bookings.service import Actor
-from chalicelib.bookings.views import client_of, consultant_ref, pet_for_consultant, pet_for_owner
-from chalicelib.clock import to_rfc3339
 from chalicelib.consultants import service as consultants
+from chalicelib.errors import NotFound
 from chalicelib.pets import service as pets
-from chalicelib.web.problems import not_found
+from chalicelib.store import cursors
+from chalicelib.store.pages import keys_then_items
 
 OWNER, CONSULTANT = "owner", "consultant"
 
@@ -62,62 +57,30 @@ def load_for(question_id: str, actor: Actor) -> Question:
     try:
         question = Question.get(question_id, consistent_read=True)
     except Question.DoesNotExist as exc:
-        raise not_found("question") from exc
+        raise NotFound("question") from exc
     if actor.user_id not in (question.owner_id, question.consultant_id):
-        raise not_found("question")
+        raise NotFound("question")
     return question
 
 
-def reply(question: Question, actor: Actor, text: str, now: datetime) -> MessageOut:
+def reply(question: Question, actor: Actor, text: str, now: datetime) -> QuestionMessage:
     author = OWNER if actor.user_id == question.owner_id else CONSULTANT
     message = _add_message(question, author, text, now)
     notices.question_message(
         question.owner_id, question.consultant_id, question.pet_id, author, now
     )
-    return _message_out(message)
-
-
-def _message_out(message: QuestionMessage) -> MessageOut:
-    return MessageOut(
-        id=message.message_id,
-        author=message.author_role,  # type: ignore[arg-type]
-        text=message.text,
-        created_at=to_rfc3339(message.created_at),
-    )
-
-
-def view(question: Question, viewer_id: str) -> OwnerQuestion | ConsultantQuestion:
-    common = {
-        "id": question.question_id,
-        "messages": [_message_out(m) for m in QuestionMessage.query(question.question_id)],
-        "created_at": to_rfc3339(question.created_at),
-        "updated_at": to_rfc3339(question.updated_at),
-    }
-    if viewer_id == question.owner_id:
-        return OwnerQuestion.model_validate(
-            {
-                **common,
-                "consultant": consultant_ref(question.consultant_id),
-                "pet": pet_for_owner(question.owner_id, question.pet_id),
-            }
-        )
-    return ConsultantQuestion.model_validate(
-        {
-            **common,
-            "client": client_of(question.owner_id),
-            "pet": pet_for_consultant(question.owner_id, question.pet_id),
-        }
-    )
+    return message
 
 
 def questions_page(
     actor: Actor, cursor: str | None, limit: int
-) -> tuple[list[OwnerQuestion | ConsultantQuestion], str | None]:
+) -> tuple[list[Question], str | None]:
     """The actor's threads, newest first (owner: asked; consultant: addressed to them)."""
     vet = actor.role == "vet"
     index = Question.by_consultant if vet else Question.by_owner
-    field = "consultant_id" if vet else "owner_id"
-    keys, next_cursor = paging.keys_page(index, field, actor.user_id, cursor, limit)
-    ids = [key.question_id for key in keys]
-    found = {q.question_id: q for q in Question.batch_get(ids)} if ids else {}
-    return [view(found[i], actor.user_id) for i in ids if i in found], next_cursor
+    scope = f"questions:{'consultant' if vet else 'owner'}:{actor.user_id}"
+    after = cursors.decode(cursor, scope) if cursor else None
+    page, last = keys_then_items(
+        index, Question, lambda key: str(key.question_id), actor.user_id, after, limit
+    )
+    return page, cursors.encode(last, scope) if last else None

@@ -3,34 +3,39 @@ only while the room is open, with coturn REST credentials; an optional room pass
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.bookings.errors import RoomClosed, RoomUnavailable
 from chalicelib.bookings.models import Booking, Room
-from chalicelib.bookings.room_access import ice_servers, room_window_open
-from chalicelib.bookings.schemas import IceServerOut, RoomOut
-from chalicelib.bookings.service import Actor, effective_status
-from chalicelib.bookings.states import ROOM_OPEN
-from chalicelib.clock import to_rfc3339
+from chalicelib.bookings.room_access import IceServer, ice_servers, room_window_open
+from chalicelib.bookings.service import Actor
+from chalicelib.bookings.states import ROOM_OPEN, effective_status
 from chalicelib.config import (
     ROOM_EARLY_ENTRY,
     SLOT_CLAIM_RETENTION,
     TURN_CREDENTIAL_MAX_TTL,
     get_settings,
 )
-from chalicelib.web.problems import ProblemError
 
 MEDIA_ROLES = {"owner": "owner", "consultant": "vet"}
 
 
-def room_access(booking: Booking, actor: Actor, now: datetime) -> RoomOut:
+@dataclass(frozen=True)
+class RoomPass:
+    """What a participant needs to enter the room: a media token and ICE servers."""
+
+    room_id: str
+    token: str
+    expires_at: datetime
+    ice_servers: list[IceServer]
+
+
+def room_access(booking: Booking, actor: Actor, now: datetime) -> RoomPass:
     if effective_status(booking, now) not in ROOM_OPEN:
-        raise ProblemError(409, "room_unavailable", "The room opens only for a confirmed booking.")
+        raise RoomUnavailable
     if not room_window_open(now, booking.start, booking.end, ROOM_EARLY_ENTRY):
-        raise ProblemError(
-            403,
-            "room_closed",
-            "The room is open from 10 minutes before the start until the end of the slot.",
-        )
+        raise RoomClosed
     role = "owner" if actor.user_id == booking.owner_id else "vet"
     settings = get_settings()
     turn_expiry = min(booking.end, now + TURN_CREDENTIAL_MAX_TTL)
@@ -45,19 +50,12 @@ def room_access(booking: Booking, actor: Actor, now: datetime) -> RoomOut:
         now=now,
     )
     servers = ice_servers(settings.turn_urls, actor.user_id, turn_expiry, settings.turn_secret)
-    return RoomOut(
-        room_id=booking.booking_id,
-        token=token,
-        expires_at=to_rfc3339(booking.end),
-        ice_servers=[
-            IceServerOut(urls=s.urls, username=s.username, credential=s.credential) for s in servers
-        ],
-    )
+    return RoomPass(booking.booking_id, token, booking.end, servers)
 
 
 def set_room_password(booking: Booking, password: str, now: datetime) -> None:
     if effective_status(booking, now) not in (*ROOM_OPEN, "pending_payment"):
-        raise ProblemError(409, "room_unavailable", "This booking has no room any more.")
+        raise RoomUnavailable("This booking has no room any more.")
     from chalicelib.accounts.passwords import hash_password  # lazy: argon2
 
     Room(

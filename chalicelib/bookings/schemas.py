@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from chalicelib.config import (
     BOOKING_REASON_MAX_CHARS,
@@ -17,7 +17,7 @@ from chalicelib.config import (
 from chalicelib.consultants.schemas import Money
 from chalicelib.payments.schemas import PaymentSummary
 from chalicelib.pets.schemas import PetOut
-from chalicelib.web.validation import OneOf, Schema
+from chalicelib.web.validation import Instant, OneOf, Schema
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=QUESTION_TEXT_MAX_CHARS)]
@@ -26,12 +26,12 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=QUESTION_TEXT_M
 class BookingCreate(Schema):
     consultant_id: Id
     pet_id: Id
-    start: AwareDatetime
+    start: Instant
     reason: Annotated[str, StringConstraints(min_length=1, max_length=BOOKING_REASON_MAX_CHARS)]
 
 
 class RescheduleIn(Schema):
-    start: AwareDatetime
+    start: Instant
 
 
 class BookingCreated(Schema):

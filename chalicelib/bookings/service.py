@@ -1,38 +1,50 @@
-"""Booking rules: one booking per slot, holds, the state machine, reschedules.
+"""Booking rules: one booking per slot, holds, quotas, the state machine, reschedules.
 
-Every write is conditional on the current state and version, or a transaction:
-creating a booking claims its slot and writes the booking in one TransactWriteItems
-of two items (4 write units for items under 1 KB).
+Storage is the `BookingRepository` port (`repository.py`): every write there is
+conditional on the current state and version, or a transaction. Creating a booking
+claims its slot, writes the booking and records it in the owner's quota ledger in one
+TransactWriteItems.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
-from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
-
-from chalicelib.bookings import notices, paging
+from chalicelib.bookings import notices, quotas
+from chalicelib.bookings.errors import IdempotencyKeyReused, InvalidTransition
 from chalicelib.bookings.idempotency import booking_id_for, fingerprint
 from chalicelib.bookings.models import Booking
-from chalicelib.bookings.states import BookingStatus, InvalidTransitionError, ensure_transition
-from chalicelib.config import BOOKING_HOLD_TTL, ROOM_EARLY_ENTRY, SLOT_CLAIM_RETENTION
+from chalicelib.bookings.repository import (
+    PENDING,
+    TRANSACTION_ATTEMPTS,
+    BookingChanged,
+    BookingExists,
+    BookingRepository,
+    Ledger,
+    LedgerChanged,
+    PynamoBookings,
+    Side,
+    SlotAlreadyClaimed,
+    applied,
+)
+from chalicelib.bookings.states import (
+    BookingStatus,
+    InvalidTransitionError,
+    effective_status,
+    ensure_transition,
+)
+from chalicelib.config import BOOKING_HOLD_TTL, ROOM_EARLY_ENTRY
 from chalicelib.consultants import service as consultants
 from chalicelib.consultants.availability import Slot
-from chalicelib.consultants.models import SlotClaim
+from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.pets import service as pets
-from chalicelib.store.transact import transaction_connection
-from chalicelib.web.problems import ProblemError, not_found
+from chalicelib.store import cursors
 
 S = BookingStatus
-PENDING = "1"
-TRANSACTION_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -63,50 +75,8 @@ class Created:
     replayed: bool
 
 
-def invalid_transition(current: BookingStatus, target: BookingStatus) -> ProblemError:
-    return ProblemError(409, "invalid_transition", f"A {current} booking cannot become {target}.")
-
-
-def effective_status(booking: Booking, now: datetime) -> BookingStatus:
-    """A hold past its expiry is expired on read, whether or not the sweep has run yet."""
-    status = S(booking.status)
-    if status is S.PENDING_PAYMENT and booking.hold_expires_at <= now:
-        return S.EXPIRED
-    return status
-
-
-def load(booking_id: str) -> Booking:
-    try:
-        return Booking.get(booking_id, consistent_read=True)
-    except Booking.DoesNotExist as exc:
-        raise not_found("booking") from exc
-
-
-def load_for(booking_id: str, actor: Actor) -> Booking:
-    """The booking if ``actor`` is its owner or its consultant; anyone else gets 404."""
-    booking = load(booking_id)
-    if actor.user_id not in (booking.owner_id, booking.consultant_id):
-        raise not_found("booking")
-    return booking
-
-
-def _claim_is_free(now: datetime) -> Condition:
-    expired: Condition = SlotClaim.hold_until <= int(now.timestamp())
-    missing: Condition = SlotClaim.consultant_id.does_not_exist()
-    either: Condition = missing | expired
-    return either
-
-
-def _claim_of(booking: Booking) -> SlotClaim:
-    claim = SlotClaim(
-        booking.consultant_id, booking.start, end=booking.end, booking_id=booking.booking_id
-    )
-    if booking.status == S.PENDING_PAYMENT:
-        claim.hold_until = int(booking.hold_expires_at.timestamp())
-        claim.expires = booking.hold_expires_at + SLOT_CLAIM_RETENTION
-    else:
-        claim.expires = booking.end + SLOT_CLAIM_RETENTION
-    return claim
+def invalid_transition(current: BookingStatus, target: BookingStatus) -> InvalidTransition:
+    return InvalidTransition(f"A {current} booking cannot become {target}.")
 
 
 def _new_booking(
@@ -142,98 +112,6 @@ def _new_booking(
     )
 
 
-def _codes(error: TransactWriteError) -> list[str | None]:
-    return [reason.code if reason else None for reason in error.cancellation_reasons]
-
-
-def _commit(build: Callable[[TransactWrite], None]) -> None:
-    """Run one transaction; DynamoDB's TransactionConflict (a concurrent transaction on
-    the same items, no condition failed) is retried a few times."""
-    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
-        try:
-            with TransactWrite(connection=transaction_connection()) as tx:
-                build(tx)
-            return
-        except TransactWriteError as error:
-            codes = _codes(error)
-            retryable = "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
-            if not retryable or attempt == TRANSACTION_ATTEMPTS:
-                raise
-
-
-def _replay(booking_id: str, request_hash: str) -> Booking | None:
-    try:
-        existing = Booking.get(booking_id, consistent_read=True)
-    except Booking.DoesNotExist:
-        return None
-    if existing.request_hash != request_hash:
-        raise ProblemError(
-            422,
-            "idempotency_key_reused",
-            "This Idempotency-Key was used with a different request.",
-        )
-    return existing
-
-
-def create_booking(owner_id: str, key: str, request: NewBooking, now: datetime) -> Created:
-    booking_id = booking_id_for(owner_id, key)
-    request_hash = fingerprint(request.request())
-    replay = _replay(booking_id, request_hash)
-    if replay is not None:
-        return Created(replay, replayed=True)
-    profile = consultants.get_profile(request.consultant_id)
-    pets.get_pet(owner_id, request.pet_id)
-    slot = consultants.bookable_slot(profile, request.start, now)
-    price = (int(profile.price_amount), profile.price_currency)
-    booking = _new_booking(
-        booking_id, owner_id, request, slot, price, paid=False, request_hash=request_hash, now=now
-    )
-
-    def build(tx: TransactWrite) -> None:
-        tx.save(_claim_of(booking), condition=_claim_is_free(now))
-        tx.save(booking, condition=Booking.booking_id.does_not_exist())
-
-    try:
-        _commit(build)
-    except TransactWriteError as error:
-        if _codes(error)[1:2] == ["ConditionalCheckFailed"]:
-            replay = _replay(booking_id, request_hash)
-            if replay is not None:
-                return Created(replay, replayed=True)
-        raise consultants.slot_taken() from error
-    if booking.status == S.CONFIRMED:
-        notices.booking_changed(booking, None, now)
-    return Created(booking, replayed=False)
-
-
-def _state_condition(booking: Booking, now: datetime) -> Condition:
-    condition: Condition = (Booking.status == booking.status) & (Booking.version == booking.version)
-    if booking.status == S.PENDING_PAYMENT:
-        condition &= Booking.hold_expires_at > now
-    return condition
-
-
-def _actions(booking: Booking, target: BookingStatus, now: datetime) -> list[Action]:
-    actions: list[Action] = [
-        Booking.status.set(target.value),
-        Booking.version.set(int(booking.version) + 1),
-        Booking.updated_at.set(now),
-    ]
-    if booking.status == S.PENDING_PAYMENT:
-        actions.append(Booking.pending.remove())
-    return actions
-
-
-def _applied(booking: Booking, target: BookingStatus, now: datetime, **fields: Any) -> Booking:
-    booking.status = target.value
-    booking.version = int(booking.version) + 1
-    booking.updated_at = now
-    booking.pending = None
-    for name, value in fields.items():
-        setattr(booking, name, value)
-    return booking
-
-
 def _checked(booking: Booking, target: BookingStatus, now: datetime) -> None:
     current = effective_status(booking, now)
     try:
@@ -244,176 +122,215 @@ def _checked(booking: Booking, target: BookingStatus, now: datetime) -> None:
         target in (S.NO_SHOW, S.COMPLETED) and now < booking.start
     )
     if too_early:
-        raise ProblemError(409, "invalid_transition", f"Too early to mark the booking {target}.")
+        raise InvalidTransition(f"Too early to mark the booking {target}.")
 
 
-def _side(booking: Booking, actor: Actor) -> str:
+def _side(booking: Booking, actor: Actor) -> Side:
     return "owner" if actor.user_id == booking.owner_id else "consultant"
 
 
-def _transact(
-    booking: Booking, target: BookingStatus, build: Callable[[TransactWrite], None]
-) -> None:
-    try:
-        _commit(build)
-    except TransactWriteError as error:
-        raise invalid_transition(S(booking.status), target) from error
+class Bookings:
+    """The booking rules over a `BookingRepository` (by default the PynamoDB adapter,
+    built on first use)."""
 
+    def __init__(self, repository: BookingRepository | None = None) -> None:
+        self._repository = repository
 
-def confirm_booking(booking_id: str, now: datetime) -> Booking:
-    """The one way a booking becomes confirmed (free bookings at once; later the verified
-    payment webhook). The hold must still be valid."""
-    booking = load(booking_id)
-    _checked(booking, S.CONFIRMED, now)
-    claim = _claim_of(booking)
+    @property
+    def repository(self) -> BookingRepository:
+        if self._repository is None:
+            self._repository = PynamoBookings()
+        return self._repository
 
-    def build(tx: TransactWrite) -> None:
-        tx.update(
-            booking, _actions(booking, S.CONFIRMED, now), condition=_state_condition(booking, now)
+    def load(self, booking_id: str) -> Booking:
+        booking = self.repository.get(booking_id)
+        if booking is None:
+            raise NotFound("booking")
+        return booking
+
+    def load_for(self, booking_id: str, actor: Actor) -> Booking:
+        """The booking if ``actor`` is its owner or its consultant; anyone else gets 404."""
+        booking = self.load(booking_id)
+        if actor.user_id not in (booking.owner_id, booking.consultant_id):
+            raise NotFound("booking")
+        return booking
+
+    def _replay(self, booking_id: str, request_hash: str) -> Booking | None:
+        existing = self.repository.get(booking_id)
+        if existing is not None and existing.request_hash != request_hash:
+            raise IdempotencyKeyReused
+        return existing
+
+    def _counted(self, ledger: Ledger, now: datetime) -> list[Booking]:
+        """The owner's bookings that may count against the quotas. An owner without a
+        ledger yet (bookings older than it) is read from the owner index once."""
+        if ledger.version == 0:
+            return self.repository.owner_bookings_since(ledger.owner_id, now - timedelta(days=1))
+        return self.repository.get_many(sorted(ledger.booking_ids))
+
+    def _with_quotas(
+        self, ledger: Ledger, new: Booking, now: datetime, *, drop: str = ""
+    ) -> Ledger:
+        """Check the quotas for ``new``; the ledger to write keeps only what still counts."""
+        existing = [b for b in self._counted(ledger, now) if b.booking_id != drop]
+        quotas.check(existing, new, now)
+        kept = {b.booking_id for b in existing if quotas.still_counted(b, now)}
+        return Ledger(ledger.owner_id, frozenset(kept), ledger.version)
+
+    def create_booking(
+        self, owner_id: str, key: str, request: NewBooking, now: datetime
+    ) -> Created:
+        booking_id = booking_id_for(owner_id, key)
+        request_hash = fingerprint(request.request())
+        replay = self._replay(booking_id, request_hash)
+        if replay is not None:
+            return Created(replay, replayed=True)
+        profile = consultants.get_profile(request.consultant_id)
+        pets.get_pet(owner_id, request.pet_id)
+        slot = consultants.bookable_slot(profile, request.start, now)
+        price = (int(profile.price_amount), profile.price_currency)
+        booking = _new_booking(
+            booking_id,
+            owner_id,
+            request,
+            slot,
+            price,
+            paid=False,
+            request_hash=request_hash,
+            now=now,
         )
-        tx.update(
-            claim,
-            [
-                SlotClaim.hold_until.remove(),
-                SlotClaim.expires.set(booking.end + SLOT_CLAIM_RETENTION),
-            ],
-            condition=SlotClaim.booking_id == booking.booking_id,
+        for _ in range(TRANSACTION_ATTEMPTS):
+            ledger = self._with_quotas(self.repository.ledger(owner_id), booking, now)
+            try:
+                self.repository.create(booking, ledger, now)
+                break
+            except BookingExists as error:
+                replay = self._replay(booking_id, request_hash)
+                if replay is None:  # pragma: no cover - it existed a moment ago
+                    raise Conflict from error
+                return Created(replay, replayed=True)
+            except SlotAlreadyClaimed as error:
+                raise SlotTaken from error
+            except LedgerChanged:
+                continue  # another booking of the owner committed: count again
+        else:
+            raise Conflict
+        if booking.status == S.CONFIRMED:
+            notices.booking_changed(booking, None, now)
+        return Created(booking, replayed=False)
+
+    def confirm_booking(self, booking_id: str, now: datetime) -> Booking:
+        """The one way a booking becomes confirmed (free bookings at once; later the
+        verified payment webhook). The hold must still be valid."""
+        booking = self.load(booking_id)
+        _checked(booking, S.CONFIRMED, now)
+        try:
+            self.repository.confirm(booking, now)
+        except BookingChanged as error:
+            raise invalid_transition(S(booking.status), S.CONFIRMED) from error
+        notices.booking_changed(applied(booking, S.CONFIRMED, now), None, now)
+        return booking
+
+    def cancel_booking(self, booking: Booking, actor: Actor, now: datetime) -> Booking:
+        """Cancel and free the slot (owner or consultant)."""
+        _checked(booking, S.CANCELLED, now)
+        side = _side(booking, actor)
+        try:
+            self.repository.cancel(booking, side, now)
+        except BookingChanged as error:
+            raise invalid_transition(S(booking.status), S.CANCELLED) from error
+        notices.booking_changed(applied(booking, S.CANCELLED, now, cancelled_by=side), side, now)
+        return booking
+
+    def advance(
+        self, booking: Booking, target: BookingStatus, actor: Actor, now: datetime
+    ) -> Booking:
+        """in_progress, completed, no_show: only the booking changes, the slot stays held."""
+        _checked(booking, target, now)
+        try:
+            self.repository.advance(booking, target, now)
+        except BookingChanged as error:
+            raise invalid_transition(S(booking.status), target) from error
+        notices.booking_changed(applied(booking, target, now), _side(booking, actor), now)
+        return booking
+
+    def reschedule(self, booking: Booking, actor: Actor, start: datetime, now: datetime) -> Booking:
+        """Book ``start`` and cancel ``booking`` in one transaction, linked both ways. A
+        retry of a reschedule that went through returns the booking it created."""
+        if booking.rescheduled_to:
+            moved = self.load(booking.rescheduled_to)
+            if moved.start == start.astimezone(UTC):
+                return moved
+        _checked(booking, S.CANCELLED, now)
+        if start == booking.start:
+            raise SlotUnavailable
+        profile = consultants.get_profile(booking.consultant_id, listed_only=False)
+        slot = consultants.bookable_slot(profile, start, now)
+        request = NewBooking(booking.consultant_id, booking.pet_id, start, booking.reason)
+        new = _new_booking(
+            booking_id_for(booking.owner_id, f"reschedule:{booking.booking_id}"),
+            booking.owner_id,
+            request,
+            slot,
+            (int(booking.price_amount), booking.price_currency),
+            paid=booking.status == S.CONFIRMED,
+            request_hash=fingerprint({"reschedule_of": booking.booking_id, **request.request()}),
+            now=now,
+        )
+        new.hold_expires_at = min(new.hold_expires_at, booking.hold_expires_at)  # no extension
+        new.rescheduled_from = booking.booking_id
+        side = _side(booking, actor)
+        for _ in range(TRANSACTION_ATTEMPTS):
+            read = self.repository.ledger(booking.owner_id)
+            ledger = self._with_quotas(read, new, now, drop=booking.booking_id)
+            try:
+                self.repository.reschedule(booking, new, side, ledger, now)
+                break
+            except SlotAlreadyClaimed as error:
+                raise SlotTaken from error
+            except BookingChanged as error:
+                raise invalid_transition(S(booking.status), S.CANCELLED) from error
+            except LedgerChanged:
+                continue
+        else:
+            raise Conflict
+        applied(booking, S.CANCELLED, now, cancelled_by=side, rescheduled_to=new.booking_id)
+        notices.booking_rescheduled(booking, new, side, now)
+        return new
+
+    def lapsed_holds(self, now: datetime) -> Iterator[Booking]:
+        for booking_id in self.repository.lapsed_hold_ids(now):
+            yield self.load(booking_id)
+
+    def expire(self, booking: Booking, now: datetime) -> bool:
+        """Sweep one lapsed hold: the booking becomes expired, its claim goes if still its own."""
+        if booking.status != S.PENDING_PAYMENT or booking.hold_expires_at > now:
+            return False
+        if not self.repository.expire(booking, now):
+            return False
+        notices.booking_expired(applied(booking, S.EXPIRED, now), now)
+        return True
+
+    def sweep_expired_holds(self, now: datetime) -> int:
+        """The scheduled sweep; reads already treat lapsed holds as expired."""
+        return sum(self.expire(booking, now) for booking in self.lapsed_holds(now))
+
+    def has_active_bookings(self, owner_id: str, pet_id: str, now: datetime) -> bool:
+        active = (S.PENDING_PAYMENT, S.CONFIRMED, S.IN_PROGRESS)
+        return any(
+            booking.pet_id == pet_id and effective_status(booking, now) in active
+            for booking in self.repository.owner_bookings_since(owner_id, now - timedelta(days=1))
         )
 
-    _transact(booking, S.CONFIRMED, build)
-    notices.booking_changed(_applied(booking, S.CONFIRMED, now), None, now)
-    return booking
+    def bookings_page(
+        self, actor: Actor, cursor: str | None, limit: int
+    ) -> tuple[list[Booking], str | None]:
+        """One page of the actor's bookings, newest start first."""
+        side: Side = "consultant" if actor.role == "vet" else "owner"
+        scope = f"bookings:{side}:{actor.user_id}"
+        after = cursors.decode(cursor, scope) if cursor else None
+        page, last = self.repository.page(side, actor.user_id, after, limit)
+        return page, cursors.encode(last, scope) if last else None
 
 
-def cancel_booking(booking: Booking, actor: Actor, now: datetime) -> Booking:
-    """Cancel and free the slot (owner or consultant)."""
-    _checked(booking, S.CANCELLED, now)
-    side = _side(booking, actor)
-
-    def build(tx: TransactWrite) -> None:
-        tx.update(
-            booking,
-            [*_actions(booking, S.CANCELLED, now), Booking.cancelled_by.set(side)],
-            condition=_state_condition(booking, now),
-        )
-        tx.delete(_claim_of(booking), condition=SlotClaim.booking_id == booking.booking_id)
-
-    _transact(booking, S.CANCELLED, build)
-    notices.booking_changed(_applied(booking, S.CANCELLED, now, cancelled_by=side), side, now)
-    return booking
-
-
-def advance(booking: Booking, target: BookingStatus, actor: Actor, now: datetime) -> Booking:
-    """in_progress, completed, no_show: only the booking changes, the slot stays held."""
-    _checked(booking, target, now)
-    try:
-        booking.update(_actions(booking, target, now), condition=_state_condition(booking, now))
-    except UpdateError as error:
-        raise invalid_transition(S(booking.status), target) from error
-    notices.booking_changed(booking, _side(booking, actor), now)
-    return booking
-
-
-def reschedule(booking: Booking, actor: Actor, start: datetime, now: datetime) -> Booking:
-    """Book ``start`` and cancel ``booking`` in one transaction, linked both ways. A retry
-    of a reschedule that went through returns the booking it created."""
-    if booking.rescheduled_to:
-        moved = load(booking.rescheduled_to)
-        if moved.start == start.astimezone(UTC):
-            return moved
-    _checked(booking, S.CANCELLED, now)
-    if start == booking.start:
-        raise consultants.slot_unavailable()
-    profile = consultants.get_profile(booking.consultant_id, listed_only=False)
-    slot = consultants.bookable_slot(profile, start, now)
-    request = NewBooking(booking.consultant_id, booking.pet_id, start, booking.reason)
-    new = _new_booking(
-        booking_id_for(booking.owner_id, f"reschedule:{booking.booking_id}"),
-        booking.owner_id,
-        request,
-        slot,
-        (int(booking.price_amount), booking.price_currency),
-        paid=booking.status == S.CONFIRMED,
-        request_hash=fingerprint({"reschedule_of": booking.booking_id, **request.request()}),
-        now=now,
-    )
-    new.hold_expires_at = min(new.hold_expires_at, booking.hold_expires_at)  # no extension
-    new.rescheduled_from = booking.booking_id
-    side = _side(booking, actor)
-
-    def build(tx: TransactWrite) -> None:
-        tx.save(_claim_of(new), condition=_claim_is_free(now))
-        tx.save(new, condition=Booking.booking_id.does_not_exist())
-        tx.update(
-            booking,
-            [
-                *_actions(booking, S.CANCELLED, now),
-                Booking.cancelled_by.set(side),
-                Booking.rescheduled_to.set(new.booking_id),
-            ],
-            condition=_state_condition(booking, now),
-        )
-        tx.delete(_claim_of(booking), condition=SlotClaim.booking_id == booking.booking_id)
-
-    try:
-        _commit(build)
-    except TransactWriteError as error:
-        if _codes(error)[1:2] == ["ConditionalCheckFailed"]:  # delete, put, put, update order
-            raise consultants.slot_taken() from error
-        raise invalid_transition(S(booking.status), S.CANCELLED) from error
-    _applied(booking, S.CANCELLED, now, cancelled_by=side, rescheduled_to=new.booking_id)
-    notices.booking_rescheduled(booking, new, side, now)
-    return new
-
-
-def lapsed_holds(now: datetime) -> Iterator[Booking]:
-    for key in Booking.pending_holds.query(
-        PENDING, range_key_condition=Booking.hold_expires_at <= now
-    ):
-        yield load(key.booking_id)
-
-
-def expire(booking: Booking, now: datetime) -> bool:
-    """Sweep one lapsed hold: the booking becomes expired, its claim goes if still its own."""
-    if booking.status != S.PENDING_PAYMENT or booking.hold_expires_at > now:
-        return False
-    try:
-        booking.update(
-            _actions(booking, S.EXPIRED, now),
-            condition=(Booking.status == S.PENDING_PAYMENT.value)
-            & (Booking.version == booking.version),
-        )
-    except UpdateError:
-        return False
-    with contextlib.suppress(DeleteError):  # taken over by a newer booking already
-        _claim_of(booking).delete(
-            condition=(SlotClaim.booking_id == booking.booking_id) & SlotClaim.hold_until.exists()
-        )
-    notices.booking_expired(booking, now)
-    return True
-
-
-def sweep_expired_holds(now: datetime) -> int:
-    """The scheduled sweep; reads already treat lapsed holds as expired."""
-    return sum(expire(booking, now) for booking in lapsed_holds(now))
-
-
-def has_active_bookings(owner_id: str, pet_id: str, now: datetime) -> bool:
-    recent = Booking.start >= now - timedelta(days=1)
-    for key in Booking.by_owner.query(owner_id, range_key_condition=recent):
-        booking = load(key.booking_id)
-        active = effective_status(booking, now) in (S.PENDING_PAYMENT, S.CONFIRMED, S.IN_PROGRESS)
-        if booking.pet_id == pet_id and active:
-            return True
-    return False
-
-
-def bookings_page(actor: Actor, cursor: str | None, limit: int) -> tuple[list[Booking], str | None]:
-    """One page of the actor's bookings, newest start first, by Query on their index."""
-    vet = actor.role == "vet"
-    index = Booking.by_consultant if vet else Booking.by_owner
-    field = "consultant_id" if vet else "owner_id"
-    keys, next_cursor = paging.keys_page(index, field, actor.user_id, cursor, limit)
-    ids = [key.booking_id for key in keys]
-    found = {b.booking_id: b for b in Booking.batch_get(ids)} if ids else {}
-    return [found[i] for i in ids if i in found], next_cursor
+bookings = Bookings()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.bookings.models import Booking
 
 
 class BookingStatus(StrEnum):
@@ -47,3 +52,11 @@ def can_transition(current: BookingStatus, target: BookingStatus) -> bool:
 def ensure_transition(current: BookingStatus, target: BookingStatus) -> None:
     if not can_transition(current, target):
         raise InvalidTransitionError(current, target)
+
+
+def effective_status(booking: Booking, now: datetime) -> BookingStatus:
+    """A hold past its expiry is expired on read, whether or not the sweep has run yet."""
+    status = S(booking.status)
+    if status is S.PENDING_PAYMENT and booking.hold_expires_at <= now:
+        return S.EXPIRED
+    return status

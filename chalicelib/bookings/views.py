@@ -6,25 +6,30 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.accounts.repository import get_user
-from chalicelib.bookings.models import Booking
+from chalicelib.bookings.models import Booking, Question, QuestionMessage
+from chalicelib.bookings.rooms import RoomPass
 from chalicelib.bookings.schemas import (
     BookingCreated,
     Client,
     ConsultantBooking,
+    ConsultantQuestion,
     ConsultantRef,
+    IceServerOut,
+    MessageOut,
     OwnerBooking,
+    OwnerQuestion,
     PetForConsultant,
+    RoomOut,
 )
-from chalicelib.bookings.service import effective_status
-from chalicelib.bookings.states import BookingStatus
+from chalicelib.bookings.states import BookingStatus, effective_status
 from chalicelib.clock import to_rfc3339
 from chalicelib.consultants.models import ConsultantProfile
 from chalicelib.consultants.schemas import Money
+from chalicelib.errors import NotFound
 from chalicelib.payments.wiring import payment_summary
-from chalicelib.pets import service as pets
 from chalicelib.pets.models import Pet
 from chalicelib.pets.schemas import PetOut
-from chalicelib.web.problems import ProblemError
+from chalicelib.pets.views import pet_out
 
 
 def created(booking: Booking) -> BookingCreated:
@@ -63,13 +68,13 @@ def consultant_ref(consultant_id: str) -> ConsultantRef:
 def client_of(owner_id: str) -> Client:
     user = get_user(owner_id)
     if user is None:
-        raise ProblemError(404, "not_found", "The client no longer exists.")
+        raise NotFound("client")
     return Client(name=user.name, country=user.country, timezone=user.timezone)
 
 
 def pet_for_owner(owner_id: str, pet_id: str) -> PetOut | None:
     pet = _pet(owner_id, pet_id)
-    return pets.to_out(pet) if pet else None
+    return pet_out(pet) if pet else None
 
 
 def pet_for_consultant(owner_id: str, pet_id: str) -> PetForConsultant | None:
@@ -124,3 +129,48 @@ def for_viewer(booking: Booking, viewer_id: str, now: datetime) -> OwnerBooking 
     if viewer_id == booking.owner_id:
         return for_owner(booking, now)
     return for_consultant(booking, now)
+
+
+def message_out(message: QuestionMessage) -> MessageOut:
+    return MessageOut(
+        id=message.message_id,
+        author=message.author_role,  # type: ignore[arg-type]
+        text=message.text,
+        created_at=to_rfc3339(message.created_at),
+    )
+
+
+def question_view(question: Question, viewer_id: str) -> OwnerQuestion | ConsultantQuestion:
+    common = {
+        "id": question.question_id,
+        "messages": [message_out(m) for m in QuestionMessage.query(question.question_id)],
+        "created_at": to_rfc3339(question.created_at),
+        "updated_at": to_rfc3339(question.updated_at),
+    }
+    if viewer_id == question.owner_id:
+        return OwnerQuestion.model_validate(
+            {
+                **common,
+                "consultant": consultant_ref(question.consultant_id),
+                "pet": pet_for_owner(question.owner_id, question.pet_id),
+            }
+        )
+    return ConsultantQuestion.model_validate(
+        {
+            **common,
+            "client": client_of(question.owner_id),
+            "pet": pet_for_consultant(question.owner_id, question.pet_id),
+        }
+    )
+
+
+def room_out(room: RoomPass) -> RoomOut:
+    return RoomOut(
+        room_id=room.room_id,
+        token=room.token,
+        expires_at=to_rfc3339(room.expires_at),
+        ice_servers=[
+            IceServerOut(urls=s.urls, username=s.username, credential=s.credential)
+            for s in room.ice_servers
+        ],
+    )

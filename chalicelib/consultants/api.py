@@ -7,7 +7,8 @@ from typing import Any
 from chalicelib.accounts.repository import get_user
 from chalicelib.clock import to_rfc3339
 from chalicelib.config import SLOT_RANGE_DEFAULT
-from chalicelib.consultants import service
+from chalicelib.consultants import service, views
+from chalicelib.consultants.errors import InvalidField, RangeTooLong
 from chalicelib.consultants.schemas import (
     AvailabilityIn,
     AvailabilityOut,
@@ -19,8 +20,9 @@ from chalicelib.consultants.schemas import (
     SlotOut,
     SlotsQuery,
 )
+from chalicelib.errors import NotFound
+from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import PUBLIC, roles
-from chalicelib.web.problems import ProblemError, not_found
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
 
 api = ApiBlueprint(__name__, tag="consultants")
@@ -33,7 +35,7 @@ api = ApiBlueprint(__name__, tag="consultants")
     query=DirectoryQuery,
     response=ConsultantList,
     summary="Browse consultants (no account needed).",
-    errors=("validation_error",),
+    errors=(InvalidCursor, "validation_error"),
 )
 def directory(request: ApiRequest[None, DirectoryQuery]) -> ConsultantList:
     q = request.query
@@ -44,7 +46,7 @@ def directory(request: ApiRequest[None, DirectoryQuery]) -> ConsultantList:
         cursor=q.cursor,
         limit=q.limit,
     )
-    return ConsultantList(items=[service.to_out(p) for p in page], next_cursor=cursor)
+    return ConsultantList(items=[views.profile_out(p) for p in page], next_cursor=cursor)
 
 
 @api.route(
@@ -53,10 +55,10 @@ def directory(request: ApiRequest[None, DirectoryQuery]) -> ConsultantList:
     access=PUBLIC,
     response=ConsultantOut,
     summary="One consultant's public profile.",
-    errors=("not_found",),
+    errors=(NotFound,),
 )
 def profile(request: ApiRequest[None, None], consultant_id: str) -> ConsultantOut:
-    return service.to_out(service.get_profile(consultant_id))
+    return views.profile_out(service.get_profile(consultant_id))
 
 
 @api.route(
@@ -66,13 +68,13 @@ def profile(request: ApiRequest[None, None], consultant_id: str) -> ConsultantOu
     body=ConsultantUpsert,
     response=ConsultantOut,
     summary="Create or edit a consultant's profile (admin).",
-    errors=("not_found", "validation_error"),
+    errors=(NotFound, "validation_error"),
 )
 def upsert(request: ApiRequest[ConsultantUpsert, None], consultant_id: str) -> ConsultantOut:
     user = get_user(consultant_id)
     if user is None or user.role != "vet":
-        raise not_found("consultant account")
-    return service.to_out(service.upsert_profile(consultant_id, request.body, request.now))
+        raise NotFound("consultant account")
+    return views.profile_out(service.upsert_profile(consultant_id, request.body, request.now))
 
 
 @api.route(
@@ -82,7 +84,7 @@ def upsert(request: ApiRequest[ConsultantUpsert, None], consultant_id: str) -> C
     query=SlotsQuery,
     response=SlotList,
     summary="Free slots, as UTC instants (at most 31 days per request).",
-    errors=("not_found", "range_too_long", "validation_error"),
+    errors=(NotFound, RangeTooLong, InvalidField, "validation_error"),
 )
 def slots(request: ApiRequest[None, SlotsQuery], consultant_id: str) -> SlotList:
     profile = service.get_profile(consultant_id)
@@ -100,7 +102,7 @@ def slots(request: ApiRequest[None, SlotsQuery], consultant_id: str) -> SlotList
     body=AvailabilityIn,
     response=AvailabilityOut,
     summary="Set my weekly hours, exceptions, notice and buffer.",
-    errors=("validation_error",),
+    errors=(InvalidField, "validation_error"),
 )
 def set_availability(request: ApiRequest[AvailabilityIn, None]) -> dict[str, Any]:
     user = get_user(request.user.user_id)
@@ -114,10 +116,10 @@ def set_availability(request: ApiRequest[AvailabilityIn, None]) -> dict[str, Any
     access=roles("vet"),
     response=AvailabilityOut,
     summary="My availability.",
-    errors=("not_found",),
+    errors=(NotFound,),
 )
 def get_availability(request: ApiRequest[None, None]) -> dict[str, Any]:
     document = service.get_profile(request.user.user_id, listed_only=False).availability
     if document is None:
-        raise ProblemError(404, "not_found", "No availability has been set yet.")
+        raise NotFound("availability")
     return dict(document)

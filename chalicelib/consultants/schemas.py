@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from chalicelib.consultants.availability import AvailabilityError, make_window, validate_timezone
-from chalicelib.web.validation import Schema
+from chalicelib.web.validation import CalendarDay, Instant, Schema
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -109,7 +109,7 @@ class WeeklyHoursIn(HoursIn):
 
 
 class ExceptionIn(Schema):
-    date: date
+    date: CalendarDay
     hours: Annotated[list[HoursIn], Field(max_length=12)]
 
 
@@ -172,5 +172,5 @@ class DirectoryQuery(Schema):
 
 
 class SlotsQuery(Schema):
-    start: AwareDatetime | None = Field(default=None, alias="from")
-    end: AwareDatetime | None = Field(default=None, alias="to")
+    start: Instant | None = Field(default=None, alias="from")
+    end: Instant | None = Field(default=None, alias="to")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -19,62 +18,29 @@ from chalicelib.consultants.availability import (
     make_window,
     normalise_windows,
 )
-from chalicelib.consultants.models import ConsultantProfile, SlotClaim
-from chalicelib.consultants.schemas import (
-    AvailabilityIn,
-    ConsultantOut,
-    ConsultantUpsert,
-    Licence,
-    Money,
+from chalicelib.consultants.errors import (
+    InvalidField,
+    RangeTooLong,
+    SlotTaken,
+    SlotUnavailable,
 )
-from chalicelib.web.problems import ProblemError, conflict, not_found
+from chalicelib.consultants.models import ConsultantProfile, SlotClaim
+from chalicelib.consultants.schemas import AvailabilityIn, ConsultantUpsert
+from chalicelib.errors import NotFound
+from chalicelib.store import cursors
 
 LISTED = "1"
-
-
-def slot_taken() -> ProblemError:
-    return conflict("slot_taken", "Another booking holds this slot.")
-
-
-def slot_unavailable() -> ProblemError:
-    return ProblemError(
-        422,
-        "slot_unavailable",
-        "The start is not a free slot of the consultant (opening hours, minimum notice).",
-    )
-
-
-def invalid(field: str, message: str) -> ProblemError:
-    return ProblemError(
-        400,
-        "validation_error",
-        f"Invalid field '{field}': {message}.",
-        extra={"errors": [{"field": field, "message": message, "type": "value_error"}]},
-    )
+DIRECTORY = "consultants:directory"
 
 
 def get_profile(consultant_id: str, *, listed_only: bool = True) -> ConsultantProfile:
     try:
         profile = ConsultantProfile.get(consultant_id)
     except ConsultantProfile.DoesNotExist as exc:
-        raise not_found("consultant") from exc
+        raise NotFound("consultant") from exc
     if listed_only and profile.listed != LISTED:
-        raise not_found("consultant")
+        raise NotFound("consultant")
     return profile
-
-
-def to_out(profile: ConsultantProfile) -> ConsultantOut:
-    return ConsultantOut(
-        id=profile.consultant_id,
-        name=profile.name,
-        photo_url=profile.photo_url,
-        specialties=list(profile.specialties),
-        languages=list(profile.languages),
-        licences=[Licence.model_validate(x) for x in profile.licences],
-        price=Money(amount=int(profile.price_amount), currency=profile.price_currency),
-        slot_minutes=int(profile.slot_minutes),
-        bio=profile.bio,
-    )
 
 
 def _matches(
@@ -87,21 +53,6 @@ def _matches(
     return not country or country.upper() in {lic["country"] for lic in profile.licences}
 
 
-def encode_cursor(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
-        if not value:
-            raise ValueError(cursor)
-        return value
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise invalid("cursor", "not a cursor of this list") from exc
-
-
 def list_directory(
     *,
     specialty: str | None,
@@ -111,7 +62,7 @@ def list_directory(
     limit: int,
 ) -> tuple[list[ConsultantProfile], str | None]:
     """One page of listed consultants ordered by id, filtered in memory (the directory is small)."""
-    after = decode_cursor(cursor) if cursor else None
+    after = str(cursors.decode(cursor, DIRECTORY)) if cursor else None
     condition = ConsultantProfile.consultant_id > after if after else None
     matches: list[ConsultantProfile] = []
     for profile in ConsultantProfile.directory.query(LISTED, range_key_condition=condition):
@@ -121,7 +72,7 @@ def list_directory(
                 break
     page = matches[:limit]
     more = len(matches) > limit
-    return page, encode_cursor(page[-1].consultant_id) if more else None
+    return page, cursors.encode(page[-1].consultant_id, DIRECTORY) if more else None
 
 
 def upsert_profile(consultant_id: str, body: ConsultantUpsert, now: datetime) -> ConsultantProfile:
@@ -172,10 +123,10 @@ def set_availability(
     try:
         to_availability(document)
     except AvailabilityError as exc:
-        raise invalid("weekly", str(exc)) from exc
+        raise InvalidField("weekly", str(exc)) from exc
     dates = [ex["date"] for ex in document["exceptions"]]
     if len(dates) != len(set(dates)):
-        raise invalid("exceptions", "a date is listed twice")
+        raise InvalidField("exceptions", "a date is listed twice")
     try:
         profile = ConsultantProfile.get(consultant_id, consistent_read=True)
     except ConsultantProfile.DoesNotExist:
@@ -219,26 +170,24 @@ def list_free_slots(
 def bookable_slot(profile: ConsultantProfile, start: datetime, now: datetime) -> Slot:
     """The slot starting at ``start`` if it can be booked now; the transaction still decides."""
     if profile.availability is None:
-        raise slot_unavailable()
+        raise SlotUnavailable
     availability = to_availability(profile.availability)
     window = (start, start + timedelta(seconds=1))
     grid = candidate_slots(availability, int(profile.slot_minutes), *window)
     if not grid or grid[0].start != start:
-        raise slot_unavailable()
+        raise SlotUnavailable
     if not free_slots(availability, int(profile.slot_minutes), *window, now):
-        raise slot_unavailable()  # too soon (minimum notice) or already past
+        raise SlotUnavailable  # too soon (minimum notice) or already past
     if not list_free_slots(profile, *window, now=now):
-        raise slot_taken()
+        raise SlotTaken
     return grid[0]
 
 
 def check_range(start: datetime, end: datetime) -> None:
     if end <= start:
-        raise invalid("to", "must be after 'from'")
+        raise InvalidField("to", "must be after 'from'")
     if end - start > SLOT_RANGE_MAX:
-        raise ProblemError(
-            400, "range_too_long", f"At most {SLOT_RANGE_MAX.days} days of slots per request."
-        )
+        raise RangeTooLong(f"At most {SLOT_RANGE_MAX.days} days of slots per request.")
 
 
 def profiles(ids: Iterable[str]) -> dict[str, ConsultantProfile]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.bookings.service import sweep_expired_holds
+from chalicelib.bookings.service import bookings
 from chalicelib.notifications.outbox import retry_due
 from chalicelib.observability import logger
 
 
 def run(now: datetime) -> dict[str, int]:
-    result = {"holds_expired": sweep_expired_holds(now), "notifications_retried": retry_due(now)}
+    result = {
+        "holds_expired": bookings.sweep_expired_holds(now),
+        "notifications_retried": retry_due(now),
+    }
     logger.info("booking housekeeping", extra=result)
     return result

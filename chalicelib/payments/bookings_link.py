@@ -1,5 +1,5 @@
 """What payments needs of bookings, behind a small port: the booking's facts and the
-one domain function that confirms a booking (`bookings.service.confirm_booking`)."""
+one domain function that confirms a booking (`bookings.service.bookings.confirm_booking`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from chalicelib.errors import DomainError
+from chalicelib.errors import DomainError, NotFound
 from chalicelib.payments.domain import Money
 
 
@@ -35,12 +35,12 @@ class BookingsService:
     payment view of a booking from this package)."""
 
     def facts(self, booking_id: str, now: datetime) -> BookingFacts | None:
-        from chalicelib.bookings.models import Booking
-        from chalicelib.bookings.service import effective_status
+        from chalicelib.bookings.service import bookings
+        from chalicelib.bookings.states import effective_status
 
         try:
-            booking = Booking.get(booking_id, consistent_read=True)
-        except Booking.DoesNotExist:
+            booking = bookings.load(booking_id)
+        except NotFound:
             return None
         return BookingFacts(
             booking_id=booking.booking_id,
@@ -53,10 +53,10 @@ class BookingsService:
         )
 
     def confirm(self, booking_id: str, now: datetime) -> bool:
-        from chalicelib.bookings.service import confirm_booking
+        from chalicelib.bookings.service import bookings
 
         try:
-            confirm_booking(booking_id, now)
+            bookings.confirm_booking(booking_id, now)
         except DomainError:  # invalid transition: the booking moved meanwhile
             return False
         return True

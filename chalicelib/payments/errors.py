@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from chalicelib.bookings.errors import InvalidTransition
 from chalicelib.errors import DomainError
 
 
-class NotPayable(DomainError):
-    """Only a booking awaiting payment can be paid."""
+class NotPayable(InvalidTransition):
+    """Only a booking awaiting payment can be paid (the bookings' `invalid_transition`)."""
 
     detail = "Only a booking awaiting payment can be paid."
 

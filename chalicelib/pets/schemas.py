@@ -5,21 +5,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
-from chalicelib.web.validation import Schema
+from chalicelib.config import PET_WEIGHT_KG_MAX, PET_WEIGHT_KG_MIN
+from chalicelib.web.validation import BirthDate, Schema
 
 Species = Literal["dog", "cat", "bird", "rodent", "reptile", "other"]
 Sex = Literal["male", "female", "unknown"]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 Breed = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Weight = Annotated[float, Field(gt=0, le=1000)]
+Weight = Annotated[float, Field(ge=PET_WEIGHT_KG_MIN, le=PET_WEIGHT_KG_MAX)]
 
 
 class _PetDetails(Schema):
     breed: Breed | None = None
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
     weight_kg: Weight | None = None
     sex: Sex | None = None
     neutered: bool | None = None
@@ -36,6 +37,14 @@ class PetPatch(_PetDetails):
 
     name: Name | None = None
     species: Species | None = None
+
+    @field_validator("name", "species")
+    @classmethod
+    def _not_cleared(cls, value: str | None) -> str:
+        """Left out keeps the value; null would clear a field every pet must have."""
+        if value is None:
+            raise ValueError("required")
+        return value
 
 
 class PetOut(Schema):

@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.clock import to_rfc3339
 from chalicelib.config import MAX_PETS_PER_OWNER
+from chalicelib.errors import NotFound
+from chalicelib.pets.errors import TooManyPets
 from chalicelib.pets.models import Pet
-from chalicelib.pets.schemas import PetCreate, PetOut, PetPatch
-from chalicelib.web.problems import ProblemError, not_found
+from chalicelib.pets.schemas import PetCreate, PetPatch
 
 
 def new_pet_id() -> str:
     return f"pet_{secrets.token_hex(12)}"
-
-
-def to_out(pet: Pet) -> PetOut:
-    return PetOut(
-        id=pet.pet_id,
-        name=pet.name,
-        species=pet.species,  # type: ignore[arg-type]
-        breed=pet.breed,
-        birth_date=date.fromisoformat(pet.birth_date) if pet.birth_date else None,
-        weight_kg=pet.weight_kg,
-        sex=pet.sex,  # type: ignore[arg-type]
-        neutered=pet.neutered,
-        notes=pet.notes,
-        created_at=to_rfc3339(pet.created_at),
-        updated_at=to_rfc3339(pet.updated_at),
-    )
 
 
 def _stored(field: str, value: Any) -> Any:
@@ -41,7 +25,7 @@ def _stored(field: str, value: Any) -> Any:
 
 def create_pet(owner_id: str, body: PetCreate, now: datetime) -> Pet:
     if Pet.count(owner_id) >= MAX_PETS_PER_OWNER:
-        raise ProblemError(409, "too_many_pets", f"An owner may keep {MAX_PETS_PER_OWNER} pets.")
+        raise TooManyPets(f"An owner may keep {MAX_PETS_PER_OWNER} pets.")
     pet = Pet(owner_id, new_pet_id(), created_at=now, updated_at=now)
     for field, value in body.model_dump().items():
         setattr(pet, field, _stored(field, value))
@@ -53,7 +37,7 @@ def get_pet(owner_id: str, pet_id: str) -> Pet:
     try:
         return Pet.get(owner_id, pet_id, consistent_read=True)
     except Pet.DoesNotExist as exc:
-        raise not_found("pet") from exc
+        raise NotFound("pet") from exc
 
 
 def list_pets(owner_id: str) -> list[Pet]:
@@ -63,9 +47,6 @@ def list_pets(owner_id: str) -> list[Pet]:
 def update_pet(owner_id: str, pet_id: str, body: PetPatch, now: datetime) -> Pet:
     pet = get_pet(owner_id, pet_id)
     changes = body.model_dump(exclude_unset=True)
-    for required in ("name", "species"):
-        if required in changes and changes[required] is None:
-            raise ProblemError(400, "validation_error", f"Invalid field '{required}': required.")
     actions = [
         getattr(Pet, f).set(_stored(f, v)) if v is not None else getattr(Pet, f).remove()
         for f, v in changes.items()
@@ -74,7 +55,7 @@ def update_pet(owner_id: str, pet_id: str, body: PetPatch, now: datetime) -> Pet
     try:
         pet.update(actions=actions, condition=Pet.pet_id.exists())
     except UpdateError as exc:  # deleted meanwhile
-        raise not_found("pet") from exc
+        raise NotFound("pet") from exc
     return pet
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from chalicelib import __version__
 from chalicelib.accounts.models import User
+from chalicelib.platform.errors import StoreUnavailable
 from chalicelib.web.access import PUBLIC
-from chalicelib.web.problems import ProblemError
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
 from chalicelib.web.validation import Schema
 
@@ -25,7 +25,7 @@ class HealthOut(Schema):
     access=PUBLIC,
     response=HealthOut,
     summary="Liveness and store reachability.",
-    errors=("store_unavailable",),
+    errors=(StoreUnavailable,),
 )
 def health(request: ApiRequest[None, None]) -> HealthOut:
     from pynamodb.exceptions import PynamoDBException
@@ -33,12 +33,14 @@ def health(request: ApiRequest[None, None]) -> HealthOut:
     try:
         User.describe_table()
     except PynamoDBException:
-        raise ProblemError(503, "store_unavailable", "The data store does not answer.") from None
+        raise StoreUnavailable from None
     return HealthOut(status="ok", version=__version__)
 
 
 @api.route("/v1/openapi.json", "GET", access=PUBLIC, summary="This API's OpenAPI 3.1 document.")
 def openapi(request: ApiRequest[None, None]) -> dict[str, Any]:
+    from chalicelib.web.lazy import load_all
     from chalicelib.web.openapi import build_document
 
+    load_all()
     return build_document()

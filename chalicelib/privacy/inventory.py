@@ -121,6 +121,11 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "hold_until": _key("an unpaid hold lapses at this instant"),
         "expires": _key("DynamoDB TTL tidy-up"),
     },
+    "BookingLedger": {
+        "owner_id": _key("the owner whose booking quotas this counts"),
+        "booking_ids": _key("the owner's bookings that may still count against the quotas"),
+        "version": _key("concurrent bookings of one owner serialise on it"),
+    },
     "Pet": {
         "owner_id": _key("the owner; every pet is found by Query on its owner"),
         "pet_id": _key("identifies the pet"),

@@ -16,7 +16,13 @@ def all_models() -> list[type[Model]]:
         SocialLink,
         User,
     )
-    from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
+    from chalicelib.bookings.models import (
+        Booking,
+        BookingLedger,
+        Question,
+        QuestionMessage,
+        Room,
+    )
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.payments.models import PaymentEventItem, PaymentItem
@@ -34,6 +40,7 @@ def all_models() -> list[type[Model]]:
         SlotClaim,
         Pet,
         Booking,
+        BookingLedger,
         Room,
         Question,
         QuestionMessage,

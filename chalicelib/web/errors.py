@@ -12,14 +12,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.bookings import errors as bookings
+from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.payments.errors import (
     CheckoutOpen,
     CurrencyNotSupported,
     InvalidSignature,
-    NotPayable,
     ProviderUnavailable,
 )
+from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
+from chalicelib.platform.errors import StoreUnavailable
+from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.problems import ProblemError
 
 
@@ -37,8 +41,48 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     Conflict: ErrorSpec(409, "conflict", "a concurrent request changed the same item; retry"),
     # accounts
     # consultants, pets, bookings
+    InvalidField: ErrorSpec(400, "validation_error", "a value the rules refuse (names the field)"),
+    RangeTooLong: ErrorSpec(400, "range_too_long", "slots asked for more than 31 days"),
+    SlotTaken: ErrorSpec(
+        409, "slot_taken", "another booking holds the slot (also the loser of a concurrent race)"
+    ),
+    SlotUnavailable: ErrorSpec(
+        422,
+        "slot_unavailable",
+        "the start is not a slot of the consultant's hours, or is inside the minimum notice",
+    ),
+    TooManyPets: ErrorSpec(409, "too_many_pets", "more than 50 pets on one account"),
+    PetHasActiveBookings: ErrorSpec(
+        409, "pet_has_active_bookings", "a pet with an open booking cannot be deleted"
+    ),
+    bookings.IdempotencyKeyRequired: ErrorSpec(
+        400,
+        "idempotency_key_required",
+        "`POST /v1/bookings` without an `Idempotency-Key` header (1 to 128 chars)",
+    ),
+    bookings.IdempotencyKeyReused: ErrorSpec(
+        422, "idempotency_key_reused", "the same `Idempotency-Key` with another request body"
+    ),
+    bookings.InvalidTransition: ErrorSpec(
+        409,
+        "invalid_transition",
+        "the booking's state does not allow this change (e.g. cancel a cancelled one)",
+    ),
+    bookings.RoomUnavailable: ErrorSpec(
+        409, "room_unavailable", "room access for a booking that is not confirmed / in progress"
+    ),
+    bookings.RoomClosed: ErrorSpec(
+        403, "room_closed", "room access outside 10 minutes before the start … the end of the slot"
+    ),
+    bookings.QuotaExceeded: ErrorSpec(
+        409,
+        "quota_exceeded",
+        "over 3 unpaid holds or 10 upcoming bookings per owner, or 2 overlapping per pet",
+    ),
+    InvalidCursor: ErrorSpec(
+        400, "invalid_cursor", "a list cursor altered, forged or from another list"
+    ),
     # payments
-    NotPayable: ErrorSpec(409, "invalid_transition", "only a booking awaiting payment is paid"),
     CheckoutOpen: ErrorSpec(409, "checkout_open", "a checkout with another provider is open"),
     CurrencyNotSupported: ErrorSpec(
         422, "currency_not_supported", "the provider does not take the booking's currency"
@@ -47,11 +91,19 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
         400, "invalid_signature", "webhook signature missing, wrong or outside its time window"
     ),
     ProviderUnavailable: ErrorSpec(503, "provider_unavailable", "the processor did not answer"),
+    # platform
+    StoreUnavailable: ErrorSpec(
+        503, "store_unavailable", "health check: the data store does not answer"
+    ),
 }
 
 # Problems the web layer raises itself (never a domain rule).
 WEB_ERRORS: tuple[ErrorSpec, ...] = (
-    ErrorSpec(400, "validation_error", "malformed JSON, unknown field, wrong type or value"),
+    ErrorSpec(
+        400,
+        "validation_error",
+        "malformed JSON, unknown field, wrong type or value (names the field)",
+    ),
     ErrorSpec(401, "unauthorized", "missing, malformed, expired or otherwise invalid access token"),
     ErrorSpec(403, "forbidden", "the caller's role may not call this route"),
     ErrorSpec(405, "method_not_allowed", "the path exists; `Allow` lists its methods"),

@@ -7,10 +7,9 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from chalice.app import Blueprint, Response
-from pydantic import BaseModel
+from chalice.app import Chalice, Response
 
 from chalicelib.clock import Clock, SystemClock
 from chalicelib.errors import DomainError
@@ -18,7 +17,9 @@ from chalicelib.observability import logger
 from chalicelib.web.access import Access, Principal, authorize
 from chalicelib.web.errors import spec_of, to_problem
 from chalicelib.web.problems import ProblemError
-from chalicelib.web.validation import parse_body, parse_query, reject_body
+
+if TYPE_CHECKING:  # pydantic loads with the first module that declares a schema
+    from pydantic import BaseModel
 
 B = TypeVar("B")
 Q = TypeVar("Q")
@@ -86,19 +87,30 @@ Handler = Callable[..., Any]
 
 
 def _jsonable(body: Any) -> Any:
-    if isinstance(body, BaseModel):
+    if hasattr(body, "model_dump"):  # a pydantic model
         return body.model_dump(mode="json")
     return body
 
 
 class ApiBlueprint:
-    """A Chalice blueprint whose routes are declared with `route`."""
+    """One capability's routes, declared with `route`; `chalicelib.web.lazy` registers them
+    on the app and imports the declaring module on first use."""
 
     clock: Clock = SystemClock()
 
     def __init__(self, import_name: str, tag: str) -> None:
-        self.blueprint = Blueprint(import_name)
+        self.import_name = import_name
         self.tag = tag
+        self.declared: list[tuple[str, str]] = []
+        self._views: dict[tuple[str, str], Callable[..., Response]] = {}
+        self._app: Chalice | None = None
+
+    def bind(self, app: Chalice) -> None:
+        """The app whose current request the views read (see `chalicelib.web.lazy`)."""
+        self._app = app
+
+    def view_for(self, path: str, method: str) -> Callable[..., Response]:
+        return self._views[(path, method)]
 
     def route(
         self,
@@ -140,15 +152,18 @@ class ApiBlueprint:
                 except DomainError as error:
                     return to_problem(error).to_response()
 
-            self.blueprint.route(path, methods=[spec.method], content_types=ACCEPTED_CONTENT_TYPES)(
-                view
-            )
+            self.declared.append((path, spec.method))
+            self._views[(path, spec.method)] = view
             return handler
 
         return decorate
 
     def _dispatch(self, spec: RouteSpec, handler: Handler, path_params: dict[str, str]) -> Response:
-        request = self.blueprint.current_request
+        if self._app is None or self._app.current_request is None:  # pragma: no cover
+            raise RuntimeError(f"{self.import_name} is not bound to a running app")
+        request = self._app.current_request
+        from chalicelib.web.validation import parse_body, parse_query, reject_body
+
         headers: Mapping[str, str] = request.headers
         principal = authorize(spec.access, headers)
         if principal is not None:

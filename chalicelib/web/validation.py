@@ -6,11 +6,20 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    ValidationError,
+)
 
-from chalicelib.config import MAX_BODY_BYTES
+from chalicelib.config import EARLIEST_YEAR, LATEST_YEAR, MAX_BODY_BYTES, PET_MAX_AGE_YEARS
 from chalicelib.web.card_guard import refuse_card_data
 from chalicelib.web.problems import ProblemError
 
@@ -47,6 +56,33 @@ Email = Annotated[
     str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_email)
 ]
 """An e-mail address, syntax-checked and normalised."""
+
+
+def _in_years(value: datetime | date) -> datetime | date:
+    # The year is checked before any arithmetic: far dates overflow date arithmetic.
+    if not EARLIEST_YEAR <= value.year < LATEST_YEAR:
+        raise ValueError(f"must lie in the years {EARLIEST_YEAR} to {LATEST_YEAR - 1}")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
+"""A point in time with its offset, in the years the service deals with."""
+
+CalendarDay = Annotated[date, AfterValidator(_in_years)]
+"""A calendar day in the years the service deals with."""
+
+
+def _birth_date(value: date) -> date:
+    today = datetime.now(UTC).date()
+    if value > today + timedelta(days=1):
+        raise ValueError("must not be in the future")
+    if value.year < today.year - PET_MAX_AGE_YEARS:
+        raise ValueError(f"must be at most {PET_MAX_AGE_YEARS} years ago")
+    return value
+
+
+BirthDate = Annotated[date, AfterValidator(_birth_date)]
+"""A birth date: not in the future, not over a plausible lifetime ago."""
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:

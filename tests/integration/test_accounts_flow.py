@@ -1,4 +1,4 @@
-"""Issue 3's "done when", against the running local stack: register, verify by the
+"""Against the running local stack: register, verify by the
 mailbox code, sign in, enrol TOTP and SMS, sign in with each, refresh, log out; and
 social sign-in through the local OIDC issuer."""
 

@@ -1,4 +1,4 @@
-"""Booking against the running local stack, as a mobile client would (issue 4)."""
+"""Booking against the running local stack, as a mobile client would."""
 
 from __future__ import annotations
 

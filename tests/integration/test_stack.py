@@ -1,4 +1,4 @@
-"""The local stack as a client sees it (issue 2's "done when")."""
+"""The local stack as a client sees it, over HTTP."""
 
 from __future__ import annotations
 

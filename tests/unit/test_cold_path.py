@@ -1,4 +1,6 @@
-"""Importing the app loads nothing the first request does not need (issue 2, item 9)."""
+"""Importing the app loads nothing the first request does not need: no capability's
+handlers, schemas or models (they load with the first request to one of their routes),
+no JWT/crypto, X-Ray, media or test library."""
 
 from __future__ import annotations
 
@@ -19,6 +21,14 @@ HEAVY = [
     "pyotp",
     "aws_xray_sdk",
     "stripe",
+    "pydantic",
+    "pynamodb",
+    "chalicelib.accounts.api",
+    "chalicelib.bookings.api",
+    "chalicelib.consultants.api",
+    "chalicelib.pets.api",
+    "chalicelib.platform.api",
+    "chalicelib.payments.api",
 ]
 # The dev venv also holds the media container's packages; aiortc brings pyOpenSSL, which
 # botocore imports when present. The Lambda package (requirements.txt) has none of them,

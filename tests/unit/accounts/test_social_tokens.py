@@ -128,6 +128,7 @@ def test_missing_claims_are_refused() -> None:
         verify(token)
 
 
+@pytest.mark.allow_hosts(["127.0.0.1"])  # the issuer's port 9 on loopback refuses
 def test_unreachable_jwks_is_a_refusal_not_a_crash() -> None:
     with pytest.raises(SocialTokenError):
         verify_id_token(PROVIDER, mint(), "n-1", datetime.now(UTC), key_source=jwks_key)

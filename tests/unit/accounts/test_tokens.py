@@ -1,4 +1,4 @@
-"""Access tokens: pinned algorithms, every claim required (issue 3's token attacks)."""
+"""Access tokens: pinned algorithms, every claim required, known token attacks refused."""
 
 from __future__ import annotations
 

@@ -201,4 +201,4 @@ def test_question_lists_per_side(world: World) -> None:
     assert world.call("GET", "/v1/questions", "vet_b")[1]["items"] == []
     assert world.call("GET", "/v1/questions", "owner_b")[1]["items"] == []
     status, problem = world.call("GET", f"/v1/questions?cursor={page['next_cursor']}", "owner_b")
-    assert (status, problem["code"]) == (400, "validation_error")
+    assert (status, problem["code"]) == (400, "invalid_cursor")

@@ -8,9 +8,10 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 import jwt
+import pytest
 
 from chalicelib.accounts.keys import key_ring
-from chalicelib.bookings.models import Room
+from chalicelib.bookings.models import Booking, Room
 from tests.unit.booking_world import KYIV_MONDAY_9, TORONTO_MONDAY_9, World
 
 START = datetime(2026, 6, 1, 13, 0, tzinfo=UTC)
@@ -82,3 +83,33 @@ def test_owner_sets_a_room_password_stored_as_argon2id(world: World) -> None:
     assert world.call("PUT", path, "owner_b", {"password": "correct horse"})[0] == 404
     status, problem = world.call("PUT", path, "owner_a", {"password": "abc"})
     assert (status, problem["code"]) == (400, "validation_error")
+
+
+def _turn_expiry(start: datetime, end: datetime, now: datetime) -> int:
+    from chalicelib.bookings.rooms import room_access
+    from chalicelib.bookings.service import Actor
+
+    booking = Booking(
+        "bk-turn",
+        owner_id="owner-a",
+        consultant_id="vet-a",
+        start=start,
+        end=end,
+        status="confirmed",
+    )
+    (server,) = room_access(booking, Actor("owner-a", "owner"), now).ice_servers
+    return int(server.username.split(":")[0])
+
+
+@pytest.mark.usefixtures("aws")
+def test_turn_credentials_of_a_long_slot_last_two_hours_from_now() -> None:
+    now = START - timedelta(minutes=5)
+    expiry = _turn_expiry(START, START + timedelta(hours=3), now)
+    assert expiry == int((now + timedelta(hours=2)).timestamp())
+
+
+@pytest.mark.usefixtures("aws")
+def test_turn_credentials_of_a_short_slot_end_with_the_slot() -> None:
+    now = START - timedelta(minutes=5)
+    expiry = _turn_expiry(START, END, now)
+    assert expiry == int(END.timestamp())

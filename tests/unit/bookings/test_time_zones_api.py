@@ -25,7 +25,7 @@ def test_honolulu_owner_books_kyiv_vet_across_the_date_line(world: World) -> Non
     assert len(starts) == 6
     status, created = world.book("owner_a", KYIV_MONDAY_9)
     assert status == 201
-    service.confirm_booking(created["id"], datetime.now(UTC))
+    service.bookings.confirm_booking(created["id"], datetime.now(UTC))
     mail = {
         who: OutboxMessage.get(next(iter(OutboxMessage.by_recipient.query(who))).message_id)
         for who in ("owner-a", "vet-a")

@@ -4,6 +4,7 @@ delivering its webhooks to the app through the Chalice test client."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -67,7 +68,10 @@ def pay(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pay]:  # noqa
     registry.reset()
     settings = get_settings()
     secrets = boto3.client("secretsmanager", region_name=settings.region)
-    payments_standin.create_secrets(secrets, settings.stripe_secret_id, settings.liqpay_secret_id)
+    with contextlib.suppress(secrets.exceptions.ResourceExistsException):  # shared moto
+        payments_standin.create_secrets(
+            secrets, settings.stripe_secret_id, settings.liqpay_secret_id
+        )
     yield Pay(world, server.state, deliveries)
     server.shutdown()
     monkeypatch.undo()

@@ -27,6 +27,9 @@ from tests.unit.payments.conftest import Pay
 
 JSON = {"Content-Type": "application/json"}
 
+# The payment stand-in listens on loopback; nothing else is reached.
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+
 
 def _open(pay: Pay, provider: str = "stripe") -> tuple[str, dict[str, Any]]:
     booking = pay.booking()

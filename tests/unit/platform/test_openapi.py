@@ -1,4 +1,4 @@
-"""The OpenAPI document lists exactly the routes the app serves (issue 2, item 6)."""
+"""The OpenAPI document lists exactly the routes the app serves."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One error format for everything a client can send (issue 2, item 5; P2)."""
+"""One error format for everything a client can send (P2)."""
 
 from __future__ import annotations
 
