@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from booking_race import PREFIX, item_size  # noqa: E402 - a sibling script (bench/ is on sys.path)
 
+from chalicelib.config import MAX_UNPAID_HOLDS_PER_OWNER  # noqa: E402
 from local.launcher import Stack, launched  # noqa: E402
 from local.payments_standin import STRIPE_WEBHOOK_SECRET, stripe_signature  # noqa: E402
 from tests.integration.clients import (  # noqa: E402
@@ -49,8 +50,12 @@ VETS = ("Dr. Olena Kovalenko", "Dr. Emily Tremblay")
 
 def _bookings(stack: Stack, wanted: int) -> list[tuple[str, str]]:
     """(booking id, checkout session id) of ``wanted`` bookings awaiting payment."""
-    owners: list[Account] = [new_owner(stack.api, stack.mailbox) for _ in range(4)]
-    pets = [add_pet(owner) for owner in owners]
+    count = -(-wanted // MAX_UNPAID_HOLDS_PER_OWNER)  # the per-owner quota of unpaid holds
+    with ThreadPoolExecutor(4) as pool:
+        owners: list[Account] = list(
+            pool.map(lambda _: new_owner(stack.api, stack.mailbox), range(count))
+        )
+        pets = list(pool.map(add_pet, owners))
     plan = [
         (vet["id"], start)
         for vet in (consultant_named(stack.api, name) for name in VETS)
