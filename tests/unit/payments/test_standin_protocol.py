@@ -62,6 +62,12 @@ def test_pay_records_events_and_a_refund_is_idempotent(pay: Pay) -> None:
     assert pay.standin.pay_session(checkout.checkout_ref, paid=True) == 200
     events = _client(pay).v1.events.list()
     assert [e.type for e in events.data] == ["checkout.session.completed"]
+    state = _adapter(pay).fetch(checkout.checkout_ref)
+    assert (state.kind.value, state.paid, state.booking_id) == (
+        "paid",
+        Money(4500, "CAD"),
+        "bk_proto",
+    )
     event = _client(pay).v1.events.retrieve(events.data[0].id)
     intent = event.data.object["payment_intent"]
     first = _adapter(pay).refund(intent, Money(4500, "CAD"), "refund-bk_proto")
