@@ -22,6 +22,13 @@ def booking_housekeeping(event: Any) -> dict[str, int]:
     return run(datetime.now(UTC))
 
 
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def campaign_dispatch(event: Any) -> dict[str, int]:
+    from chalicelib.jobs.campaigns import run
+
+    return run(datetime.now(UTC))
+
+
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def payment_housekeeping(event: Any) -> dict[str, int]:
     from chalicelib.jobs.payments import run

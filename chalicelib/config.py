@@ -74,6 +74,15 @@ class RefundPolicy:
 
 REFUND_POLICY = RefundPolicy()
 
+# Consent, cookie choices, policy versions, marketing.
+POLICY_CACHE_TTL = timedelta(seconds=60)
+COOKIE_CONSENT_TTL = timedelta(days=395)  # about 13 months, then the visitor is asked again
+LEDGER_APPEND_RETRIES = 3
+UNSUBSCRIBE_TOKEN_TTL = timedelta(days=365)
+MARKETING_AUDIENCE_SHARDS = 8  # partitions of the sparse marketing index
+UNSUBSCRIBE_AUDIENCE = "vetpet-unsubscribe"
+CONSENT_RECEIPT_TYPE = "consent-receipt+jwt"
+
 # Argon2id parameters: at or above OWASP's floor (m >= 19 MiB, t >= 2, p = 1).
 ARGON2_MEMORY_KIB = 19 * 1024
 ARGON2_TIME_COST = 2

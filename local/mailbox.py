@@ -3,6 +3,8 @@ page and as JSON. It reads moto's backends in this process; the app has no mailb
 
 from __future__ import annotations
 
+import email
+import email.policy
 import html
 import json
 import threading
@@ -13,6 +15,15 @@ from typing import Any
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
+
+
+def _parse_raw(raw: str) -> tuple[str, str, dict[str, str]]:
+    """Subject, text and the List-* headers of a raw MIME e-mail."""
+    parsed = email.message_from_string(raw, policy=email.policy.default)
+    body = parsed.get_body(preferencelist=("plain",))
+    text = body.get_content() if body is not None else ""
+    headers = {k: str(v) for k, v in parsed.items() if k.lower().startswith("list-")}
+    return str(parsed["Subject"] or ""), text, headers
 
 
 class Mailbox:
@@ -29,17 +40,27 @@ class Mailbox:
         sns = sns_backends[DEFAULT_ACCOUNT_ID][self._region]
         for message in list(ses.sent_messages):
             key = f"email:{message.id}"
-            if key not in self._seen and hasattr(message, "subject"):
-                for to in message.destinations.get("ToAddresses", []):
-                    self._seen[f"{key}:{to}"] = {
-                        "id": message.id,
-                        "channel": "email",
-                        "to": to,
-                        "subject": message.subject,
-                        "body": message.body,
-                        "sent_at": now,
-                    }
-                self._seen[key] = {}
+            if key in self._seen:
+                continue
+            if hasattr(message, "subject"):
+                recipients = message.destinations.get("ToAddresses", [])
+                subject, body, headers = message.subject, message.body, dict[str, str]()
+            elif hasattr(message, "raw_data"):  # e-mail with extra headers (List-Unsubscribe)
+                recipients = list(message.destinations)
+                subject, body, headers = _parse_raw(message.raw_data)
+            else:
+                continue
+            for to in recipients:
+                self._seen[f"{key}:{to}"] = {
+                    "id": message.id,
+                    "channel": "email",
+                    "to": to,
+                    "subject": subject,
+                    "body": body,
+                    "headers": headers,
+                    "sent_at": now,
+                }
+            self._seen[key] = {}
         for message_id, (phone, text) in list(sns.sms_messages.items()):
             key = f"sms:{message_id}"
             if key not in self._seen:

@@ -49,6 +49,8 @@ def start(ports: Ports) -> Callable[[], None]:
     stop_watch = threading.Event()
     threading.Thread(target=box.watch, args=(stop_watch,), daemon=True).start()
     threading.Thread(target=schedules.housekeeping, args=(stop_watch,), daemon=True).start()
+    threading.Thread(target=schedules.campaign_dispatch, args=(stop_watch,), daemon=True).start()
+    threading.Thread(target=schedules.payment_housekeeping, args=(stop_watch,), daemon=True).start()
     mail_server = mailbox.serve(box, ports.mailbox)
     oidc_server = oidc.serve(env["VETPET_OIDC_LOCAL_ISSUER"], ports.oidc)
     payments_server = payments_standin.serve(

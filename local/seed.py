@@ -3,6 +3,7 @@ README as local-only and is never used by any other stage."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,6 +12,8 @@ from chalicelib.accounts.models import User
 from chalicelib.accounts.passwords import hash_password
 from chalicelib.accounts.repository import find_by_email
 from chalicelib.config import get_settings
+from chalicelib.consent import operations as consent
+from chalicelib.consent.errors import PolicyVersionExists
 from local.demo_consultants import seed_consultants
 
 DEMO_PASSWORD = "VetPet-local-demo-1"  # noqa: S105 - local stage demo only
@@ -25,6 +28,13 @@ class DemoUser:
     timezone: str
     language: str
 
+
+FIRST_POLICY = "2026-01"
+FIRST_POLICY_SUMMARY = {
+    "uk": "Перша редакція політики конфіденційності VetPet.",
+    "ru": "Первая редакция политики конфиденциальности VetPet.",
+    "en": "The first version of the VetPet privacy policy.",
+}
 
 DEMO_USERS = (
     DemoUser("admin@vetpet.test", "Demo Admin", "admin", "UA", "Europe/Kyiv", "en"),
@@ -58,4 +68,18 @@ def seed() -> list[User]:
             user.save(User.user_id.does_not_exist())
         users.append(user)
     seed_consultants(users, datetime.now(UTC))
+    seed_policy(datetime.now(UTC))
     return users
+
+
+def seed_policy(now: datetime) -> None:
+    """Publish the first policy version (in effect from now) unless it exists."""
+    with contextlib.suppress(PolicyVersionExists):
+        consent.publish_policy(
+            FIRST_POLICY,
+            significant=False,
+            effective_at=now,
+            summary=FIRST_POLICY_SUMMARY,
+            text_url=f"{get_settings().web_url}/privacy/{FIRST_POLICY}",
+            now=now,
+        )

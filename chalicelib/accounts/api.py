@@ -156,8 +156,9 @@ def accept_invite(request: ApiRequest[AcceptInviteIn, None]) -> StatusOut:
     errors=("invalid_credentials", "email_unverified", "too_many_attempts"),
 )
 def login(request: ApiRequest[LoginIn, None]) -> TokensOut | MfaRequiredOut:
+    body = request.body
     return service.login(
-        str(request.body.email), request.body.password, request.now, _origin(request)
+        str(body.email), body.password, request.now, _origin(request), body.cookie_consent_id
     )
 
 

@@ -9,6 +9,7 @@ from chalicelib.accounts import mfa, repository
 from chalicelib.accounts.models import User
 from chalicelib.accounts.schemas import ProfileOut, ProfilePatchIn
 from chalicelib.clock import to_rfc3339
+from chalicelib.consent import hooks as consent_hooks
 from chalicelib.web.problems import ProblemError
 
 _REQUIRED = ("name", "language", "timezone")
@@ -36,6 +37,7 @@ def view(user: User) -> ProfileOut:
         address=user.address,
         postcode=user.postcode,
         mfa_methods=mfa.methods(user),
+        restricted=consent_hooks.restricted(user.user_id),
         created_at=to_rfc3339(user.created_at),
     )
 

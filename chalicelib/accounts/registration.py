@@ -24,6 +24,7 @@ from chalicelib.config import (
     RESET_CODE_TTL,
     get_settings,
 )
+from chalicelib.consent import hooks as consent_hooks
 from chalicelib.notifications.channels import SesEmailSender
 from chalicelib.web.problems import ProblemError
 
@@ -97,6 +98,7 @@ def register(data: RegisterIn, now: datetime, origin: Origin) -> None:
             repository.create_user(user)
         except repository.EmailTakenError:  # a concurrent registration won; it sends the code
             return
+    consent_hooks.registered(user, now, data.cookie_consent_id)
     send_verification(user, now)
     auth_event("registered", origin, user.user_id)
 

@@ -57,9 +57,13 @@ Password = Annotated[str, Field(min_length=1, max_length=4096)]
 Code = Annotated[str, Field(min_length=1, max_length=16)]
 
 
+CookieConsentId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w\-]+$")]
+
+
 class LoginIn(Schema):
     email: Email
     password: Password
+    cookie_consent_id: CookieConsentId | None = None
 
 
 class RegisterIn(Schema):
@@ -73,6 +77,7 @@ class RegisterIn(Schema):
     phone: Phone | None = None
     address: Address | None = None
     postcode: Postcode | None = None
+    cookie_consent_id: CookieConsentId | None = None
 
 
 class StatusOut(Schema):
@@ -184,6 +189,7 @@ class ProfileOut(Schema):
     address: str | None
     postcode: str | None
     mfa_methods: list[Literal["sms", "totp"]]
+    restricted: bool  # processing restricted by the user (P11)
     created_at: str
 
 

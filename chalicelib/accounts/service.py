@@ -11,6 +11,7 @@ from chalicelib.accounts.models import User
 from chalicelib.accounts.passwords import verify_password
 from chalicelib.accounts.schemas import MfaRequiredOut, TokensOut
 from chalicelib.accounts.tokens import issue_access_token
+from chalicelib.consent import hooks as consent_hooks
 from chalicelib.web.access import Principal, unauthorized
 from chalicelib.web.problems import ProblemError
 
@@ -28,7 +29,9 @@ def issue_tokens(user: User, now: datetime) -> TokensOut:
     return TokensOut(access_token=access_token, refresh_token=refresh_token, expires_in=expires_in)
 
 
-def complete_sign_in(user: User, now: datetime, origin: Origin) -> TokensOut | MfaRequiredOut:
+def complete_sign_in(
+    user: User, now: datetime, origin: Origin, cookie_consent_id: str | None = None
+) -> TokensOut | MfaRequiredOut:
     """Tokens, or a challenge when the user has a second factor (P4)."""
     methods = mfa.methods(user)
     if methods:
@@ -36,10 +39,13 @@ def complete_sign_in(user: User, now: datetime, origin: Origin) -> TokensOut | M
         auth_event("mfa_challenge_started", origin, user.user_id, methods=",".join(methods))
         return MfaRequiredOut(challenge_id=challenge_id, methods=methods)
     auth_event("login_succeeded", origin, user.user_id)
+    consent_hooks.signed_in(user, now, cookie_consent_id)
     return issue_tokens(user, now)
 
 
-def login(email: str, password: str, now: datetime, origin: Origin) -> TokensOut | MfaRequiredOut:
+def login(
+    email: str, password: str, now: datetime, origin: Origin, cookie_consent_id: str | None = None
+) -> TokensOut | MfaRequiredOut:
     """A wrong e-mail and a wrong password give the same 401 after the same argon2 work;
     repeated failures per account and per IP back off with 429 (never a lockout)."""
     keys = login_guard.keys(email, origin.ip)
@@ -52,7 +58,7 @@ def login(email: str, password: str, now: datetime, origin: Origin) -> TokensOut
     if not user.email_verified:
         auth_event("login_refused_unverified", origin, user.user_id)
         raise ProblemError(403, "email_unverified", "Verify your e-mail address first.")
-    return complete_sign_in(user, now, origin)
+    return complete_sign_in(user, now, origin, cookie_consent_id)
 
 
 def verify_second_factor(challenge_id: str, code: str, now: datetime, origin: Origin) -> TokensOut:

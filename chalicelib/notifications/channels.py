@@ -3,6 +3,7 @@ stage boto3 talks to the embedded AWS, whose mailbox page shows what arrived."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, Protocol
 
@@ -10,7 +11,9 @@ from chalicelib.config import get_settings
 
 
 class EmailSender(Protocol):
-    def send_email(self, to: str, subject: str, body: str) -> str: ...
+    def send_email(
+        self, to: str, subject: str, body: str, headers: Mapping[str, str] | None = None
+    ) -> str: ...
 
 
 class SmsSender(Protocol):
@@ -24,10 +27,34 @@ def _client(service: str) -> Any:
     return boto3.client(service, region_name=get_settings().region)
 
 
+def _raw_message(
+    sender: str, to: str, subject: str, body: str, headers: Mapping[str, str]
+) -> bytes:
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    message = EmailMessage(policy=SMTP.clone(max_line_length=998))  # RFC 5322: URLs unfolded
+    message["From"], message["To"], message["Subject"] = sender, to, subject
+    for name, value in headers.items():
+        message[name] = value
+    message.set_content(body, cte="quoted-printable")  # 7-bit safe on any relay
+    return message.as_bytes()
+
+
 class SesEmailSender:
-    def send_email(self, to: str, subject: str, body: str) -> str:
+    def send_email(
+        self, to: str, subject: str, body: str, headers: Mapping[str, str] | None = None
+    ) -> str:
+        """Plain SES e-mail; a message with extra headers (List-Unsubscribe) goes raw."""
+        sender = get_settings().email_sender
+        if headers:
+            raw = _raw_message(sender, to, subject, body, headers)
+            sent = _client("ses").send_raw_email(
+                Source=sender, Destinations=[to], RawMessage={"Data": raw}
+            )
+            return str(sent["MessageId"])
         response = _client("ses").send_email(
-            Source=get_settings().email_sender,
+            Source=sender,
             Destination={"ToAddresses": [to]},
             Message={
                 "Subject": {"Data": subject, "Charset": "UTF-8"},

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from pynamodb.attributes import (
+    JSONAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -19,18 +20,20 @@ from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.config import OUTBOX_MAX_ATTEMPTS, OUTBOX_RETENTION, OUTBOX_RETRY_BASE
 from chalicelib.notifications.channels import SesEmailSender
-from chalicelib.notifications.templates import render
+from chalicelib.notifications.templates import Rendered, render
 from chalicelib.observability import logger
 from chalicelib.store.base import BaseModel, table_name
 
-QUEUED, SENT, FAILED = "queued", "sent", "failed"
+QUEUED, SENT, FAILED, SUPPRESSED = "queued", "sent", "failed", "suppressed"
 DUE = "1"
 
 
 class Channel(Protocol):
     name: str
 
-    def deliver(self, address: str, subject: str, body: str) -> str:
+    def deliver(
+        self, address: str, subject: str, body: str, headers: Mapping[str, str] | None = None
+    ) -> str:
         """Send one message; return the provider's message id or raise."""
         ...
 
@@ -38,8 +41,10 @@ class Channel(Protocol):
 class EmailChannel:
     name = "email"
 
-    def deliver(self, address: str, subject: str, body: str) -> str:
-        return SesEmailSender().send_email(address, subject, body)
+    def deliver(
+        self, address: str, subject: str, body: str, headers: Mapping[str, str] | None = None
+    ) -> str:
+        return SesEmailSender().send_email(address, subject, body, headers)
 
 
 CHANNELS: dict[str, Channel] = {"email": EmailChannel()}
@@ -95,6 +100,10 @@ class OutboxMessage(BaseModel):
     created_at = UTCDateTimeAttribute()
     sent_at = UTCDateTimeAttribute(null=True)
     expires = TTLAttribute()
+    # A non-essential message names its purpose; it is sent only while the recipient's
+    # consent and restriction allow it, checked at each delivery attempt.
+    purpose = UnicodeAttribute(null=True)
+    headers = JSONAttribute(null=True)
 
     by_recipient = ByRecipient()
     due_for_retry = DueForRetry()
@@ -118,6 +127,20 @@ def notify(
         instants=instants,
         values=values,
     )
+    return send(recipient, template, text, now=now, channel=channel)
+
+
+def send(
+    recipient: Recipient,
+    template: str,
+    text: Rendered,
+    *,
+    now: datetime,
+    channel: str = "email",
+    purpose: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> OutboxMessage:
+    """Record a rendered message, then try to deliver it."""
     message = OutboxMessage(
         f"msg_{secrets.token_hex(12)}",
         recipient_id=recipient.user_id,
@@ -131,18 +154,38 @@ def notify(
         attempts=0,
         created_at=now,
         expires=now + OUTBOX_RETENTION,
+        purpose=purpose,
+        headers=dict(headers) if headers else None,
     )
     message.save(condition=OutboxMessage.message_id.does_not_exist())
     deliver(message, now)
     return message
 
 
+def _permitted(message: OutboxMessage) -> bool:
+    if message.purpose is None:  # booking and security messages always go out
+        return True
+    from chalicelib.consent.operations import permits  # lazy: consent sends through here
+
+    return permits(message.recipient_id, message.purpose)
+
+
 def deliver(message: OutboxMessage, now: datetime) -> None:
     """One delivery attempt; a failure schedules a retry with back-off until the limit."""
     attempts = int(message.attempts) + 1
+    if not _permitted(message):  # consent withdrawn or processing restricted meanwhile
+        message.update(
+            actions=[
+                OutboxMessage.status.set(SUPPRESSED),
+                OutboxMessage.due.remove(),
+                OutboxMessage.next_attempt_at.remove(),
+            ]
+        )
+        return
+    headers = dict(message.headers) if message.headers else None
     try:
         provider_id = CHANNELS[message.channel].deliver(
-            message.address, message.subject, message.body
+            message.address, message.subject, message.body, headers
         )
     except Exception as error:  # any channel failure is recorded, never raised to the caller
         logger.warning(

@@ -143,3 +143,18 @@ def render(
     chosen = TEMPLATES[template]
     body = "\n\n".join([tr(GREETING) % params, tr(chosen.body) % params, tr(SIGNATURE)])
     return Rendered(subject=tr(chosen.subject) % params, body=body, language=lang)
+
+
+UNSUBSCRIBE = _("You receive this because you agreed to news and offers. Unsubscribe: %(url)s")
+
+
+def render_campaign(
+    *, language: str | None, name: str, subject: str, body: str, unsubscribe_url: str
+) -> Rendered:
+    """A marketing message written by the team in the recipient's language, with the
+    greeting, the signature and a one-click unsubscribe line (P6)."""
+    lang = supported_language(language)
+    tr = _translator(lang)
+    footer = tr(UNSUBSCRIBE) % {"url": unsubscribe_url}
+    text = "\n\n".join([tr(GREETING) % {"name": name}, body, tr(SIGNATURE), footer])
+    return Rendered(subject=subject, body=text, language=lang)

@@ -12,6 +12,7 @@ class Retention(StrEnum):
     ACCOUNT = "while the account exists, then erased"
     SHORT_LIVED = "until it expires (minutes to days), then removed by TTL and sweep"
     OPERATIONAL = "not personal; kept while the item exists"
+    CONSENT_PROOF = "append-only while the account exists: the proof of each consent decision"
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,79 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "created_at": _key("audit"),
         "sent_at": _key("delivery record"),
         "expires": _key("DynamoDB TTL removes the record after the retention period"),
+        "purpose": _key("consent purpose a non-essential message needs at send time (P6)"),
+        "headers": _personal(
+            "mail headers: the one-click unsubscribe link (P6)", Retention.SHORT_LIVED
+        ),
+    },
+    # consent (P6, P11, P13, P19)
+    "PolicyVersion": {
+        "version": _key("identifies the policy version"),
+        "document": _key("partition of the by-effective-date index"),
+        "significant": _key("a significant change must be acknowledged (P19)"),
+        "effective_at": _key("when the version takes effect"),
+        "summary": _key("the summary shown to users in uk, ru and en"),
+        "text_url": _key("where the full text is published"),
+        "published_at": _key("audit"),
+    },
+    "Consent": {
+        "user_id": _key("the user; Query by user id for export and erasure"),
+        "purpose": _key("the optional purpose (marketing, recording, cookie categories)"),
+        "granted": _personal("the user's current decision for the purpose (P11)"),
+        "updated_at": _key("when the decision was last changed"),
+        "policy_version": _key("the policy in effect when the decision was made"),
+        "audience": _key("sparse marketing index (set only while marketing is granted)"),
+    },
+    "LedgerEvent": {
+        "subject": _key("the user; every event is reached by Query on the user id"),
+        "sequence": _key("place of the event in the user's chain"),
+        "event_id": _key("the consent receipt id"),
+        "purpose": _key("what the decision is about"),
+        "decision": _personal(
+            "granted, withdrawn, accepted, acknowledged, restricted, lifted",
+            Retention.CONSENT_PROOF,
+        ),
+        "policy_version": _key("the policy version in effect"),
+        "policy_hash": _key("SHA-256 of the policy text shown"),
+        "language": _personal("language the text was shown in", Retention.CONSENT_PROOF),
+        "channel": _key("web, mobile or api"),
+        "jurisdiction": _personal(
+            "the user's country: the applicable law", Retention.CONSENT_PROOF
+        ),
+        "recorded_at": _key("timestamp of the decision"),
+        "previous_hash": _key("hash chain: the previous event's hash"),
+        "event_hash": _key("hash chain: this event's hash"),
+        "receipt": _personal("signed consent receipt (JWS) of the event", Retention.CONSENT_PROOF),
+    },
+    "PolicyAcknowledgement": {
+        "user_id": _key("the user; Query by user id for export and erasure"),
+        "version": _key("the acknowledged policy version"),
+        "acknowledged_at": _personal("when the user acknowledged it (P19)"),
+    },
+    "Restriction": {
+        "user_id": _key("the user; GetItem by user id"),
+        "restricted": _personal("the user restricted processing (P11)"),
+        "updated_at": _key("when the restriction last changed"),
+    },
+    "CookieConsent": {
+        "consent_id": _key("random id in the visitor's cookie; no personal data (P13)"),
+        "performance": _key("performance cookies allowed"),
+        "analytics": _key("analytics cookies allowed"),
+        "social": _key("social cookies allowed"),
+        "updated_at": _key("when the choice was made"),
+        "expires": _key("DynamoDB TTL: the visitor is asked again after about 13 months"),
+    },
+    "Campaign": {
+        "campaign_id": _key("identifies the campaign"),
+        "subject": _key("marketing text written by the team (uk, ru, en)"),
+        "body": _key("marketing text written by the team (uk, ru, en)"),
+        "status": _key("queued, sending, sent"),
+        "queued": _key("sparse index of campaigns waiting for the job"),
+        "recipients": _key("how many users it went to"),
+        "sent": _key("how many messages were delivered"),
+        "created_by": _key("the admin who queued it"),
+        "created_at": _key("audit"),
+        "finished_at": _key("audit"),
     },
     "PaymentItem": {
         "booking_id": _key("the booking paid for (one payment per booking)"),

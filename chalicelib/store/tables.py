@@ -23,6 +23,15 @@ def all_models() -> list[type[Model]]:
         QuestionMessage,
         Room,
     )
+    from chalicelib.consent.models import (
+        Campaign,
+        Consent,
+        CookieConsent,
+        LedgerEvent,
+        PolicyAcknowledgement,
+        PolicyVersion,
+        Restriction,
+    )
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.payments.models import PaymentEventItem, PaymentItem
@@ -47,6 +56,13 @@ def all_models() -> list[type[Model]]:
         OutboxMessage,
         PaymentItem,
         PaymentEventItem,
+        PolicyVersion,
+        Consent,
+        LedgerEvent,
+        PolicyAcknowledgement,
+        Restriction,
+        CookieConsent,
+        Campaign,
     ]
 
 

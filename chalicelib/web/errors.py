@@ -13,6 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.bookings import errors as bookings
+from chalicelib.consent.errors import (
+    EssentialRequired,
+    InvalidUnsubscribeToken,
+    NoPolicyInEffect,
+    PolicyVersionExists,
+    UnknownPolicyVersion,
+    UnknownPurpose,
+)
 from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.payments.errors import (
@@ -94,6 +102,19 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     # platform
     StoreUnavailable: ErrorSpec(
         503, "store_unavailable", "health check: the data store does not answer"
+    ),
+    # consent
+    UnknownPurpose: ErrorSpec(404, "unknown_purpose", "no such consent purpose"),
+    EssentialRequired: ErrorSpec(
+        422, "essential_required", "essential cookies cannot be refused (`essential: false`)"
+    ),
+    PolicyVersionExists: ErrorSpec(409, "policy_version_exists", "the version is published"),
+    UnknownPolicyVersion: ErrorSpec(
+        422, "unknown_policy_version", "acknowledging a version not published or not in effect"
+    ),
+    NoPolicyInEffect: ErrorSpec(404, "no_policy_in_effect", "no policy version is in effect"),
+    InvalidUnsubscribeToken: ErrorSpec(
+        400, "invalid_unsubscribe_token", "unsubscribe link forged, expired or for another use"
     ),
 }
 

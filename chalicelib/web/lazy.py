@@ -28,6 +28,7 @@ CAPABILITIES: tuple[str, ...] = (
     "chalicelib.pets.api",
     "chalicelib.bookings.api",
     "chalicelib.payments.api",
+    "chalicelib.consent.api",
 )
 
 RouteTable = Mapping[str, tuple[tuple[str, str], ...]]

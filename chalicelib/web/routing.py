@@ -145,12 +145,20 @@ class ApiBlueprint:
         def decorate(handler: Handler) -> Handler:
             @functools.wraps(handler)
             def view(**path_params: str) -> Response:
+                caller: list[Principal] = []
                 try:
-                    return self._dispatch(spec, handler, path_params)
+                    response = self._dispatch(spec, handler, path_params, caller)
                 except ProblemError as problem:
-                    return problem.to_response()
+                    response = problem.to_response()
                 except DomainError as error:
-                    return to_problem(error).to_response()
+                    response = to_problem(error).to_response()
+                if caller:  # P19: a significant policy version not yet acknowledged
+                    from chalicelib.consent.notice import policy_notice_headers
+
+                    response.headers.update(
+                        policy_notice_headers(caller[0].user_id, self.clock.now())
+                    )
+                return response
 
             self.declared.append((path, spec.method))
             self._views[(path, spec.method)] = view
@@ -158,7 +166,13 @@ class ApiBlueprint:
 
         return decorate
 
-    def _dispatch(self, spec: RouteSpec, handler: Handler, path_params: dict[str, str]) -> Response:
+    def _dispatch(
+        self,
+        spec: RouteSpec,
+        handler: Handler,
+        path_params: dict[str, str],
+        caller: list[Principal],
+    ) -> Response:
         if self._app is None or self._app.current_request is None:  # pragma: no cover
             raise RuntimeError(f"{self.import_name} is not bound to a running app")
         request = self._app.current_request
@@ -168,6 +182,7 @@ class ApiBlueprint:
         principal = authorize(spec.access, headers)
         if principal is not None:
             logger.thread_safe_append_keys(user_id=principal.user_id)
+            caller.append(principal)
         raw_body = request.raw_body
         raw = (raw_body.encode() if isinstance(raw_body, str) else raw_body) or None
         if spec.raw_body:

@@ -29,6 +29,7 @@ HEAVY = [
     "chalicelib.pets.api",
     "chalicelib.platform.api",
     "chalicelib.payments.api",
+    "chalicelib.consent.api",
 ]
 # The dev venv also holds the media container's packages; aiortc brings pyOpenSSL, which
 # botocore imports when present. The Lambda package (requirements.txt) has none of them,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,7 +22,9 @@ class Flaky:
         self.failures = failures
         self.sent: list[tuple[str, str]] = []
 
-    def deliver(self, address: str, subject: str, body: str) -> str:
+    def deliver(
+        self, address: str, subject: str, body: str, headers: Mapping[str, str] | None = None
+    ) -> str:
         if self.failures:
             self.failures -= 1
             raise ConnectionError("provider down")
