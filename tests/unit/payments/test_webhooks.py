@@ -277,3 +277,14 @@ def test_liqpay_trusts_the_status_read_back_not_the_callback(pay: Pay) -> None:
     )
     assert (status, ack["outcome"]) == (200, "ignored")  # LiqPay says: not paid
     assert _status(booking) == "pending_payment"
+
+
+def test_success_for_a_booking_cancelled_meanwhile_is_refunded(pay: Pay) -> None:
+    booking, checkout = _open(pay)
+    assert pay.world.call("POST", f"/v1/bookings/{booking}/cancel", "owner_a")[0] == 200
+    session_id = checkout["checkout_url"].rsplit("/", 1)[1]
+    assert pay.standin.pay_session(session_id, paid=True) == 200
+    assert _status(booking) == "cancelled"
+    payment = pay.get(booking)["payment"]
+    assert payment["status"] == "refunded"
+    assert payment["refunded_amount"]["amount"] == 50000
