@@ -33,6 +33,7 @@ def all_models() -> list[type[Model]]:
         Restriction,
     )
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
+    from chalicelib.media_nodes.models import MediaNode, RoomPlacement
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.payments.models import PaymentEventItem, PaymentItem
     from chalicelib.pets.models import Pet
@@ -63,6 +64,8 @@ def all_models() -> list[type[Model]]:
         Restriction,
         CookieConsent,
         Campaign,
+        MediaNode,
+        RoomPlacement,
     ]
 
 

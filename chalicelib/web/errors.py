@@ -23,6 +23,7 @@ from chalicelib.consent.errors import (
 )
 from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, DomainError, NotFound
+from chalicelib.media_nodes.errors import NoMediaNode
 from chalicelib.payments.errors import (
     CheckoutOpen,
     CurrencyNotSupported,
@@ -116,6 +117,8 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     InvalidUnsubscribeToken: ErrorSpec(
         400, "invalid_unsubscribe_token", "unsubscribe link forged, expired or for another use"
     ),
+    # media nodes
+    NoMediaNode: ErrorSpec(503, "media_unavailable", "no media server can take the call now"),
 }
 
 # Problems the web layer raises itself (never a domain rule).
