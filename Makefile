@@ -84,6 +84,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/sfu_capacity.py
 	$(BIN)/python bench/booking_race.py
+	$(BIN)/python bench/webhooks.py
 
 ## Regenerate chalicelib/route_table.py after adding or changing a route.
 routes: $(STAMP)

@@ -27,3 +27,10 @@ def campaign_dispatch(event: Any) -> dict[str, int]:
     from chalicelib.jobs.campaigns import run
 
     return run(datetime.now(UTC))
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def payment_housekeeping(event: Any) -> dict[str, int]:
+    from chalicelib.jobs.payments import run
+
+    return run(datetime.now(UTC))

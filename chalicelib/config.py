@@ -70,6 +70,25 @@ OUTBOX_MAX_ATTEMPTS = 5
 OUTBOX_RETRY_BASE = timedelta(minutes=1)
 OUTBOX_RETENTION = timedelta(days=90)
 
+# Payments (P15): card data never reaches us; processors host the payment page.
+PAYMENT_EVENT_RETENTION = timedelta(days=7)  # event ids kept for de-duplication (>= 72 h)
+STRIPE_WEBHOOK_TOLERANCE = timedelta(seconds=300)
+LIQPAY_CURRENCY = "UAH"
+RESCHEDULE_CHAIN_MAX = 20  # how far back a rescheduled booking's payment is looked for
+
+
+@dataclass(frozen=True)
+class RefundPolicy:
+    """Shown with every checkout, before the owner pays, and applied on cancellation."""
+
+    owner_full_refund_notice: timedelta = timedelta(hours=24)
+    owner_early_cancellation: str = "full"
+    owner_late_cancellation: str = "none"
+    consultant_cancellation_or_no_show: str = "full"
+
+
+REFUND_POLICY = RefundPolicy()
+
 # Consent, cookie choices, policy versions, marketing.
 POLICY_CACHE_TTL = timedelta(seconds=60)
 COOKIE_CONSENT_TTL = timedelta(days=395)  # about 13 months, then the visitor is asked again
@@ -119,6 +138,10 @@ class Settings:
     turn_secret: str
     turn_urls: tuple[str, ...]
     log_level: str
+    stripe_secret_id: str
+    liqpay_secret_id: str
+    stripe_api_base: str | None
+    liqpay_api_base: str
 
     @property
     def is_local(self) -> bool:
@@ -166,6 +189,10 @@ def get_settings() -> Settings:
         turn_secret=_env("VETPET_TURN_SECRET", ""),
         turn_urls=tuple(u for u in _env("VETPET_TURN_URLS", "turn:127.0.0.1:3478").split(",") if u),
         log_level=_env("POWERTOOLS_LOG_LEVEL", "INFO"),
+        stripe_secret_id=_env("VETPET_STRIPE_SECRET", f"vetpet/{stage}/stripe"),
+        liqpay_secret_id=_env("VETPET_LIQPAY_SECRET", f"vetpet/{stage}/liqpay"),
+        stripe_api_base=os.environ.get("VETPET_STRIPE_API_BASE") or None,
+        liqpay_api_base=_env("VETPET_LIQPAY_API_BASE", "https://www.liqpay.ua"),
     )
     missing = [name for name in REQUIRED_OUTSIDE_LOCAL if not getattr(settings, name).strip()]
     if missing and not settings.is_local:

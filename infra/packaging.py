@@ -27,6 +27,7 @@ LAMBDA_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 API_FUNCTION = "APIHandler"
 HOUSEKEEPING = "BookingHousekeeping"
 CAMPAIGN_DISPATCH = "CampaignDispatch"
+PAYMENT_HOUSEKEEPING = "PaymentHousekeeping"
 REST_API = "RestAPI"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _CACHE = Path(tempfile.gettempdir()) / "vetpet-compiled-packages"

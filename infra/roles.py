@@ -12,7 +12,12 @@ from constructs import Construct
 
 from chalicelib.consent.iam import LEDGER_TABLE, deny_ledger_mutations
 from infra.nag import suppress
-from infra.packaging import API_FUNCTION, CAMPAIGN_DISPATCH, HOUSEKEEPING
+from infra.packaging import (
+    API_FUNCTION,
+    CAMPAIGN_DISPATCH,
+    HOUSEKEEPING,
+    PAYMENT_HOUSEKEEPING,
+)
 from infra.stages import StageConfig
 from infra.storage import Storage
 
@@ -40,8 +45,13 @@ JOB_TABLES = {
         *_SENDS_MAIL,
     ],
     CAMPAIGN_DISPATCH: ["campaigns", "consent-ledger", "policy-versions", *_SENDS_MAIL],
+    PAYMENT_HOUSEKEEPING: ["payments", "payment-events", "bookings"],
 }
-JOB_SECRETS = {HOUSEKEEPING: [], CAMPAIGN_DISPATCH: ["signing-keys"]}  # signed receipts
+JOB_SECRETS = {
+    HOUSEKEEPING: [],
+    CAMPAIGN_DISPATCH: ["signing-keys"],  # signed receipts
+    PAYMENT_HOUSEKEEPING: ["stripe", "liqpay"],  # refunds through the processors
+}
 
 # The IAM actions a statement may grant on `*`, each with the reason: the service has no
 # resource-level permission for it (or CDK's ECS construct grants it so, as AWS documents
@@ -91,7 +101,12 @@ def function_role(
                 deny_ledger_mutations(storage.tables[LEDGER_TABLE].attr_arn)
             )
         )
-    by_name = {"signing-keys": storage.signing_keys, "code-key": storage.code_key}
+    by_name = {
+        "signing-keys": storage.signing_keys,
+        "code-key": storage.code_key,
+        "stripe": storage.stripe,
+        "liqpay": storage.liqpay,
+    }
     secrets = list(by_name.values()) if is_api else [by_name[n] for n in JOB_SECRETS[logical_id]]
     if secrets:
         role.add_to_policy(

@@ -12,6 +12,7 @@ from chalicelib.accounts.code_store import new_code_key
 from chalicelib.accounts.keys import generate_key_document
 from chalicelib.config import get_settings
 from chalicelib.store.tables import create_tables
+from local import payments_standin
 
 
 def start_moto(port: int) -> ThreadedMotoServer:
@@ -38,3 +39,4 @@ def bootstrap() -> None:
         Name=settings.signing_keys_secret_id, SecretString=generate_key_document()
     )
     secrets.create_secret(Name=settings.code_key_secret_id, SecretString=new_code_key())
+    payments_standin.create_secrets(secrets, settings.stripe_secret_id, settings.liqpay_secret_id)

@@ -47,7 +47,7 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
     udp = parse_port_range(os.environ.get("VETPET_MEDIA_UDP_PORTS", DEFAULT_UDP_PORTS))
     workers = worker_count(os.environ)
     port_plan.check(port_plan.plan(ports, workers=workers, nodes=media_nodes, udp=udp))
-    from local import embedded_aws, mailbox, oidc, schedules, seed
+    from local import embedded_aws, mailbox, oidc, payments_standin, schedules, seed
 
     moto = embedded_aws.start_moto(ports.aws)
     embedded_aws.bootstrap()
@@ -57,8 +57,12 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
     threading.Thread(target=box.watch, args=(stop_watch,), daemon=True).start()
     threading.Thread(target=schedules.housekeeping, args=(stop_watch,), daemon=True).start()
     threading.Thread(target=schedules.campaign_dispatch, args=(stop_watch,), daemon=True).start()
+    threading.Thread(target=schedules.payment_housekeeping, args=(stop_watch,), daemon=True).start()
     mail_server = mailbox.serve(box, ports.mailbox)
     oidc_server = oidc.serve(env["VETPET_OIDC_LOCAL_ISSUER"], ports.oidc)
+    payments_server = payments_standin.serve(
+        ports.payments, payments_standin.http_deliver(env["VETPET_ISSUER"])
+    )
     api = subprocess.Popen(
         [
             sys.executable,
@@ -70,6 +74,8 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
             str(ports.aws),
             "--oidc-port",
             str(ports.oidc),
+            "--payments-port",
+            str(ports.payments),
         ],
         cwd=ROOT,
         env={**os.environ, **env},
@@ -87,6 +93,7 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
         stop_watch.set()
         mail_server.shutdown()
         oidc_server.shutdown()
+        payments_server.shutdown()
         moto.stop()
 
     try:
@@ -141,6 +148,7 @@ def main() -> None:
         f"  Media SFU  http://127.0.0.1:{ports.media}/  (health: /health)\n"
         f"  TURN       turn:127.0.0.1:{ports.turn} (coturn, TURN REST credentials)\n"
         f"  OIDC       http://127.0.0.1:{ports.oidc}/jwks.json  (mint: POST /mint)\n"
+        f"  Payments   http://127.0.0.1:{ports.payments}  (Stripe + LiqPay stand-in)\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 HOUSEKEEPING_SECONDS = 60.0
+PAYMENT_HOUSEKEEPING_SECONDS = 60.0  # deployed: every 5 minutes
 CAMPAIGN_SECONDS = 20.0  # a queued campaign goes out within a minute on the local stack
 
 
@@ -33,3 +34,9 @@ def campaign_dispatch(stop: threading.Event) -> None:
     from chalicelib.jobs.campaigns import run
 
     _every(CAMPAIGN_SECONDS, run, "campaign dispatch", stop)
+
+
+def payment_housekeeping(stop: threading.Event) -> None:
+    from chalicelib.jobs.payments import run
+
+    _every(PAYMENT_HOUSEKEEPING_SECONDS, run, "payment housekeeping", stop)

@@ -40,6 +40,7 @@ from chalicelib.bookings.states import BookingStatus
 from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
+from chalicelib.payments.wiring import booking_cancelled
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import AUTHENTICATED, roles
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
@@ -136,6 +137,7 @@ def cancel(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     booking = service.bookings.cancel_booking(
         service.bookings.load_for(booking_id, actor), actor, request.now
     )
+    booking_cancelled(booking.booking_id, str(booking.cancelled_by), request.now)
     return views.for_viewer(booking, actor.user_id, request.now)
 
 

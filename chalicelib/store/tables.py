@@ -36,6 +36,7 @@ def all_models() -> list[type[Model]]:
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
     from chalicelib.media_nodes.models import MediaNode, RoomPlacement
     from chalicelib.notifications.outbox import OutboxMessage
+    from chalicelib.payments.models import PaymentEventItem, PaymentItem
     from chalicelib.pets.models import Pet
 
     return [
@@ -56,6 +57,8 @@ def all_models() -> list[type[Model]]:
         Question,
         QuestionMessage,
         OutboxMessage,
+        PaymentItem,
+        PaymentEventItem,
         PolicyVersion,
         Consent,
         LedgerEvent,

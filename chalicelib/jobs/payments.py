@@ -1,0 +1,14 @@
+"""Payment housekeeping: refunds the processor has not confirmed are sent again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.observability import logger
+from chalicelib.payments.wiring import retry_refunds
+
+
+def run(now: datetime) -> dict[str, int]:
+    result = {"refunds_confirmed": retry_refunds(now)}
+    logger.info("payment housekeeping", extra=result)
+    return result
