@@ -164,11 +164,11 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
-@cache
-def get_settings() -> Settings:
-    """Settings read once per process from the environment."""
+def read_settings() -> Settings:
+    """The settings the environment describes, unchecked (deployment tooling derives
+    resource names from them without holding the deployed secrets)."""
     stage = _env("VETPET_STAGE", "local")
-    settings = Settings(
+    return Settings(
         stage=stage,
         region=_env("AWS_DEFAULT_REGION", "us-east-1"),
         table_prefix=_env("VETPET_TABLE_PREFIX", f"vetpet-{stage}-"),
@@ -194,7 +194,16 @@ def get_settings() -> Settings:
         stripe_api_base=os.environ.get("VETPET_STRIPE_API_BASE") or None,
         liqpay_api_base=_env("VETPET_LIQPAY_API_BASE", "https://www.liqpay.ua"),
     )
+
+
+@cache
+def get_settings() -> Settings:
+    """Settings read once per process from the environment; a deployed stage missing a
+    secret refuses to start."""
+    settings = read_settings()
     missing = [name for name in REQUIRED_OUTSIDE_LOCAL if not getattr(settings, name).strip()]
     if missing and not settings.is_local:
-        raise ConfigurationError(f"stage {stage!r} refuses to start without {', '.join(missing)}")
+        raise ConfigurationError(
+            f"stage {settings.stage!r} refuses to start without {', '.join(missing)}"
+        )
     return settings
