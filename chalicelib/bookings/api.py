@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Response
-
 from chalicelib.bookings import questions, rooms, service, views
 from chalicelib.bookings.errors import (
     IdempotencyKeyRequired,
@@ -235,12 +233,12 @@ def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     summary="Set a password the media server asks for (stored as argon2id).",
     errors=(NotFound, RoomUnavailable, "validation_error"),
 )
-def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) -> Response:
+def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) -> None:
     booking = service.bookings.load_for(booking_id, _actor(request))
     if booking.owner_id != request.user.user_id:
         raise NotFound("booking")
     rooms.set_room_password(booking, request.body.password, request.now)
-    return Response(body="", status_code=204)
+    return
 
 
 @api.route(

@@ -206,6 +206,8 @@ class ApiBlueprint:
         result = handler(api_request, **path_params)
         if isinstance(result, Response):
             return result
+        if result is None and spec.status == 204:
+            return Response(body="", status_code=204)
         if isinstance(result, Reply):
             return Response(
                 body=_jsonable(result.body),
