@@ -90,6 +90,8 @@ class Settings:
     turn_secret: str
     turn_urls: tuple[str, ...]
     log_level: str
+    cors_origins: frozenset[str]
+    contract_strict: bool
 
     @property
     def is_local(self) -> bool:
@@ -128,4 +130,8 @@ def get_settings() -> Settings:
         turn_secret=_env("VETPET_TURN_SECRET", ""),
         turn_urls=tuple(u for u in _env("VETPET_TURN_URLS", "turn:127.0.0.1:3478").split(",") if u),
         log_level=_env("POWERTOOLS_LOG_LEVEL", "INFO"),
+        # Browser origins allowed to call the API (comma-separated); others get no CORS.
+        cors_origins=frozenset(o for o in _env("VETPET_CORS_ORIGINS", "").split(",") if o),
+        # Undeclared problems fail loudly where the contract is tested (local stage).
+        contract_strict=_env("VETPET_CONTRACT_STRICT", "1" if stage == "local" else "0") == "1",
     )

@@ -84,8 +84,18 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=Ports.api)
     parser.add_argument("--aws-port", type=int, default=Ports.aws)
     parser.add_argument("--oidc-port", type=int, default=Ports.oidc)
+    parser.add_argument("--media-port", type=int, default=Ports.media)
+    parser.add_argument("--mailbox-port", type=int, default=Ports.mailbox)
     args = parser.parse_args()
-    serve(Ports(api=args.port, aws=args.aws_port, oidc=args.oidc_port))
+    serve(
+        Ports(
+            api=args.port,
+            aws=args.aws_port,
+            oidc=args.oidc_port,
+            media=args.media_port,
+            mailbox=args.mailbox_port,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,14 @@ def stage_environment(ports: Ports) -> dict[str, str]:
             "VETPET_ISSUER": f"http://127.0.0.1:{ports.api}",
             "VETPET_WEB_URL": f"http://127.0.0.1:{ports.api}",
             "VETPET_OIDC_LOCAL_ISSUER": f"http://127.0.0.1:{ports.oidc}",
+            # The stage's browser origins, plus the stack's own pages (call page, mailbox).
+            "VETPET_CORS_ORIGINS": ",".join(
+                [
+                    *env.get("VETPET_CORS_ORIGINS", "").split(","),
+                    f"http://127.0.0.1:{ports.media}",
+                    f"http://127.0.0.1:{ports.mailbox}",
+                ]
+            ).strip(","),
             "VETPET_TURN_URLS": (
                 f"stun:127.0.0.1:{ports.turn},"
                 f"turn:127.0.0.1:{ports.turn}?transport=udp,turn:127.0.0.1:{ports.turn}?transport=tcp"

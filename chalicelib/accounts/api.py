@@ -84,6 +84,7 @@ def verify_email(request: ApiRequest[VerifyEmailIn, None]) -> StatusOut:
 @api.route(
     "/v1/auth/verify-email/resend",
     "POST",
+    operation_id="resendVerificationEmail",
     access=PUBLIC,
     body=EmailIn,
     response=StatusOut,
@@ -164,6 +165,7 @@ def login(request: ApiRequest[LoginIn, None]) -> TokensOut | MfaRequiredOut:
 @api.route(
     "/v1/auth/social/{provider}",
     "POST",
+    operation_id="signInWithProvider",
     access=PUBLIC,
     body=SocialSignInIn,
     response=LoginOut,
@@ -208,6 +210,7 @@ def verify_mfa(request: ApiRequest[MfaVerifyIn, None]) -> TokensOut:
 @api.route(
     "/v1/auth/refresh",
     "POST",
+    operation_id="refreshTokens",
     access=PUBLIC,
     body=RefreshIn,
     response=TokensOut,
@@ -265,6 +268,7 @@ def patch_me(request: ApiRequest[ProfilePatchIn, None]) -> ProfileOut:
 @api.route(
     "/v1/me/password",
     "POST",
+    operation_id="changeMyPassword",
     access=AUTHENTICATED,
     body=ChangePasswordIn,
     response=StatusOut,
@@ -281,6 +285,7 @@ def change_password(request: ApiRequest[ChangePasswordIn, None]) -> StatusOut:
 @api.route(
     "/v1/me/mfa/sms",
     "POST",
+    operation_id="startSmsEnrolment",
     access=AUTHENTICATED,
     body=SmsEnrolIn,
     response=StatusOut,
@@ -298,6 +303,7 @@ def enrol_sms(request: ApiRequest[SmsEnrolIn, None]) -> StatusOut:
 @api.route(
     "/v1/me/mfa/sms/confirm",
     "POST",
+    operation_id="confirmSmsEnrolment",
     access=AUTHENTICATED,
     body=CodeIn,
     response=MfaMethodsOut,
@@ -313,6 +319,7 @@ def confirm_sms(request: ApiRequest[CodeIn, None]) -> MfaMethodsOut:
 @api.route(
     "/v1/me/mfa/totp",
     "POST",
+    operation_id="startTotpEnrolment",
     access=AUTHENTICATED,
     body=ReauthIn,
     response=TotpEnrolOut,
@@ -328,6 +335,7 @@ def enrol_totp(request: ApiRequest[ReauthIn, None]) -> TotpEnrolOut:
 @api.route(
     "/v1/me/mfa/totp/confirm",
     "POST",
+    operation_id="confirmTotpEnrolment",
     access=AUTHENTICATED,
     body=CodeIn,
     response=MfaMethodsOut,
@@ -346,6 +354,7 @@ def confirm_totp(request: ApiRequest[CodeIn, None]) -> MfaMethodsOut:
 @api.route(
     "/v1/admin/consultants",
     "POST",
+    operation_id="inviteConsultant",
     access=roles("admin"),
     body=InviteConsultantIn,
     response=InviteOut,

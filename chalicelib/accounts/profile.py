@@ -49,7 +49,7 @@ def patch(user: User, changes: ProfilePatchIn) -> ProfileOut:
             400,
             "validation_error",
             f"Field '{cleared[0]}' cannot be empty.",
-            extra={"errors": [{"field": cleared[0], "message": "required", "type": "missing"}]},
+            extra={"errors": [{"field": cleared[0], "code": "missing", "message": "required"}]},
         )
     if values:
         attributes = User.get_attributes()

@@ -106,6 +106,7 @@ class ChangePasswordIn(Schema):
 
 
 class TokensOut(Schema):
+    object: Literal["tokens"] = "tokens"
     access_token: str
     refresh_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a scheme name
@@ -113,12 +114,13 @@ class TokensOut(Schema):
 
 
 class MfaRequiredOut(Schema):
+    object: Literal["mfa_challenge"] = "mfa_challenge"
     mfa_required: Literal[True] = True
     challenge_id: str
     methods: list[Literal["sms", "totp"]]
 
 
-class LoginOut(OneOf[TokensOut | MfaRequiredOut]):
+class LoginOut(OneOf[Annotated[TokensOut | MfaRequiredOut, Field(discriminator="object")]]):
     """Tokens, or a second-factor challenge when the account has one enrolled."""
 
 

@@ -41,13 +41,19 @@ from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import AUTHENTICATED, roles
-from chalicelib.web.routing import ApiBlueprint, ApiRequest
+from chalicelib.web.routing import ApiBlueprint, ApiRequest, Header, Reply
 
 api = ApiBlueprint(__name__, tag="bookings")
 OWNER = roles("owner")
 PARTICIPANT = roles("owner", "vet")
 VET = roles("vet")
 AnyBooking = OwnerBooking | ConsultantBooking
+IDEMPOTENCY_KEY = Header(
+    "Idempotency-Key",
+    "Any unique string per booking attempt; a retry with the same key and body replays "
+    "the first answer (with `Idempotent-Replayed: true`).",
+    max_length=MAX_KEY_LENGTH,
+)
 
 
 def _actor(request: ApiRequest[Any, Any]) -> Actor:
@@ -67,6 +73,8 @@ def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
     "/v1/bookings",
     "POST",
     access=OWNER,
+    headers=(IDEMPOTENCY_KEY,),
+    reply_headers=("Idempotent-Replayed",),
     body=BookingCreate,
     response=BookingCreated,
     status=201,
@@ -82,7 +90,7 @@ def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
         "validation_error",
     ),
 )
-def create(request: ApiRequest[BookingCreate, None]) -> BookingCreated:
+def create(request: ApiRequest[BookingCreate, None]) -> Reply:
     body = request.body
     result = service.bookings.create_booking(
         request.user.user_id,
@@ -90,7 +98,8 @@ def create(request: ApiRequest[BookingCreate, None]) -> BookingCreated:
         service.NewBooking(body.consultant_id, body.pet_id, body.start, body.reason),
         request.now,
     )
-    return views.created(result.booking)
+    replayed = {"Idempotent-Replayed": "true"} if result.replayed else {}
+    return Reply(views.created(result.booking), headers=replayed)
 
 
 @api.route(
@@ -200,6 +209,7 @@ def complete(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     "/v1/bookings/{booking_id}/no-show",
     "POST",
     access=VET,
+    operation_id="markBookingNoShow",
     response=ConsultantBooking,
     summary="The consultant records that the client did not come.",
     errors=(NotFound, InvalidTransition),
@@ -212,6 +222,7 @@ def no_show(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     "/v1/bookings/{booking_id}/room",
     "POST",
     access=PARTICIPANT,
+    operation_id="openBookingRoom",
     response=RoomOut,
     summary="A room token and TURN credentials (10 minutes before the start to the end).",
     errors=(NotFound, RoomUnavailable, RoomClosed),

@@ -80,6 +80,7 @@ class BookingCommon(Schema):
 
 
 class OwnerBooking(BookingCommon):
+    object: Literal["booking"] = "booking"
     hold_expires_at: str | None
     price: Money
     consultant: ConsultantRef
@@ -87,16 +88,20 @@ class OwnerBooking(BookingCommon):
 
 
 class ConsultantBooking(BookingCommon):
+    object: Literal["consultant_booking"] = "consultant_booking"
     client: Client
     pet: PetForConsultant | None
 
 
-class BookingView(OneOf[OwnerBooking | ConsultantBooking]):
+AnyBooking = Annotated[OwnerBooking | ConsultantBooking, Field(discriminator="object")]
+
+
+class BookingView(OneOf[AnyBooking]):
     """A booking as its owner (everything) or its consultant (the P7 projection) sees it."""
 
 
 class BookingList(Schema):
-    items: list[OwnerBooking | ConsultantBooking]
+    items: list[AnyBooking]
     next_cursor: str | None
 
 
@@ -154,19 +159,24 @@ class QuestionCommon(Schema):
 
 
 class OwnerQuestion(QuestionCommon):
+    object: Literal["question"] = "question"
     consultant: ConsultantRef
     pet: PetOut | None
 
 
 class ConsultantQuestion(QuestionCommon):
+    object: Literal["consultant_question"] = "consultant_question"
     client: Client
     pet: PetForConsultant | None
 
 
+AnyQuestion = Annotated[OwnerQuestion | ConsultantQuestion, Field(discriminator="object")]
+
+
 class QuestionList(Schema):
-    items: list[OwnerQuestion | ConsultantQuestion]
+    items: list[AnyQuestion]
     next_cursor: str | None
 
 
-class QuestionView(OneOf[OwnerQuestion | ConsultantQuestion]):
+class QuestionView(OneOf[AnyQuestion]):
     """A question thread as its owner or its consultant sees it."""

@@ -26,6 +26,9 @@ class ErrorSpec:
     status: int
     code: str
     meaning: str
+    # Request fields the problem is about, first match in the route's body wins: the
+    # problem then names it in `errors: [{field, code, message}]`.
+    fields: tuple[str, ...] = ()
 
 
 # Domain exceptions, grouped by capability.
@@ -96,6 +99,48 @@ WEB_ERRORS: tuple[ErrorSpec, ...] = (
     ErrorSpec(415, "unsupported_media_type", "a body in a type that cannot be JSON"),
     ErrorSpec(500, "internal_error", "a fault of ours; never caused by input"),
 )
+
+# Codes the accounts capability still raises as problems by name (not yet as domain
+# exceptions); routes declare them by code. Same shape as the table above.
+ACCOUNT_CODES: tuple[ErrorSpec, ...] = (
+    ErrorSpec(400, "invalid_code", "a one-time code that is wrong, expired or used"),
+    ErrorSpec(401, "invalid_code", "a wrong second-factor code at sign-in"),
+    ErrorSpec(401, "invalid_credentials", "the e-mail or password is wrong"),
+    ErrorSpec(401, "invalid_refresh_token", "a refresh token that is unknown or expired"),
+    ErrorSpec(401, "refresh_token_reused", "a rotated refresh token came back; family revoked"),
+    ErrorSpec(401, "challenge_invalid", "the sign-in challenge expired or failed"),
+    ErrorSpec(401, "invalid_id_token", "a social ID token the provider's keys do not verify"),
+    ErrorSpec(403, "email_unverified", "sign-in before the e-mail address is verified"),
+    ErrorSpec(
+        403, "reauthentication_required", "the current password is missing or wrong", ("password",)
+    ),
+    ErrorSpec(409, "email_taken", "an account with this e-mail already exists", ("email",)),
+    ErrorSpec(409, "sms_not_enrolled", "no phone is enrolled for SMS codes"),
+    ErrorSpec(
+        422,
+        "weak_password",
+        "a password under 8 characters, over 1024, or too easy to guess",
+        ("new_password", "password"),
+    ),
+    ErrorSpec(422, "underage", "the birth date is under 18 years ago", ("birth_date",)),
+    ErrorSpec(422, "profile_incomplete", "a first social sign-in lacks birth date or country"),
+    ErrorSpec(422, "email_unverified", "the provider did not confirm the e-mail address"),
+    ErrorSpec(429, "too_many_attempts", "failed sign-ins over the limit; `Retry-After` says when"),
+    ErrorSpec(429, "too_many_codes", "no more SMS codes for this sign-in"),
+)
+
+
+def every_spec() -> list[ErrorSpec]:
+    """Every problem the API can answer, web layer first."""
+    return [*WEB_ERRORS, *ERRORS.values(), *ACCOUNT_CODES]
+
+
+def specs_for(code: str) -> tuple[ErrorSpec, ...]:
+    """The entries of ``code`` (one per status it is answered with)."""
+    found = tuple(spec for spec in every_spec() if spec.code == code)
+    if not found:
+        raise LookupError(f"{code!r} has no entry in chalicelib.web.errors")
+    return found
 
 
 def spec_of(error: type[DomainError]) -> ErrorSpec:

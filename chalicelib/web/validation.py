@@ -28,7 +28,13 @@ class Schema(BaseModel):
     """Base of every request and response model: unknown fields are an error."""
 
     # defer_build: validators are built on first use, not at import (lean cold start).
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+    # Answers always carry fields that have defaults: the document says they are required.
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        defer_build=True,
+        json_schema_serialization_defaults_required=True,
+    )
 
 
 class OneOf(RootModel[T], Generic[T]):
@@ -88,14 +94,14 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
 
 def _invalid(error: ValidationError) -> ProblemError:
     errors = [
-        {"field": _field_name(e["loc"]), "message": e["msg"], "type": e["type"]}
+        {"field": _field_name(e["loc"]), "code": e["type"], "message": e["msg"]}
         for e in error.errors(include_url=False, include_input=False)
     ]
     first = errors[0]
-    if first["type"] == "json_invalid":
+    if first["code"] == "json_invalid":
         detail = "The request body is not valid JSON."
-        errors = [{"field": "body", "message": "malformed JSON", "type": "json_invalid"}]
-    elif first["type"] == "extra_forbidden":
+        errors = [{"field": "body", "code": "json_invalid", "message": "malformed JSON"}]
+    elif first["code"] == "extra_forbidden":
         detail = f"Unknown field '{first['field']}'."
     else:
         detail = f"Invalid field '{first['field']}': {first['message']}."
@@ -126,5 +132,9 @@ def reject_body(raw: bytes | None) -> None:
             400,
             "validation_error",
             "This endpoint takes no request body.",
-            extra={"errors": [{"field": "body", "message": "unexpected body", "type": "extra"}]},
+            extra={
+                "errors": [
+                    {"field": "body", "code": "extra_forbidden", "message": "unexpected body"}
+                ]
+            },
         )
