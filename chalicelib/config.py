@@ -132,6 +132,7 @@ def get_settings() -> Settings:
         log_level=_env("POWERTOOLS_LOG_LEVEL", "INFO"),
         # Browser origins allowed to call the API (comma-separated); others get no CORS.
         cors_origins=frozenset(o for o in _env("VETPET_CORS_ORIGINS", "").split(",") if o),
-        # Undeclared problems fail loudly where the contract is tested (local stage).
-        contract_strict=_env("VETPET_CONTRACT_STRICT", "1" if stage == "local" else "0") == "1",
+        # Undeclared problems fail loudly where the contract is tested (local and tests).
+        contract_strict=_env("VETPET_CONTRACT_STRICT", "1" if stage in ("local", "test") else "0")
+        == "1",
     )

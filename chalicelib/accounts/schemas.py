@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import cache
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, Field
 
-from chalicelib.web.validation import Email, OneOf, Schema
+from chalicelib.web.validation import Email, EmailText, InstantText, OneOf, Schema
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -45,15 +45,30 @@ def _phone(value: str) -> str:
     return value
 
 
-Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]
-Timezone = Annotated[str, Field(max_length=64), AfterValidator(_timezone)]
-Phone = Annotated[str, Field(max_length=16), AfterValidator(_phone)]
+# The patterns are the document's statement of the checks the validators make.
+Country = Annotated[
+    str,
+    Field(min_length=2, max_length=2, json_schema_extra={"pattern": "^[A-Z]{2}$"}),
+    AfterValidator(_country),
+]
+Timezone = Annotated[
+    str,
+    Field(max_length=64, json_schema_extra={"pattern": r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$"}),
+    AfterValidator(_timezone),
+]
+Phone = Annotated[
+    str, Field(max_length=16, json_schema_extra={"pattern": _E164.pattern}), AfterValidator(_phone)
+]
 Language = Literal["uk", "ru", "en"]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Address = Annotated[str, Field(max_length=500)]
 Postcode = Annotated[str, Field(max_length=20)]
 # Length rules live in the password policy (422 weak_password); this bound only stops abuse.
 Password = Annotated[str, Field(min_length=1, max_length=4096)]
+# A password being set: the document states the policy's length (8 to 1024; 422 otherwise).
+NewPassword = Annotated[
+    str, Field(min_length=1, max_length=4096, json_schema_extra={"minLength": 8, "maxLength": 1024})
+]
 Code = Annotated[str, Field(min_length=1, max_length=16)]
 
 
@@ -64,7 +79,7 @@ class LoginIn(Schema):
 
 class RegisterIn(Schema):
     email: Email
-    password: Password
+    password: NewPassword
     name: Name
     birth_date: date
     country: Country
@@ -91,18 +106,18 @@ class EmailIn(Schema):
 class ResetPasswordIn(Schema):
     email: Email
     code: Code
-    new_password: Password
+    new_password: NewPassword
 
 
 class AcceptInviteIn(Schema):
     email: Email
     code: Code
-    password: Password
+    password: NewPassword
 
 
 class ChangePasswordIn(Schema):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class TokensOut(Schema):
@@ -174,19 +189,19 @@ class SocialSignInIn(Schema):
 
 class ProfileOut(Schema):
     user_id: str
-    email: str
+    email: EmailText
     email_verified: bool
-    role: str
+    role: Annotated[str, Field(json_schema_extra={"enum": ["owner", "vet", "admin"]})]
     name: str
     birth_date: date | None
     country: str | None
     timezone: str
-    language: str
+    language: Annotated[str, Field(json_schema_extra={"enum": list(get_args(Language))})]
     phone: str | None
     address: str | None
     postcode: str | None
     mfa_methods: list[Literal["sms", "totp"]]
-    created_at: str
+    created_at: InstantText
 
 
 class ProfilePatchIn(Schema):

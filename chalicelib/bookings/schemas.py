@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from chalicelib.bookings.states import BookingStatus
 from chalicelib.config import (
     BOOKING_REASON_MAX_CHARS,
     QUESTION_TEXT_MAX_CHARS,
@@ -15,10 +16,12 @@ from chalicelib.config import (
     ROOM_PASSWORD_MIN_LENGTH,
 )
 from chalicelib.consultants.schemas import Money
-from chalicelib.pets.schemas import PetOut
-from chalicelib.web.validation import Instant, OneOf, Schema
+from chalicelib.pets.schemas import PetOut, Sex, Species
+from chalicelib.web.validation import Instant, InstantText, OneOf, Schema
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# Every status a booking can be in (answers are built from stored text).
+StatusText = Annotated[str, Field(json_schema_extra={"enum": [s.value for s in BookingStatus]})]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=QUESTION_TEXT_MAX_CHARS)]
 
 
@@ -35,10 +38,10 @@ class RescheduleIn(Schema):
 
 class BookingCreated(Schema):
     id: str
-    status: str
-    start: str
-    end: str
-    hold_expires_at: str | None
+    status: StatusText
+    start: InstantText
+    end: InstantText
+    hold_expires_at: InstantText | None
     price: Money
 
 
@@ -58,30 +61,30 @@ class Client(Schema):
 
 class PetForConsultant(Schema):
     name: str
-    species: str
+    species: Species
     breed: str | None
     birth_date: date | None
     weight_kg: float | None
-    sex: str | None
+    sex: Sex | None
     neutered: bool | None
     notes: str | None
 
 
 class BookingCommon(Schema):
     id: str
-    status: str
-    start: str
-    end: str
+    status: StatusText
+    start: InstantText
+    end: InstantText
     reason: str
     cancelled_by: Literal["owner", "consultant"] | None
     rescheduled_from: str | None
     rescheduled_to: str | None
-    created_at: str
+    created_at: InstantText
 
 
 class OwnerBooking(BookingCommon):
     object: Literal["booking"] = "booking"
-    hold_expires_at: str | None
+    hold_expires_at: InstantText | None
     price: Money
     consultant: ConsultantRef
     pet: PetOut | None
@@ -119,7 +122,7 @@ class IceServerOut(Schema):
 class RoomOut(Schema):
     room_id: str
     token: str
-    expires_at: str
+    expires_at: InstantText
     ice_servers: list[IceServerOut]
 
 
@@ -148,14 +151,14 @@ class MessageOut(Schema):
     id: str
     author: Literal["owner", "consultant"]
     text: str
-    created_at: str
+    created_at: InstantText
 
 
 class QuestionCommon(Schema):
     id: str
     messages: list[MessageOut]
-    created_at: str
-    updated_at: str
+    created_at: InstantText
+    updated_at: InstantText
 
 
 class OwnerQuestion(QuestionCommon):

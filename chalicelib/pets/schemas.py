@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from chalicelib.config import PET_WEIGHT_KG_MAX, PET_WEIGHT_KG_MIN
-from chalicelib.web.validation import BirthDate, Schema
+from chalicelib.web.validation import BirthDate, InstantText, Schema
 
 Species = Literal["dog", "cat", "bird", "rodent", "reptile", "other"]
 Sex = Literal["male", "female", "unknown"]
@@ -57,8 +57,8 @@ class PetOut(Schema):
     sex: Sex | None
     neutered: bool | None
     notes: str | None
-    created_at: str
-    updated_at: str
+    created_at: InstantText
+    updated_at: InstantText
 
 
 class PetList(Schema):

@@ -68,11 +68,20 @@ def _in_years(value: datetime | date) -> datetime | date:
     return value
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
+# The document states the year bounds as a pattern on the text a client sends.
+_YEARS = {"pattern": "^(20[0-9]{2})-"} if (EARLIEST_YEAR, LATEST_YEAR) == (2000, 2100) else {}
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_years), Field(json_schema_extra={**_YEARS})]
 """A point in time with its offset, in the years the service deals with."""
 
-CalendarDay = Annotated[date, AfterValidator(_in_years)]
+CalendarDay = Annotated[date, AfterValidator(_in_years), Field(json_schema_extra={**_YEARS})]
 """A calendar day in the years the service deals with."""
+
+InstantText = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+"""An instant in an answer: RFC 3339 text in UTC."""
+
+EmailText = Annotated[str, Field(json_schema_extra={"format": "email"})]
+"""An e-mail address in an answer."""
 
 
 def _birth_date(value: date) -> date:
