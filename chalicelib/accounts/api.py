@@ -170,7 +170,7 @@ def login(request: ApiRequest[LoginIn, None]) -> TokensOut | MfaRequiredOut:
     body=SocialSignInIn,
     response=LoginOut,
     summary="Sign in with a Google, Apple or Facebook ID token (creates or links the account).",
-    errors=("invalid_id_token", "profile_incomplete", "underage", "email_unverified"),
+    errors=("invalid_id_token", "profile_incomplete", "underage", "email_unverified", "not_found"),
 )
 def social_sign_in(
     request: ApiRequest[SocialSignInIn, None], provider: str
