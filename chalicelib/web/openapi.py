@@ -322,6 +322,9 @@ def build_document() -> dict[str, Any]:
     models = _models()
     refs, defs = models_json_schema(models, ref_template=_REF)
     schemas = {**defs.get("$defs", {}), "Problem": PROBLEM_SCHEMA, "FieldError": ERROR_ITEM}
+    for name, schema in schemas.items():
+        if "-" in name:  # a model whose request and answer schemas differ: two titles
+            schema["title"] = name.replace("-", "")
     names: dict[tuple[int, str], str] = {
         (id(model), mode): str(refs[(model, mode)]["$ref"]).rsplit("/", 1)[-1]
         for model, mode in models
