@@ -166,6 +166,7 @@ def login(request: ApiRequest[LoginIn, None]) -> TokensOut | MfaRequiredOut:
     "/v1/auth/social/{provider}",
     "POST",
     operation_id="signInWithProvider",
+    path_values={"provider": ("google", "apple", "facebook")},
     access=PUBLIC,
     body=SocialSignInIn,
     response=LoginOut,

@@ -20,6 +20,7 @@ from chalicelib.bookings.schemas import (
     BookingCreate,
     BookingCreated,
     BookingList,
+    BookingListQuery,
     BookingView,
     ConsultantBooking,
     ConsultantQuestion,
@@ -36,7 +37,7 @@ from chalicelib.bookings.schemas import (
     RoomPasswordIn,
 )
 from chalicelib.bookings.service import Actor
-from chalicelib.bookings.states import BookingStatus
+from chalicelib.bookings.states import BookingStatus, effective_status
 from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.store.errors import InvalidCursor
@@ -106,15 +107,22 @@ def create(request: ApiRequest[BookingCreate, None]) -> Reply:
     "/v1/bookings",
     "GET",
     access=PARTICIPANT,
-    query=ListQuery,
+    query=BookingListQuery,
     response=BookingList,
-    summary="My bookings, newest first (owner: mine; consultant: with me).",
+    summary="My bookings, newest first (owner: mine; consultant: with me). Filters apply "
+    "within each page: a page may hold fewer than `limit` items while `next_cursor` is set.",
     errors=(InvalidCursor, "validation_error"),
 )
-def list_bookings(request: ApiRequest[None, ListQuery]) -> BookingList:
-    actor = _actor(request)
-    page, cursor = service.bookings.bookings_page(actor, request.query.cursor, request.query.limit)
-    items = [views.for_viewer(b, actor.user_id, request.now) for b in page]
+def list_bookings(request: ApiRequest[None, BookingListQuery]) -> BookingList:
+    actor, query, now = _actor(request), request.query, request.now
+    page, cursor = service.bookings.bookings_page(actor, query.cursor, query.limit)
+    wanted = set(query.status or BookingStatus)
+    kept = [
+        b
+        for b in page
+        if effective_status(b, now) in wanted and query.upcoming in (None, b.end > now)
+    ]
+    items = [views.for_viewer(b, actor.user_id, now) for b in kept]
     return BookingList(items=items, next_cursor=cursor)
 
 

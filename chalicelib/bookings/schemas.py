@@ -113,6 +113,18 @@ class ListQuery(Schema):
     limit: Annotated[int, Field(ge=1, le=100)] = 20
 
 
+class BookingListQuery(ListQuery):
+    status: list[BookingStatus] | None = Field(
+        default=None,
+        max_length=len(BookingStatus),
+        description="Only bookings in these statuses (repeat the parameter for several).",
+    )
+    upcoming: bool | None = Field(
+        default=None,
+        description="`true`: only bookings whose end is still ahead; `false`: only past ones.",
+    )
+
+
 class IceServerOut(Schema):
     urls: list[str]
     username: str

@@ -212,7 +212,9 @@ def _parameters(
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+            "schema": {"type": "string", "enum": list(spec.path_values[name])}
+            if name in spec.path_values
+            else {"type": "string", "minLength": 1, "maxLength": 64},
         }
         for name in _PATH_PARAM.findall(spec.path)
     ]

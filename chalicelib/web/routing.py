@@ -53,6 +53,7 @@ class RouteSpec:
     operation_id: str | None = None
     headers: tuple[Header, ...] = ()
     reply_headers: tuple[str, ...] = ()
+    path_values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def problems(self) -> tuple[ErrorSpec, ...]:
         """Every problem this route can answer: its declared errors and the web layer's
@@ -182,10 +183,12 @@ class ApiBlueprint:
         operation_id: str | None = None,
         headers: tuple[Header, ...] = (),
         reply_headers: tuple[str, ...] = (),
+        path_values: Mapping[str, tuple[str, ...]] | None = None,
     ) -> Callable[[Handler], Handler]:
         """Declare a route. ``errors`` are the domain exceptions (or codes) it can answer;
         ``operation_id`` overrides the name derived from method and path; ``headers``
-        are request headers it reads, ``reply_headers`` the ones its success answer adds."""
+        are request headers it reads, ``reply_headers`` the ones its success answer adds;
+        ``path_values`` lists the values a path parameter may take (others are a 404)."""
         specs = tuple(
             s for e in errors for s in (specs_for(e) if isinstance(e, str) else (spec_of(e),))
         )
@@ -203,6 +206,7 @@ class ApiBlueprint:
             operation_id,
             headers,
             reply_headers,
+            dict(path_values or {}),
         )
         ROUTES.append(spec)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -127,9 +127,23 @@ def parse_body(model: type[M], raw: bytes | None) -> M:
         raise _invalid(error) from None
 
 
+def _repeatable(annotation: Any) -> bool:
+    """A list-typed query field (``list[X]`` or ``list[X] | None``)."""
+    return get_origin(annotation) is list or any(
+        get_origin(arg) is list for arg in get_args(annotation)
+    )
+
+
 def parse_query(model: type[M], params: Mapping[str, Any] | None) -> M:
+    """Validate query parameters; a list-typed field takes every repetition of its name."""
+    data: dict[str, Any] = dict(params or {})
+    getlist = getattr(params, "getlist", None)
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if key in data and _repeatable(field.annotation):
+            data[key] = getlist(key) if getlist is not None else [data[key]]
     try:
-        return model.model_validate(dict(params or {}))
+        return model.model_validate(data)
     except ValidationError as error:
         raise _invalid(error) from None
 
