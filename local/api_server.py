@@ -58,6 +58,13 @@ def serve(ports: Ports) -> None:
         def log_message(self, format: str, *args: Any) -> None:
             return  # the app logs every request itself, as structured JSON
 
+        def __getattr__(self, name: str) -> Any:
+            # Any other method (TRACE, QUERY…) reaches the app, which answers a 405
+            # problem as API Gateway does, instead of http.server's bare 501.
+            if name.startswith("do_"):
+                return self._generic_handle
+            raise AttributeError(name)
+
     config_from_disk = json.loads((ROOT / ".chalice" / "config.json").read_text())
     config = Config.create(
         chalice_stage=STAGE,
