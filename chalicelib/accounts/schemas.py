@@ -7,9 +7,9 @@ from datetime import date
 from functools import cache
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
-from chalicelib.web.validation import Email, EmailText, InstantText, OneOf, Schema
+from chalicelib.web.validation import Email, EmailText, InstantText, OneOf, Schema, not_null
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -70,6 +70,7 @@ NewPassword = Annotated[
     str, Field(min_length=1, max_length=4096, json_schema_extra={"minLength": 8, "maxLength": 1024})
 ]
 Code = Annotated[str, Field(min_length=1, max_length=16)]
+UserId = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
 
 
 class LoginIn(Schema):
@@ -188,7 +189,7 @@ class SocialSignInIn(Schema):
 
 
 class ProfileOut(Schema):
-    user_id: str
+    user_id: UserId
     email: EmailText
     email_verified: bool
     role: Annotated[str, Field(json_schema_extra={"enum": ["owner", "vet", "admin"]})]
@@ -205,6 +206,11 @@ class ProfileOut(Schema):
 
 
 class ProfilePatchIn(Schema):
+    # name, language and timezone may be left out, not cleared (400 when sent as null).
+    model_config = ConfigDict(
+        **Schema.model_config, json_schema_extra=not_null("name", "language", "timezone")
+    )
+
     name: Name | None = None
     address: Address | None = None
     postcode: Postcode | None = None
@@ -221,7 +227,7 @@ class InviteConsultantIn(Schema):
 
 
 class InviteOut(Schema):
-    user_id: str
+    user_id: UserId
     status: Literal["invited"] = "invited"
 
 

@@ -3,7 +3,7 @@ that names the field (P2: unknown fields are refused, never stored)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
 
@@ -35,6 +35,21 @@ class Schema(BaseModel):
         defer_build=True,
         json_schema_serialization_defaults_required=True,
     )
+
+
+def not_null(*names: str) -> Callable[[dict[str, Any]], None]:
+    """A `json_schema_extra` hook: optional fields that may be left out but never sent as
+    null (the model refuses null for them), so the document does not offer null."""
+
+    def drop_null(schema: dict[str, Any]) -> None:
+        for name in names:
+            prop = schema["properties"][name]
+            options = [s for s in prop.pop("anyOf", []) if s.get("type") != "null"]
+            prop.pop("default", None)
+            if options:
+                prop.update(options[0])
+
+    return drop_null
 
 
 class OneOf(RootModel[T], Generic[T]):

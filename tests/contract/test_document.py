@@ -159,3 +159,11 @@ def test_every_answer_declares_request_id(document: dict[str, Any]) -> None:
         for op in ops.values():
             for response in op["responses"].values():
                 assert "Request-Id" in response["headers"]
+
+
+def test_nullability_is_what_the_server_accepts(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert "anyOf" not in schemas["PetPatch"]["properties"]["name"]  # null is refused
+    assert {"type": "null"} in schemas["PetPatch"]["properties"]["breed"]["anyOf"]  # clears
+    assert "anyOf" not in schemas["ProfilePatchIn"]["properties"]["timezone"]
+    assert schemas["ProfileOut"]["properties"]["user_id"]["format"] == "uuid"
