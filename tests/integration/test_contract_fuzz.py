@@ -26,10 +26,6 @@ CHECKS = (
     "response_headers_conformance",
     "response_schema_conformance",
 )
-# The fuzzer still reports findings (mostly problems routes answer without declaring
-# them, which the local stage turns into 500s); until they are fixed these runs are
-# expected to fail, and pass the moment the findings are gone.
-OPEN_FINDINGS = pytest.mark.xfail(reason="open fuzzing findings", strict=False)
 # Bounded so the three runs take under three minutes on a small machine.
 MAX_EXAMPLES = 2
 
@@ -45,7 +41,7 @@ def _fuzz(stack: Stack, token: str | None) -> str:
                 "examples": {"enabled": True},
                 "coverage": {"enabled": True},
                 "fuzzing": {"enabled": False},
-                "stateful": {"enabled": True, "max-steps": 10},
+                "stateful": {"enabled": True, "max-steps": 6},
             },
             "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
         }
@@ -71,22 +67,22 @@ def _failed_checks(event: Any) -> list[str]:
     return failed
 
 
-@OPEN_FINDINGS
 def test_fuzzing_anonymous_finds_no_violation(stack: Stack) -> None:
-    assert _fuzz(stack, None) == ""
+    findings = _fuzz(stack, None)
+    assert not findings, findings
 
 
-@OPEN_FINDINGS
 def test_fuzzing_as_an_owner_finds_no_violation(stack: Stack) -> None:
     owner = new_owner(stack.api, stack.mailbox)
     add_pet(owner)
-    assert _fuzz(stack, owner.token) == ""
+    findings = _fuzz(stack, owner.token)
+    assert not findings, findings
 
 
-@OPEN_FINDINGS
 def test_fuzzing_as_a_consultant_finds_no_violation(stack: Stack) -> None:
     vet = sign_in(stack.api, *DEMO_VET)
-    assert _fuzz(stack, vet.token) == ""
+    findings = _fuzz(stack, vet.token)
+    assert not findings, findings
 
 
 @pytest.mark.parametrize(
