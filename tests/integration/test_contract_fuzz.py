@@ -28,6 +28,7 @@ CHECKS = (
 )
 # Bounded so the three runs take under three minutes on a small machine.
 MAX_EXAMPLES = 2
+WORKERS = 3  # the coverage phase mostly waits on the server: three in flight halve it
 
 
 def _fuzz(stack: Stack, token: str | None) -> str:
@@ -35,6 +36,7 @@ def _fuzz(stack: Stack, token: str | None) -> str:
     config = SchemathesisConfig.from_dict(
         {
             "base-url": stack.api,
+            "workers": WORKERS,
             "headers": {"Authorization": f"Bearer {token}"} if token else {},
             "generation": {"max-examples": MAX_EXAMPLES},
             "phases": {
