@@ -112,7 +112,10 @@ ACCOUNT_CODES: tuple[ErrorSpec, ...] = (
     ErrorSpec(401, "invalid_id_token", "a social ID token the provider's keys do not verify"),
     ErrorSpec(403, "email_unverified", "sign-in before the e-mail address is verified"),
     ErrorSpec(
-        403, "reauthentication_required", "the current password is missing or wrong", ("password",)
+        403,
+        "reauthentication_required",
+        "the current password is missing or wrong",
+        ("current_password", "password"),
     ),
     ErrorSpec(409, "email_taken", "an account with this e-mail already exists", ("email",)),
     ErrorSpec(409, "sms_not_enrolled", "no phone is enrolled for SMS codes"),
