@@ -142,6 +142,8 @@ class Settings:
     liqpay_secret_id: str
     stripe_api_base: str | None
     liqpay_api_base: str
+    cors_origins: frozenset[str]
+    contract_strict: bool
 
     @property
     def is_local(self) -> bool:
@@ -193,6 +195,11 @@ def read_settings() -> Settings:
         liqpay_secret_id=_env("VETPET_LIQPAY_SECRET", f"vetpet/{stage}/liqpay"),
         stripe_api_base=os.environ.get("VETPET_STRIPE_API_BASE") or None,
         liqpay_api_base=_env("VETPET_LIQPAY_API_BASE", "https://www.liqpay.ua"),
+        # Browser origins allowed to call the API (comma-separated); others get no CORS.
+        cors_origins=frozenset(o for o in _env("VETPET_CORS_ORIGINS", "").split(",") if o),
+        # Undeclared problems fail loudly where the contract is tested (local and tests).
+        contract_strict=_env("VETPET_CONTRACT_STRICT", "1" if stage in ("local", "test") else "0")
+        == "1",
     )
 
 

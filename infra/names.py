@@ -3,20 +3,28 @@ stack creates exactly these resources, and a test holds the two together."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from chalicelib.config import Settings, get_settings, read_settings
 from chalicelib.store.tables import all_models
 from infra.stages import StageConfig
 
+CHALICE_CONFIG = Path(__file__).resolve().parent.parent / ".chalice" / "config.json"
+
 
 def lambda_environment(stage: StageConfig) -> dict[str, str]:
-    """The Lambda environment of a stage (the TURN secret is added by the stack)."""
+    """The Lambda environment of a stage (the TURN secret is added by the stack): the
+    stage's own variables in `.chalice/config.json` (its browser origins) and the names."""
+    stages = json.loads(CHALICE_CONFIG.read_text())["stages"]
+    configured: dict[str, str] = stages.get(stage.name, {}).get("environment_variables", {})
     return {
+        **configured,
         "VETPET_STAGE": stage.name,
         "VETPET_TABLE_PREFIX": f"vetpet-{stage.name}-",
         "VETPET_ISSUER": stage.issuer,

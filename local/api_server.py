@@ -58,6 +58,13 @@ def serve(ports: Ports) -> None:
         def log_message(self, format: str, *args: Any) -> None:
             return  # the app logs every request itself, as structured JSON
 
+        def __getattr__(self, name: str) -> Any:
+            # Any other method (TRACE, QUERY…) reaches the app, which answers a 405
+            # problem as API Gateway does, instead of http.server's bare 501.
+            if name.startswith("do_"):
+                return self._generic_handle
+            raise AttributeError(name)
+
     config_from_disk = json.loads((ROOT / ".chalice" / "config.json").read_text())
     config = Config.create(
         chalice_stage=STAGE,
@@ -85,8 +92,19 @@ def main() -> None:
     parser.add_argument("--aws-port", type=int, default=Ports.aws)
     parser.add_argument("--oidc-port", type=int, default=Ports.oidc)
     parser.add_argument("--payments-port", type=int, default=Ports.payments)
+    parser.add_argument("--media-port", type=int, default=Ports.media)
+    parser.add_argument("--mailbox-port", type=int, default=Ports.mailbox)
     args = parser.parse_args()
-    serve(Ports(api=args.port, aws=args.aws_port, oidc=args.oidc_port, payments=args.payments_port))
+    serve(
+        Ports(
+            api=args.port,
+            aws=args.aws_port,
+            oidc=args.oidc_port,
+            payments=args.payments_port,
+            media=args.media_port,
+            mailbox=args.mailbox_port,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -36,6 +36,14 @@ def stage_environment(ports: Ports) -> dict[str, str]:
             "VETPET_OIDC_LOCAL_ISSUER": f"http://127.0.0.1:{ports.oidc}",
             "VETPET_STRIPE_API_BASE": f"http://127.0.0.1:{ports.payments}",
             "VETPET_LIQPAY_API_BASE": f"http://127.0.0.1:{ports.payments}",
+            # The stage's browser origins, plus the stack's own pages (call page, mailbox).
+            "VETPET_CORS_ORIGINS": ",".join(
+                [
+                    *env.get("VETPET_CORS_ORIGINS", "").split(","),
+                    f"http://127.0.0.1:{ports.media}",
+                    f"http://127.0.0.1:{ports.mailbox}",
+                ]
+            ).strip(","),
             "VETPET_TURN_URLS": (
                 f"stun:127.0.0.1:{ports.turn},"
                 f"turn:127.0.0.1:{ports.turn}?transport=udp,turn:127.0.0.1:{ports.turn}?transport=tcp"

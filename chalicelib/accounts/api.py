@@ -154,6 +154,7 @@ def verify_email(request: ApiRequest[VerifyEmailIn, None]) -> StatusOut:
 @api.route(
     "/v1/auth/verify-email/resend",
     "POST",
+    operation_id="resendVerificationEmail",
     access=PUBLIC,
     body=EmailIn,
     response=StatusOut,
@@ -251,6 +252,8 @@ def social_nonce(request: ApiRequest[None, None]) -> NonceOut:
 @api.route(
     "/v1/auth/social/{provider}",
     "POST",
+    operation_id="signInWithProvider",
+    path_values={"provider": ("google", "apple", "facebook")},
     access=PUBLIC,
     body=SocialSignInIn,
     response=LoginOut,
@@ -305,6 +308,7 @@ def verify_mfa(request: ApiRequest[MfaVerifyIn, None]) -> TokensOut:
 @api.route(
     "/v1/auth/refresh",
     "POST",
+    operation_id="refreshTokens",
     access=PUBLIC,
     body=RefreshIn,
     response=TokensOut,
@@ -379,6 +383,7 @@ def patch_me(request: ApiRequest[ProfilePatchIn, None]) -> ProfileOut:
 @api.route(
     "/v1/me/password",
     "POST",
+    operation_id="changeMyPassword",
     access=AUTHENTICATED,
     body=ChangePasswordIn,
     response=StatusOut,
@@ -404,6 +409,7 @@ def _proof(request: ApiRequest[Any, Any], password: str | None) -> mfa.Reauth:
 @api.route(
     "/v1/me/mfa/sms",
     "POST",
+    operation_id="startSmsEnrolment",
     access=AUTHENTICATED,
     body=SmsEnrolIn,
     response=StatusOut,
@@ -420,6 +426,7 @@ def enrol_sms(request: ApiRequest[SmsEnrolIn, None]) -> StatusOut:
 @api.route(
     "/v1/me/mfa/sms/confirm",
     "POST",
+    operation_id="confirmSmsEnrolment",
     access=AUTHENTICATED,
     body=ConfirmFactorIn,
     response=MfaMethodsOut,
@@ -435,6 +442,7 @@ def confirm_sms(request: ApiRequest[ConfirmFactorIn, None]) -> MfaMethodsOut:
 @api.route(
     "/v1/me/mfa/totp",
     "POST",
+    operation_id="startTotpEnrolment",
     access=AUTHENTICATED,
     body=ReauthIn,
     response=TotpEnrolOut,
@@ -450,6 +458,7 @@ def enrol_totp(request: ApiRequest[ReauthIn, None]) -> TotpEnrolOut:
 @api.route(
     "/v1/me/mfa/totp/confirm",
     "POST",
+    operation_id="confirmTotpEnrolment",
     access=AUTHENTICATED,
     body=ConfirmFactorIn,
     response=MfaMethodsOut,
@@ -499,6 +508,7 @@ def remove_totp(request: ApiRequest[ReauthIn, None]) -> MfaMethodsOut:
 @api.route(
     "/v1/admin/consultants",
     "POST",
+    operation_id="inviteConsultant",
     access=roles("admin"),
     body=InviteConsultantIn,
     response=InviteOut,

@@ -25,7 +25,7 @@ def patch(user: User, values: Mapping[str, Any]) -> User:
     if cleared:
         raise FieldRequired(
             f"Field '{cleared[0]}' cannot be empty.",
-            extra={"errors": [{"field": cleared[0], "message": "required", "type": "missing"}]},
+            extra={"errors": [{"field": cleared[0], "code": "missing", "message": "required"}]},
         )
     if values:
         attributes = User.get_attributes()

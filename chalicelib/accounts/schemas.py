@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import cache
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
-from chalicelib.web.validation import Email, OneOf, Schema
+from chalicelib.web.validation import Email, EmailText, InstantText, OneOf, Schema, not_null
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -45,16 +45,32 @@ def _phone(value: str) -> str:
     return value
 
 
-Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]
-Timezone = Annotated[str, Field(max_length=64), AfterValidator(_timezone)]
-Phone = Annotated[str, Field(max_length=16), AfterValidator(_phone)]
+# The patterns are the document's statement of the checks the validators make.
+Country = Annotated[
+    str,
+    Field(min_length=2, max_length=2, json_schema_extra={"pattern": "^[A-Z]{2}$"}),
+    AfterValidator(_country),
+]
+Timezone = Annotated[
+    str,
+    Field(max_length=64, json_schema_extra={"pattern": r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$"}),
+    AfterValidator(_timezone),
+]
+Phone = Annotated[
+    str, Field(max_length=16, json_schema_extra={"pattern": _E164.pattern}), AfterValidator(_phone)
+]
 Language = Literal["uk", "ru", "en"]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Address = Annotated[str, Field(max_length=500)]
 Postcode = Annotated[str, Field(max_length=20)]
 # Length rules live in the password policy (422 weak_password); this bound only stops abuse.
 Password = Annotated[str, Field(min_length=1, max_length=4096)]
+# A password being set: the document states the policy's length (8 to 1024; 422 otherwise).
+NewPassword = Annotated[
+    str, Field(min_length=1, max_length=4096, json_schema_extra={"minLength": 8, "maxLength": 1024})
+]
 Code = Annotated[str, Field(min_length=1, max_length=16)]
+UserId = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
 
 
 CookieConsentId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w\-]+$")]
@@ -68,7 +84,7 @@ class LoginIn(Schema):
 
 class RegisterIn(Schema):
     email: Email
-    password: Password
+    password: NewPassword
     name: Name
     birth_date: date
     country: Country
@@ -96,21 +112,22 @@ class EmailIn(Schema):
 class ResetPasswordIn(Schema):
     email: Email
     code: Code
-    new_password: Password
+    new_password: NewPassword
 
 
 class AcceptInviteIn(Schema):
     email: Email
     code: Code
-    password: Password
+    password: NewPassword
 
 
 class ChangePasswordIn(Schema):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class TokensOut(Schema):
+    object: Literal["tokens"] = "tokens"
     access_token: str
     refresh_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a scheme name
@@ -118,12 +135,13 @@ class TokensOut(Schema):
 
 
 class MfaRequiredOut(Schema):
+    object: Literal["mfa_challenge"] = "mfa_challenge"
     mfa_required: Literal[True] = True
     challenge_id: str
     methods: list[Literal["sms", "totp"]]
 
 
-class LoginOut(OneOf[TokensOut | MfaRequiredOut]):
+class LoginOut(OneOf[Annotated[TokensOut | MfaRequiredOut, Field(discriminator="object")]]):
     """Tokens, or a second-factor challenge when the account has one enrolled."""
 
 
@@ -183,24 +201,29 @@ class SocialSignInIn(Schema):
 
 
 class ProfileOut(Schema):
-    user_id: str
-    email: str
+    user_id: UserId
+    email: EmailText
     email_verified: bool
-    role: str
+    role: Annotated[str, Field(json_schema_extra={"enum": ["owner", "vet", "admin"]})]
     name: str
     birth_date: date | None
     country: str | None
     timezone: str
-    language: str
+    language: Annotated[str, Field(json_schema_extra={"enum": list(get_args(Language))})]
     phone: str | None
     address: str | None
     postcode: str | None
     mfa_methods: list[Literal["sms", "totp"]]
     restricted: bool  # processing restricted by the user (P11)
-    created_at: str
+    created_at: InstantText
 
 
 class ProfilePatchIn(Schema):
+    # name, language and timezone may be left out, not cleared (400 when sent as null).
+    model_config = ConfigDict(
+        **Schema.model_config, json_schema_extra=not_null("name", "language", "timezone")
+    )
+
     name: Name | None = None
     address: Address | None = None
     postcode: Postcode | None = None
@@ -217,7 +240,7 @@ class InviteConsultantIn(Schema):
 
 
 class InviteOut(Schema):
-    user_id: str
+    user_id: UserId
     status: Literal["invited"] = "invited"
 
 

@@ -18,6 +18,7 @@ from chalicelib.bookings.schemas import (
     BookingCreate,
     BookingCreated,
     BookingList,
+    BookingListQuery,
     BookingView,
     ConsultantBooking,
     ConsultantQuestion,
@@ -34,20 +35,26 @@ from chalicelib.bookings.schemas import (
     RoomPasswordIn,
 )
 from chalicelib.bookings.service import Actor
-from chalicelib.bookings.states import BookingStatus
+from chalicelib.bookings.states import BookingStatus, effective_status
 from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
 from chalicelib.payments.wiring import booking_cancelled
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import AUTHENTICATED, roles
-from chalicelib.web.routing import ApiBlueprint, ApiRequest
+from chalicelib.web.routing import ApiBlueprint, ApiRequest, Header, Reply
 
 api = ApiBlueprint(__name__, tag="bookings")
 OWNER = roles("owner")
 PARTICIPANT = roles("owner", "vet")
 VET = roles("vet")
 AnyBooking = OwnerBooking | ConsultantBooking
+IDEMPOTENCY_KEY = Header(
+    "Idempotency-Key",
+    "Any unique string per booking attempt; a retry with the same key and body replays "
+    "the first answer (with `Idempotent-Replayed: true`).",
+    max_length=MAX_KEY_LENGTH,
+)
 
 
 def _actor(request: ApiRequest[Any, Any]) -> Actor:
@@ -67,6 +74,8 @@ def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
     "/v1/bookings",
     "POST",
     access=OWNER,
+    headers=(IDEMPOTENCY_KEY,),
+    reply_headers=("Idempotent-Replayed",),
     body=BookingCreate,
     response=BookingCreated,
     status=201,
@@ -82,7 +91,7 @@ def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
         "validation_error",
     ),
 )
-def create(request: ApiRequest[BookingCreate, None]) -> BookingCreated:
+def create(request: ApiRequest[BookingCreate, None]) -> Reply:
     body = request.body
     result = service.bookings.create_booking(
         request.user.user_id,
@@ -90,22 +99,30 @@ def create(request: ApiRequest[BookingCreate, None]) -> BookingCreated:
         service.NewBooking(body.consultant_id, body.pet_id, body.start, body.reason),
         request.now,
     )
-    return views.created(result.booking)
+    replayed = {"Idempotent-Replayed": "true"} if result.replayed else {}
+    return Reply(views.created(result.booking), headers=replayed)
 
 
 @api.route(
     "/v1/bookings",
     "GET",
     access=PARTICIPANT,
-    query=ListQuery,
+    query=BookingListQuery,
     response=BookingList,
-    summary="My bookings, newest first (owner: mine; consultant: with me).",
+    summary="My bookings, newest first (owner: mine; consultant: with me). Filters apply "
+    "within each page: a page may hold fewer than `limit` items while `next_cursor` is set.",
     errors=(InvalidCursor, "validation_error"),
 )
-def list_bookings(request: ApiRequest[None, ListQuery]) -> BookingList:
-    actor = _actor(request)
-    page, cursor = service.bookings.bookings_page(actor, request.query.cursor, request.query.limit)
-    items = [views.for_viewer(b, actor.user_id, request.now) for b in page]
+def list_bookings(request: ApiRequest[None, BookingListQuery]) -> BookingList:
+    actor, query, now = _actor(request), request.query, request.now
+    page, cursor = service.bookings.bookings_page(actor, query.cursor, query.limit)
+    wanted = set(query.status or BookingStatus)
+    kept = [
+        b
+        for b in page
+        if effective_status(b, now) in wanted and query.upcoming in (None, b.end > now)
+    ]
+    items = [views.for_viewer(b, actor.user_id, now) for b in kept]
     return BookingList(items=items, next_cursor=cursor)
 
 
@@ -201,6 +218,7 @@ def complete(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     "/v1/bookings/{booking_id}/no-show",
     "POST",
     access=VET,
+    operation_id="markBookingNoShow",
     response=ConsultantBooking,
     summary="The consultant records that the client did not come.",
     errors=(NotFound, InvalidTransition),
@@ -213,6 +231,7 @@ def no_show(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     "/v1/bookings/{booking_id}/room",
     "POST",
     access=PARTICIPANT,
+    operation_id="openBookingRoom",
     response=RoomOut,
     summary="A room token, its media node's signalling URL and TURN credentials"
     " (10 minutes before the start to the end).",

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from chalicelib.bookings.states import BookingStatus
 from chalicelib.config import (
     BOOKING_REASON_MAX_CHARS,
     QUESTION_TEXT_MAX_CHARS,
@@ -16,10 +17,12 @@ from chalicelib.config import (
 )
 from chalicelib.consultants.schemas import Money
 from chalicelib.payments.schemas import PaymentSummary
-from chalicelib.pets.schemas import PetOut
-from chalicelib.web.validation import Instant, OneOf, Schema
+from chalicelib.pets.schemas import PetOut, Sex, Species
+from chalicelib.web.validation import Instant, InstantText, OneOf, Schema
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# Every status a booking can be in (answers are built from stored text).
+StatusText = Annotated[str, Field(json_schema_extra={"enum": [s.value for s in BookingStatus]})]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=QUESTION_TEXT_MAX_CHARS)]
 
 
@@ -36,10 +39,10 @@ class RescheduleIn(Schema):
 
 class BookingCreated(Schema):
     id: str
-    status: str
-    start: str
-    end: str
-    hold_expires_at: str | None
+    status: StatusText
+    start: InstantText
+    end: InstantText
+    hold_expires_at: InstantText | None
     price: Money
 
 
@@ -59,29 +62,30 @@ class Client(Schema):
 
 class PetForConsultant(Schema):
     name: str
-    species: str
+    species: Species
     breed: str | None
     birth_date: date | None
     weight_kg: float | None
-    sex: str | None
+    sex: Sex | None
     neutered: bool | None
     notes: str | None
 
 
 class BookingCommon(Schema):
     id: str
-    status: str
-    start: str
-    end: str
+    status: StatusText
+    start: InstantText
+    end: InstantText
     reason: str
     cancelled_by: Literal["owner", "consultant"] | None
     rescheduled_from: str | None
     rescheduled_to: str | None
-    created_at: str
+    created_at: InstantText
 
 
 class OwnerBooking(BookingCommon):
-    hold_expires_at: str | None
+    object: Literal["booking"] = "booking"
+    hold_expires_at: InstantText | None
     price: Money
     payment: PaymentSummary | None = None  # the owner's only (P7, P15)
     consultant: ConsultantRef
@@ -89,22 +93,38 @@ class OwnerBooking(BookingCommon):
 
 
 class ConsultantBooking(BookingCommon):
+    object: Literal["consultant_booking"] = "consultant_booking"
     client: Client
     pet: PetForConsultant | None
 
 
-class BookingView(OneOf[OwnerBooking | ConsultantBooking]):
+AnyBooking = Annotated[OwnerBooking | ConsultantBooking, Field(discriminator="object")]
+
+
+class BookingView(OneOf[AnyBooking]):
     """A booking as its owner (everything) or its consultant (the P7 projection) sees it."""
 
 
 class BookingList(Schema):
-    items: list[OwnerBooking | ConsultantBooking]
+    items: list[AnyBooking]
     next_cursor: str | None
 
 
 class ListQuery(Schema):
     cursor: str | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+class BookingListQuery(ListQuery):
+    status: list[BookingStatus] | None = Field(
+        default=None,
+        max_length=len(BookingStatus),
+        description="Only bookings in these statuses (repeat the parameter for several).",
+    )
+    upcoming: bool | None = Field(
+        default=None,
+        description="`true`: only bookings whose end is still ahead; `false`: only past ones.",
+    )
 
 
 class IceServerOut(Schema):
@@ -116,7 +136,7 @@ class IceServerOut(Schema):
 class RoomOut(Schema):
     room_id: str
     token: str
-    expires_at: str
+    expires_at: InstantText
     signalling_url: str
     ice_servers: list[IceServerOut]
 
@@ -146,30 +166,35 @@ class MessageOut(Schema):
     id: str
     author: Literal["owner", "consultant"]
     text: str
-    created_at: str
+    created_at: InstantText
 
 
 class QuestionCommon(Schema):
     id: str
     messages: list[MessageOut]
-    created_at: str
-    updated_at: str
+    created_at: InstantText
+    updated_at: InstantText
 
 
 class OwnerQuestion(QuestionCommon):
+    object: Literal["question"] = "question"
     consultant: ConsultantRef
     pet: PetOut | None
 
 
 class ConsultantQuestion(QuestionCommon):
+    object: Literal["consultant_question"] = "consultant_question"
     client: Client
     pet: PetForConsultant | None
 
 
+AnyQuestion = Annotated[OwnerQuestion | ConsultantQuestion, Field(discriminator="object")]
+
+
 class QuestionList(Schema):
-    items: list[OwnerQuestion | ConsultantQuestion]
+    items: list[AnyQuestion]
     next_cursor: str | None
 
 
-class QuestionView(OneOf[OwnerQuestion | ConsultantQuestion]):
+class QuestionView(OneOf[AnyQuestion]):
     """A question thread as its owner or its consultant sees it."""

@@ -23,5 +23,5 @@ class InvalidField(DomainError):
     detail = "A field is not valid."
 
     def __init__(self, field: str, message: str) -> None:
-        error = {"field": field, "message": message, "type": "value_error"}
+        error = {"field": field, "code": "value_error", "message": message}
         super().__init__(f"Invalid field '{field}': {message}.", extra={"errors": [error]})

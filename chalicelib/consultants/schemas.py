@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator
 
 from chalicelib.consultants.availability import AvailabilityError, make_window, validate_timezone
-from chalicelib.web.validation import CalendarDay, Instant, Schema
+from chalicelib.web.validation import CalendarDay, Instant, InstantText, Schema
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -154,8 +154,8 @@ class AvailabilityOut(Schema):
 
 
 class SlotOut(Schema):
-    start: str
-    end: str
+    start: InstantText
+    end: InstantText
 
 
 class SlotList(Schema):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
 from chalicelib.config import PET_WEIGHT_KG_MAX, PET_WEIGHT_KG_MIN
-from chalicelib.web.validation import BirthDate, Schema
+from chalicelib.web.validation import BirthDate, InstantText, Schema, not_null
 
 Species = Literal["dog", "cat", "bird", "rodent", "reptile", "other"]
 Sex = Literal["male", "female", "unknown"]
@@ -35,6 +35,8 @@ class PetCreate(_PetDetails):
 class PetPatch(_PetDetails):
     """Only the fields sent change; null clears an optional field."""
 
+    model_config = ConfigDict(**Schema.model_config, json_schema_extra=not_null("name", "species"))
+
     name: Name | None = None
     species: Species | None = None
 
@@ -57,8 +59,8 @@ class PetOut(Schema):
     sex: Sex | None
     neutered: bool | None
     notes: str | None
-    created_at: str
-    updated_at: str
+    created_at: InstantText
+    updated_at: InstantText
 
 
 class PetList(Schema):

@@ -37,7 +37,13 @@ def health(request: ApiRequest[None, None]) -> HealthOut:
     return HealthOut(status="ok", version=__version__)
 
 
-@api.route("/v1/openapi.json", "GET", access=PUBLIC, summary="This API's OpenAPI 3.1 document.")
+@api.route(
+    "/v1/openapi.json",
+    "GET",
+    access=PUBLIC,
+    operation_id="getOpenApiDocument",
+    summary="This API's OpenAPI 3.1 document.",
+)
 def openapi(request: ApiRequest[None, None]) -> dict[str, Any]:
     from chalicelib.web.lazy import load_all
     from chalicelib.web.openapi import build_document

@@ -43,6 +43,9 @@ class ErrorSpec:
     status: int
     code: str
     meaning: str
+    # Request fields the problem is about, first match in the route's body wins: the
+    # problem then names it in `errors: [{field, code, message}]`.
+    fields: tuple[str, ...] = ()
 
 
 # Domain exceptions, grouped by capability.
@@ -65,10 +68,13 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
         422, "email_unverified", "social sign-in: the provider did not confirm the e-mail"
     ),
     accounts.Underage: ErrorSpec(
-        422, "underage", "under 18 somewhere on Earth today (judged at UTC-12)"
+        422, "underage", "under 18 somewhere on Earth today (judged at UTC-12)", ("birth_date",)
     ),
     accounts.WeakPassword: ErrorSpec(
-        422, "weak_password", "shorter than 8, longer than 1024, or too common / guessable"
+        422,
+        "weak_password",
+        "shorter than 8, longer than 1024, or too common / guessable",
+        ("new_password", "password"),
     ),
     accounts.InvalidCode: ErrorSpec(400, "invalid_code", "wrong, expired or used one-time code"),
     accounts.InvalidSecondFactorCode: ErrorSpec(
@@ -99,7 +105,10 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
         401, "refresh_token_reused", "an issued, rotated refresh token came back: family revoked"
     ),
     accounts.ReauthenticationRequired: ErrorSpec(
-        403, "reauthentication_required", "needs the current password (or a fresh sign-in)"
+        403,
+        "reauthentication_required",
+        "needs the current password (or a fresh sign-in)",
+        ("current_password", "password"),
     ),
     accounts.InvalidIdToken: ErrorSpec(
         401, "invalid_id_token", "ID token refused (signature, claims, or nonce not issued/used)"
@@ -112,7 +121,7 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
         422, "profile_incomplete", "first social sign-in without `birth_date` / `country`"
     ),
     accounts.EmailTaken: ErrorSpec(
-        409, "email_taken", "an admin invites a consultant whose e-mail has an account"
+        409, "email_taken", "an admin invites a consultant whose e-mail has an account", ("email",)
     ),
     accounts.FieldRequired: ErrorSpec(400, "validation_error", "a required field sent as null"),
     # consultants, pets, bookings
@@ -202,6 +211,19 @@ WEB_ERRORS: tuple[ErrorSpec, ...] = (
     ErrorSpec(415, "unsupported_media_type", "a body in a type that cannot be JSON"),
     ErrorSpec(500, "internal_error", "a fault of ours; never caused by input"),
 )
+
+
+def every_spec() -> list[ErrorSpec]:
+    """Every problem the API can answer, web layer first."""
+    return [*WEB_ERRORS, *ERRORS.values()]
+
+
+def specs_for(code: str) -> tuple[ErrorSpec, ...]:
+    """The entries of ``code`` (one per status it is answered with)."""
+    found = tuple(spec for spec in every_spec() if spec.code == code)
+    if not found:
+        raise LookupError(f"{code!r} has no entry in chalicelib.web.errors")
+    return found
 
 
 def spec_of(error: type[DomainError]) -> ErrorSpec:

@@ -59,12 +59,29 @@ def _lazy_view(app: Chalice, module_name: str, path: str, method: str) -> Callab
     return view
 
 
+def _preflight_view(app: Chalice, path: str, methods: tuple[str, ...]) -> Callable[..., Response]:
+    def view(**path_params: str) -> Response:
+        from chalicelib.web.cors import preflight
+
+        request = app.current_request
+        return preflight(request.headers if request is not None else {}, methods)
+
+    view.__name__ = f"preflight_{path}"
+    return view
+
+
 def install(app: Chalice, table: RouteTable, content_types: list[str]) -> None:
-    """Register every route of ``table`` on ``app`` without importing its module."""
+    """Register every route of ``table`` on ``app`` without importing its module, and an
+    `OPTIONS` (CORS preflight) answer on each of their paths."""
+    methods: dict[str, list[str]] = {}
     for module_name, routes in table.items():
         for path, method in routes:
             view = _lazy_view(app, module_name, path, method)
             app.route(path, methods=[method], name=view.__name__, content_types=content_types)(view)
+            methods.setdefault(path, []).append(method)
+    for path, accepted in methods.items():
+        view = _preflight_view(app, path, tuple(accepted))
+        app.route(path, methods=["OPTIONS"], name=view.__name__)(view)
 
 
 def build_table(modules: Iterable[str] = CAPABILITIES) -> dict[str, tuple[tuple[str, str], ...]]:

@@ -1,10 +1,13 @@
 """The HTTP middleware: per-request log context (P14), one error format for the errors
-Chalice itself produces (405, 415, 500), security headers, and a request log line."""
+Chalice itself produces (405, 415, 500), security and CORS headers, the `Request-Id`
+every answer carries (the correlation id of the request's log lines), and a request log
+line."""
 
 from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +16,10 @@ from chalice.app import Request, Response
 
 from chalicelib.config import HSTS, get_settings
 from chalicelib.observability import logger, metrics, tracer, tracing_enabled
+from chalicelib.web import cors
 from chalicelib.web.problems import PROBLEM_CONTENT_TYPE, problem_response
+
+REQUEST_ID = "Request-Id"
 
 _CHALICE_ERRORS: dict[int, tuple[str, str]] = {
     400: ("bad_request", "The request could not be understood."),
@@ -49,7 +55,8 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
     context: dict[str, Any] = event.context or {}
     identity = context.get("identity") or {}
     logger.thread_safe_clear_keys()
-    logger.set_correlation_id(context.get("requestId"))
+    request_id = str(context.get("requestId") or uuid.uuid4())
+    logger.set_correlation_id(request_id)
     logger.thread_safe_append_keys(
         client_ip=identity.get("sourceIp"), user_agent=event.headers.get("user-agent")
     )
@@ -58,6 +65,8 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
     started = time.perf_counter()
     response = _normalise(get_response(event), event.method)
     _security_headers(response)
+    cors.add_headers(response, cors.allowed_origin(event.headers))
+    response.headers[REQUEST_ID] = request_id
     elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     fields = {
         "method": event.method,

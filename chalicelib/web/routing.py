@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from chalice.app import Chalice, Response
 
 from chalicelib.clock import Clock, SystemClock
+from chalicelib.config import get_settings
 from chalicelib.errors import DomainError
 from chalicelib.observability import logger
 from chalicelib.web.access import Access, Principal, authorize
-from chalicelib.web.errors import spec_of, to_problem
+from chalicelib.web.errors import WEB_ERRORS, ErrorSpec, spec_of, specs_for, to_problem
 from chalicelib.web.problems import ProblemError
 
 if TYPE_CHECKING:  # pydantic loads with the first module that declares a schema
@@ -23,6 +24,16 @@ if TYPE_CHECKING:  # pydantic loads with the first module that declares a schema
 
 B = TypeVar("B")
 Q = TypeVar("Q")
+
+
+@dataclass(frozen=True)
+class Header:
+    """A request header a route reads (documented as an OpenAPI header parameter)."""
+
+    name: str
+    description: str
+    required: bool = True
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -38,8 +49,33 @@ class RouteSpec:
     body: type[BaseModel] | None
     query: type[BaseModel] | None
     response: type[BaseModel] | None
-    errors: tuple[str, ...]
+    errors: tuple[ErrorSpec, ...]
+    operation_id: str | None = None
+    headers: tuple[Header, ...] = ()
+    reply_headers: tuple[str, ...] = ()
+    path_values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     raw_body: bool = False  # the handler gets the body's bytes unparsed (signed webhooks)
+
+    def problems(self) -> tuple[ErrorSpec, ...]:
+        """Every problem this route can answer: its declared errors and the web layer's
+        (a refused body or query, a token refused, a body too large or not JSON)."""
+        web = {spec.code: spec for spec in WEB_ERRORS}
+        added = [web["validation_error"], web["unauthorized"]]
+        if not self.access.public:
+            added.append(web["forbidden"])
+        if self.body is not None:
+            added += [web["payload_too_large"], web["unsupported_media_type"]]
+        found: dict[tuple[int, str], ErrorSpec] = {}
+        for spec in (*added, *self.errors):
+            found.setdefault((spec.status, spec.code), spec)
+        return tuple(found.values())
+
+    def answers(self, status: int, code: str) -> bool:
+        return any(s.status == status and s.code == code for s in self.problems())
+
+
+class UndeclaredProblem(AssertionError):
+    """A handler answered a problem its route does not declare (the contract would lie)."""
 
 
 ROUTES: list[RouteSpec] = []
@@ -86,6 +122,27 @@ class Reply:
 Handler = Callable[..., Any]
 
 
+def _declared(spec: RouteSpec, problem: ProblemError) -> ProblemError:
+    """``problem``, naming its field when the table knows which; a problem the route does
+    not declare raises `UndeclaredProblem` where the contract is enforced (the local stage
+    and tests) and is logged elsewhere."""
+    if not spec.answers(problem.status, problem.code):
+        message = (
+            f"{spec.method} {spec.path} answered an undeclared {problem.status} {problem.code}"
+        )
+        if get_settings().contract_strict:
+            raise UndeclaredProblem(message)
+        logger.error(message)
+    if "errors" not in problem.extra and spec.body is not None:
+        fields = next((s.fields for s in spec.problems() if s.code == problem.code), ())
+        named = next((f for f in fields if f in spec.body.model_fields), None)
+        if named is not None:
+            problem.extra["errors"] = [
+                {"field": named, "code": problem.code, "message": problem.detail}
+            ]
+    return problem
+
+
 def _jsonable(body: Any) -> Any:
     if hasattr(body, "model_dump"):  # a pydantic model
         return body.model_dump(mode="json")
@@ -125,8 +182,18 @@ class ApiBlueprint:
         status: int = 200,
         errors: tuple[type[DomainError] | str, ...] = (),
         raw_body: bool = False,
+        operation_id: str | None = None,
+        headers: tuple[Header, ...] = (),
+        reply_headers: tuple[str, ...] = (),
+        path_values: Mapping[str, tuple[str, ...]] | None = None,
     ) -> Callable[[Handler], Handler]:
-        codes = tuple(e if isinstance(e, str) else spec_of(e).code for e in errors)
+        """Declare a route. ``errors`` are the domain exceptions (or codes) it can answer;
+        ``operation_id`` overrides the name derived from method and path; ``headers``
+        are request headers it reads, ``reply_headers`` the ones its success answer adds;
+        ``path_values`` lists the values a path parameter may take (others are a 404)."""
+        specs = tuple(
+            s for e in errors for s in (specs_for(e) if isinstance(e, str) else (spec_of(e),))
+        )
         spec = RouteSpec(
             path,
             method.upper(),
@@ -137,7 +204,11 @@ class ApiBlueprint:
             body,
             query,
             response,
-            codes,
+            specs,
+            operation_id,
+            headers,
+            reply_headers,
+            dict(path_values or {}),
             raw_body,
         )
         ROUTES.append(spec)
@@ -149,9 +220,9 @@ class ApiBlueprint:
                 try:
                     response = self._dispatch(spec, handler, path_params, caller)
                 except ProblemError as problem:
-                    response = problem.to_response()
+                    response = _declared(spec, problem).to_response()
                 except DomainError as error:
-                    response = to_problem(error).to_response()
+                    response = _declared(spec, to_problem(error)).to_response()
                 if caller:  # P19: a significant policy version not yet acknowledged
                     from chalicelib.consent.notice import policy_notice_headers
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -31,7 +31,28 @@ class Schema(BaseModel):
     """Base of every request and response model: unknown fields are an error."""
 
     # defer_build: validators are built on first use, not at import (lean cold start).
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+    # Answers always carry fields that have defaults: the document says they are required.
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        defer_build=True,
+        json_schema_serialization_defaults_required=True,
+    )
+
+
+def not_null(*names: str) -> Callable[[dict[str, Any]], None]:
+    """A `json_schema_extra` hook: optional fields that may be left out but never sent as
+    null (the model refuses null for them), so the document does not offer null."""
+
+    def drop_null(schema: dict[str, Any]) -> None:
+        for name in names:
+            prop = schema["properties"][name]
+            options = [s for s in prop.pop("anyOf", []) if s.get("type") != "null"]
+            prop.pop("default", None)
+            if options:
+                prop.update(options[0])
+
+    return drop_null
 
 
 class OneOf(RootModel[T], Generic[T]):
@@ -65,11 +86,20 @@ def _in_years(value: datetime | date) -> datetime | date:
     return value
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_in_years)]
+# The document states the year bounds as a pattern on the text a client sends.
+_YEARS = {"pattern": "^(20[0-9]{2})-"} if (EARLIEST_YEAR, LATEST_YEAR) == (2000, 2100) else {}
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_years), Field(json_schema_extra={**_YEARS})]
 """A point in time with its offset, in the years the service deals with."""
 
-CalendarDay = Annotated[date, AfterValidator(_in_years)]
+CalendarDay = Annotated[date, AfterValidator(_in_years), Field(json_schema_extra={**_YEARS})]
 """A calendar day in the years the service deals with."""
+
+InstantText = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+"""An instant in an answer: RFC 3339 text in UTC."""
+
+EmailText = Annotated[str, Field(json_schema_extra={"format": "email"})]
+"""An e-mail address in an answer."""
 
 
 def _birth_date(value: date) -> date:
@@ -91,14 +121,14 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
 
 def _invalid(error: ValidationError) -> ProblemError:
     errors = [
-        {"field": _field_name(e["loc"]), "message": e["msg"], "type": e["type"]}
+        {"field": _field_name(e["loc"]), "code": e["type"], "message": e["msg"]}
         for e in error.errors(include_url=False, include_input=False)
     ]
     first = errors[0]
-    if first["type"] == "json_invalid":
+    if first["code"] == "json_invalid":
         detail = "The request body is not valid JSON."
-        errors = [{"field": "body", "message": "malformed JSON", "type": "json_invalid"}]
-    elif first["type"] == "extra_forbidden":
+        errors = [{"field": "body", "code": "json_invalid", "message": "malformed JSON"}]
+    elif first["code"] == "extra_forbidden":
         detail = f"Unknown field '{first['field']}'."
     else:
         detail = f"Invalid field '{first['field']}': {first['message']}."
@@ -125,9 +155,23 @@ def parse_body(model: type[M], raw: bytes | None) -> M:
     return parsed
 
 
+def _repeatable(annotation: Any) -> bool:
+    """A list-typed query field (``list[X]`` or ``list[X] | None``)."""
+    return get_origin(annotation) is list or any(
+        get_origin(arg) is list for arg in get_args(annotation)
+    )
+
+
 def parse_query(model: type[M], params: Mapping[str, Any] | None) -> M:
+    """Validate query parameters; a list-typed field takes every repetition of its name."""
+    data: dict[str, Any] = dict(params or {})
+    getlist = getattr(params, "getlist", None)
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if key in data and _repeatable(field.annotation):
+            data[key] = getlist(key) if getlist is not None else [data[key]]
     try:
-        return model.model_validate(dict(params or {}))
+        return model.model_validate(data)
     except ValidationError as error:
         raise _invalid(error) from None
 
@@ -139,5 +183,9 @@ def reject_body(raw: bytes | None) -> None:
             400,
             "validation_error",
             "This endpoint takes no request body.",
-            extra={"errors": [{"field": "body", "message": "unexpected body", "type": "extra"}]},
+            extra={
+                "errors": [
+                    {"field": "body", "code": "extra_forbidden", "message": "unexpected body"}
+                ]
+            },
         )

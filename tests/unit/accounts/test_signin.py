@@ -24,7 +24,8 @@ def test_wrong_password_and_unknown_email_are_identical(api: Api) -> None:
 
 def test_tokens_have_the_contract_shape(api: Api) -> None:
     tokens = api.verified_owner("shape@example.com")
-    assert set(tokens) == {"access_token", "refresh_token", "token_type", "expires_in"}
+    assert set(tokens) == {"object", "access_token", "refresh_token", "token_type", "expires_in"}
+    assert tokens["object"] == "tokens"
     assert tokens["token_type"] == "Bearer"
     assert 0 < tokens["expires_in"] <= 15 * 60
     assert len(tokens["refresh_token"].split(".")[1]) >= 43  # >= 256 random bits

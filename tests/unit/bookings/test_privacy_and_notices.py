@@ -11,6 +11,7 @@ from tests.unit.booking_world import KYIV_MONDAY_9, TORONTO_MONDAY_9, World
 
 CLIENT_KEYS = {"name", "country", "timezone"}
 CONSULTANT_BOOKING_KEYS = {
+    "object",
     "id",
     "status",
     "start",

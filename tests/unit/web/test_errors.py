@@ -55,7 +55,7 @@ def test_unsupported_method_is_405_problem_with_allow(client: Client) -> None:
     response = client.http.request("DELETE", "/v1/health")
     assert response.status_code == 405
     assert _problem(response)["code"] == "method_not_allowed"
-    assert response.headers["Allow"] == "GET"
+    assert response.headers["Allow"] == "GET, OPTIONS"
 
 
 def test_unsupported_media_type_is_415_problem(client: Client) -> None:
