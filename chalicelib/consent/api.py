@@ -42,7 +42,7 @@ from chalicelib.consent.schemas import (
     PolicyVersionOut,
     RestrictionIn,
     RestrictionOut,
-    StatusOut,
+    UnsubscribeOut,
 )
 from chalicelib.consent.service import (
     LANGUAGES,
@@ -355,10 +355,10 @@ def campaign_status(request: ApiRequest[None, None], campaign_id: str) -> Campai
     "POST",
     access=PUBLIC,
     body=OneClickIn,
-    response=StatusOut,
+    response=UnsubscribeOut,
     summary="One-click unsubscribe (RFC 8058): withdraws marketing without signing in.",
     errors=("validation_error", InvalidUnsubscribeToken),
 )
-def unsubscribe(request: ApiRequest[OneClickIn, None], token: str) -> StatusOut:
+def unsubscribe(request: ApiRequest[OneClickIn, None], token: str) -> UnsubscribeOut:
     operations.unsubscribe(token, _channel(request), request.now)
-    return StatusOut(status="unsubscribed")
+    return UnsubscribeOut(status="unsubscribed")

@@ -191,5 +191,5 @@ class OneClickIn(Schema):
         return cls.model_validate(form)
 
 
-class StatusOut(Schema):
+class UnsubscribeOut(Schema):
     status: str

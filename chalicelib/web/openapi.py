@@ -85,8 +85,12 @@ def _models() -> list[tuple[type[BaseModel], JsonSchemaMode]]:
             (spec.query, "validation"),
             (spec.response, "serialization"),
         ):
-            if model is not None:
-                seen[(model.__name__, mode)] = (model, mode)  # type: ignore[assignment]
+            if model is None:
+                continue
+            known = seen.get((model.__name__, mode))
+            if known is not None and known[0] is not model:  # one name, one schema
+                raise ValueError(f"two schemas are named {model.__name__}: rename one")
+            seen[(model.__name__, mode)] = (model, mode)  # type: ignore[assignment]
     return list(seen.values())
 
 

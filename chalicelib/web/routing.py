@@ -64,7 +64,11 @@ class RouteSpec:
         if not self.access.public:
             added.append(web["forbidden"])
         if self.body is not None:
-            added += [web["payload_too_large"], web["unsupported_media_type"]]
+            added += [
+                web["payload_too_large"],
+                web["unsupported_media_type"],
+                web["card_data_refused"],
+            ]
         found: dict[tuple[int, str], ErrorSpec] = {}
         for spec in (*added, *self.errors):
             found.setdefault((spec.status, spec.code), spec)
