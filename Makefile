@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: routes run test lint typecheck unit integration bench clean system-deps turn-server
+.PHONY: job routes run test lint typecheck unit integration bench clean system-deps turn-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -46,6 +46,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/sfu_capacity.py
 	$(BIN)/python bench/booking_race.py
+
+## Run one scheduled job against the running local stack: make job NAME=reminders [NOW=<RFC 3339>]
+job: $(STAMP)
+	$(BIN)/python -m local.jobs run $(NAME) $(if $(NOW),--now $(NOW))
 
 ## Regenerate chalicelib/route_table.py after adding or changing a route.
 routes: $(STAMP)

@@ -48,7 +48,7 @@ def start(ports: Ports) -> Callable[[], None]:
     box = mailbox.Mailbox(env["AWS_DEFAULT_REGION"])
     stop_watch = threading.Event()
     threading.Thread(target=box.watch, args=(stop_watch,), daemon=True).start()
-    threading.Thread(target=schedules.housekeeping, args=(stop_watch,), daemon=True).start()
+    schedules.start_all(stop_watch)
     mail_server = mailbox.serve(box, ports.mailbox)
     oidc_server = oidc.serve(env["VETPET_OIDC_LOCAL_ISSUER"], ports.oidc)
     api = subprocess.Popen(

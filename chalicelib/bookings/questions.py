@@ -16,8 +16,10 @@ from chalicelib.bookings.schemas import (
 from chalicelib.bookings.service import Actor
 from chalicelib.bookings.views import client_of, consultant_ref, pet_for_consultant, pet_for_owner
 from chalicelib.clock import to_rfc3339
+from chalicelib.config import QUESTION_RETENTION
 from chalicelib.consultants import service as consultants
 from chalicelib.pets import service as pets
+from chalicelib.store.expiry import purge_actions
 from chalicelib.web.problems import not_found
 
 OWNER, CONSULTANT = "owner", "consultant"
@@ -26,7 +28,11 @@ OWNER, CONSULTANT = "owner", "consultant"
 def _add_message(question: Question, author: str, text: str, now: datetime) -> QuestionMessage:
     """Number the message by an atomic counter on the question, then write it."""
     question.update(
-        actions=[Question.message_count.add(1), Question.updated_at.set(now)],
+        actions=[
+            Question.message_count.add(1),
+            Question.updated_at.set(now),
+            *purge_actions(Question, now + QUESTION_RETENTION),
+        ],
         condition=Question.question_id.exists(),
     )
     message = QuestionMessage(

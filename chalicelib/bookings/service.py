@@ -18,7 +18,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.bookings import notices, paging
+from chalicelib.bookings import marks, notices, paging
 from chalicelib.bookings.idempotency import booking_id_for, fingerprint
 from chalicelib.bookings.models import Booking
 from chalicelib.bookings.states import BookingStatus, InvalidTransitionError, ensure_transition
@@ -27,6 +27,7 @@ from chalicelib.consultants import service as consultants
 from chalicelib.consultants.availability import Slot
 from chalicelib.consultants.models import SlotClaim
 from chalicelib.pets import service as pets
+from chalicelib.store.expiry import purge_actions, schedule_purge
 from chalicelib.store.transact import transaction_connection
 from chalicelib.web.problems import ProblemError, not_found
 
@@ -106,7 +107,7 @@ def _claim_of(booking: Booking) -> SlotClaim:
         claim.expires = booking.hold_expires_at + SLOT_CLAIM_RETENTION
     else:
         claim.expires = booking.end + SLOT_CLAIM_RETENTION
-    return claim
+    return schedule_purge(claim, claim.expires)
 
 
 def _new_booking(
@@ -188,6 +189,10 @@ def create_booking(owner_id: str, key: str, request: NewBooking, now: datetime) 
     booking = _new_booking(
         booking_id, owner_id, request, slot, price, paid=False, request_hash=request_hash, now=now
     )
+    confirmed = booking.status == S.CONFIRMED
+    marks.born(
+        booking, now, template="booking_confirmed" if confirmed else None, tell=marks.others(None)
+    )
 
     def build(tx: TransactWrite) -> None:
         tx.save(_claim_of(booking), condition=_claim_is_free(now))
@@ -201,8 +206,7 @@ def create_booking(owner_id: str, key: str, request: NewBooking, now: datetime) 
             if replay is not None:
                 return Created(replay, replayed=True)
         raise consultants.slot_taken() from error
-    if booking.status == S.CONFIRMED:
-        notices.booking_changed(booking, None, now)
+    notices.drain_after_commit(booking.booking_id, now)
     return Created(booking, replayed=False)
 
 
@@ -269,20 +273,26 @@ def confirm_booking(booking_id: str, now: datetime) -> Booking:
 
     def build(tx: TransactWrite) -> None:
         tx.update(
-            booking, _actions(booking, S.CONFIRMED, now), condition=_state_condition(booking, now)
+            booking,
+            [
+                *_actions(booking, S.CONFIRMED, now),
+                *marks.transition(booking, S.CONFIRMED, now, tell=marks.others(None)),
+            ],
+            condition=_state_condition(booking, now),
         )
         tx.update(
             claim,
             [
                 SlotClaim.hold_until.remove(),
                 SlotClaim.expires.set(booking.end + SLOT_CLAIM_RETENTION),
+                *purge_actions(SlotClaim, booking.end + SLOT_CLAIM_RETENTION),
             ],
             condition=SlotClaim.booking_id == booking.booking_id,
         )
 
     _transact(booking, S.CONFIRMED, build)
-    notices.booking_changed(_applied(booking, S.CONFIRMED, now), None, now)
-    return booking
+    notices.drain_after_commit(booking.booking_id, now)
+    return _applied(booking, S.CONFIRMED, now)
 
 
 def cancel_booking(booking: Booking, actor: Actor, now: datetime) -> Booking:
@@ -293,24 +303,32 @@ def cancel_booking(booking: Booking, actor: Actor, now: datetime) -> Booking:
     def build(tx: TransactWrite) -> None:
         tx.update(
             booking,
-            [*_actions(booking, S.CANCELLED, now), Booking.cancelled_by.set(side)],
+            [
+                *_actions(booking, S.CANCELLED, now),
+                *marks.transition(booking, S.CANCELLED, now, tell=marks.others(side)),
+                Booking.cancelled_by.set(side),
+            ],
             condition=_state_condition(booking, now),
         )
         tx.delete(_claim_of(booking), condition=SlotClaim.booking_id == booking.booking_id)
 
     _transact(booking, S.CANCELLED, build)
-    notices.booking_changed(_applied(booking, S.CANCELLED, now, cancelled_by=side), side, now)
-    return booking
+    notices.drain_after_commit(booking.booking_id, now)
+    return _applied(booking, S.CANCELLED, now, cancelled_by=side)
 
 
 def advance(booking: Booking, target: BookingStatus, actor: Actor, now: datetime) -> Booking:
     """in_progress, completed, no_show: only the booking changes, the slot stays held."""
     _checked(booking, target, now)
+    tell = marks.others(_side(booking, actor))
     try:
-        booking.update(_actions(booking, target, now), condition=_state_condition(booking, now))
+        booking.update(
+            [*_actions(booking, target, now), *marks.transition(booking, target, now, tell=tell)],
+            condition=_state_condition(booking, now),
+        )
     except UpdateError as error:
         raise invalid_transition(S(booking.status), target) from error
-    notices.booking_changed(booking, _side(booking, actor), now)
+    notices.drain_after_commit(booking.booking_id, now)
     return booking
 
 
@@ -340,6 +358,7 @@ def reschedule(booking: Booking, actor: Actor, start: datetime, now: datetime) -
     new.hold_expires_at = min(new.hold_expires_at, booking.hold_expires_at)  # no extension
     new.rescheduled_from = booking.booking_id
     side = _side(booking, actor)
+    marks.born(new, now, template="booking_rescheduled", tell=marks.others(side))
 
     def build(tx: TransactWrite) -> None:
         tx.save(_claim_of(new), condition=_claim_is_free(now))
@@ -348,6 +367,7 @@ def reschedule(booking: Booking, actor: Actor, start: datetime, now: datetime) -
             booking,
             [
                 *_actions(booking, S.CANCELLED, now),
+                *marks.transition(booking, S.CANCELLED, now, tell=()),  # told on the new one
                 Booking.cancelled_by.set(side),
                 Booking.rescheduled_to.set(new.booking_id),
             ],
@@ -362,7 +382,7 @@ def reschedule(booking: Booking, actor: Actor, start: datetime, now: datetime) -
             raise consultants.slot_taken() from error
         raise invalid_transition(S(booking.status), S.CANCELLED) from error
     _applied(booking, S.CANCELLED, now, cancelled_by=side, rescheduled_to=new.booking_id)
-    notices.booking_rescheduled(booking, new, side, now)
+    notices.drain_after_commit(new.booking_id, now)
     return new
 
 
@@ -379,7 +399,10 @@ def expire(booking: Booking, now: datetime) -> bool:
         return False
     try:
         booking.update(
-            _actions(booking, S.EXPIRED, now),
+            [
+                *_actions(booking, S.EXPIRED, now),
+                *marks.transition(booking, S.EXPIRED, now, tell=(marks.OWNER,)),
+            ],
             condition=(Booking.status == S.PENDING_PAYMENT.value)
             & (Booking.version == booking.version),
         )
@@ -389,7 +412,7 @@ def expire(booking: Booking, now: datetime) -> bool:
         _claim_of(booking).delete(
             condition=(SlotClaim.booking_id == booking.booking_id) & SlotClaim.hold_until.exists()
         )
-    notices.booking_expired(booking, now)
+    notices.drain_after_commit(booking.booking_id, now)
     return True
 
 

@@ -18,6 +18,8 @@ def all_models() -> list[type[Model]]:
     )
     from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
+    from chalicelib.jobs.checkpoints import JobCheckpoint
+    from chalicelib.notifications.chatlinks import ChatLink, ChatLinkToken
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.pets.models import Pet
 
@@ -37,6 +39,9 @@ def all_models() -> list[type[Model]]:
         Question,
         QuestionMessage,
         OutboxMessage,
+        ChatLink,
+        ChatLinkToken,
+        JobCheckpoint,
     ]
 
 

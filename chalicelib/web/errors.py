@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.errors import Conflict, DomainError, NotFound
+from chalicelib.notifications.errors import WebhookSecretInvalid
 from chalicelib.web.problems import ProblemError
 
 
@@ -30,6 +31,10 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     Conflict: ErrorSpec(409, "conflict", "a concurrent request changed the same item; retry"),
     # accounts
     # consultants, pets, bookings
+    # notifications, chat links
+    WebhookSecretInvalid: ErrorSpec(
+        401, "invalid_webhook_secret", "a chat-bot webhook call without the bot's secret header"
+    ),
 }
 
 # Problems the web layer raises itself (never a domain rule).

@@ -27,6 +27,7 @@ CAPABILITIES: tuple[str, ...] = (
     "chalicelib.consultants.api",
     "chalicelib.pets.api",
     "chalicelib.bookings.api",
+    "chalicelib.notifications.api",
 )
 
 RouteTable = Mapping[str, tuple[tuple[str, str], ...]]
