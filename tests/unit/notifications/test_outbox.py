@@ -88,14 +88,17 @@ def test_retries_stop_at_the_limit_in_the_dead_letter_state(channel: Flaky) -> N
 
 def test_the_same_key_records_and_sends_once(channel: Flaky) -> None:
     first = _send(key="bk_1.v2.owner")
-    assert notify(
-        ANNA,
-        "booking_cancelled",
-        instants={"when": NOW},
-        values={"counterpart": "Dr. X", "pet": "Rex"},
-        now=NOW,
-        key="bk_1.v2.owner",
-    ) == []
+    assert (
+        notify(
+            ANNA,
+            "booking_cancelled",
+            instants={"when": NOW},
+            values={"counterpart": "Dr. X", "pet": "Rex"},
+            now=NOW,
+            key="bk_1.v2.owner",
+        )
+        == []
+    )
     assert OutboxMessage.get(first.message_id).status == "sent"
     assert len(channel.sent) == 1
 
