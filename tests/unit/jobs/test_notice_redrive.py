@@ -59,7 +59,7 @@ def test_a_drain_that_dies_midway_is_finished_without_duplicates(
         return real_notify(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(notices, "notify", dies_after_the_first)
-    _, body = world.book("owner_a", TORONTO_MONDAY_9, consultant="vet_b")
+    world.book("owner_a", TORONTO_MONDAY_9, consultant="vet_b")
     monkeypatch.undo()
     assert len(_confirmations()) == 1
     assert notifications.run(NOW + timedelta(minutes=1))["notices_redriven"] == 1
