@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/sfu_capacity.py
 	$(BIN)/python bench/booking_race.py
+	$(BIN)/python bench/sweep.py
 
 ## Run one scheduled job against the running local stack: make job NAME=reminders [NOW=<RFC 3339>]
 job: $(STAMP)
