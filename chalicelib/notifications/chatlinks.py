@@ -23,7 +23,6 @@ from chalicelib.store.base import BaseModel, table_name
 from chalicelib.store.expiry import PurgeDue, schedule_purge
 
 TELEGRAM = "telegram"
-CHANNELS = (TELEGRAM,)
 
 
 class ByChat(GlobalSecondaryIndex["ChatLink"]):  # type: ignore[no-untyped-call]
