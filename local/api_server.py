@@ -84,8 +84,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=Ports.api)
     parser.add_argument("--aws-port", type=int, default=Ports.aws)
     parser.add_argument("--oidc-port", type=int, default=Ports.oidc)
+    parser.add_argument("--telegram-port", type=int, default=Ports.telegram)
     args = parser.parse_args()
-    serve(Ports(api=args.port, aws=args.aws_port, oidc=args.oidc_port))
+    serve(Ports(api=args.port, aws=args.aws_port, oidc=args.oidc_port, telegram=args.telegram_port))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from local.run import READY_LINE
 from local.stage import ROOT
 
 START_TIMEOUT = 120
-SERVICES = ("api", "aws", "mailbox", "media", "turn", "oidc")
+SERVICES = ("api", "aws", "mailbox", "media", "turn", "oidc", "telegram")
 
 
 def free_port() -> int:

@@ -40,16 +40,19 @@ def _wait_for(url: str, timeout: float, process: subprocess.Popen[bytes]) -> Non
 def start(ports: Ports) -> Callable[[], None]:
     """Start the stack; return a function that stops it."""
     env = apply(ports)
-    from local import embedded_aws, mailbox, oidc, schedules, seed
+    from local import embedded_aws, mailbox, oidc, schedules, seed, telegram_standin
 
     moto = embedded_aws.start_moto(ports.aws)
     embedded_aws.bootstrap()
     seed.seed()
-    box = mailbox.Mailbox(env["AWS_DEFAULT_REGION"])
+    bot = telegram_standin.BotStandIn(
+        embedded_aws.LOCAL_BOT["token"], embedded_aws.LOCAL_BOT["bot_name"]
+    )
+    bot_server = telegram_standin.serve(bot, ports.telegram)
+    box = mailbox.Mailbox(env["AWS_DEFAULT_REGION"], bot)
     stop_watch = threading.Event()
     threading.Thread(target=box.watch, args=(stop_watch,), daemon=True).start()
-    threading.Thread(target=schedules.housekeeping, args=(stop_watch,), daemon=True).start()
-    threading.Thread(target=schedules.campaign_dispatch, args=(stop_watch,), daemon=True).start()
+    schedules.start_all(stop_watch)
     mail_server = mailbox.serve(box, ports.mailbox)
     oidc_server = oidc.serve(env["VETPET_OIDC_LOCAL_ISSUER"], ports.oidc)
     api = subprocess.Popen(
@@ -63,6 +66,8 @@ def start(ports: Ports) -> Callable[[], None]:
             str(ports.aws),
             "--oidc-port",
             str(ports.oidc),
+            "--telegram-port",
+            str(ports.telegram),
         ],
         cwd=ROOT,
         env={**os.environ, **env},
@@ -80,15 +85,24 @@ def start(ports: Ports) -> Callable[[], None]:
         stop_watch.set()
         mail_server.shutdown()
         oidc_server.shutdown()
+        bot_server.shutdown()
         moto.stop()
 
     try:
         _wait_for(f"http://127.0.0.1:{ports.api}/v1/health", 60, api)
+        _set_webhook(ports)
         stoppers.append(_start_media(ports, env))
     except Exception:
         stop()
         raise
     return stop
+
+
+def _set_webhook(ports: Ports) -> None:
+    """Point the bot at the local API, through the Bot API as a deployment would."""
+    from chalicelib.notifications.telegram import set_webhook
+
+    set_webhook(f"http://127.0.0.1:{ports.api}/v1/chatbot/telegram/webhook")
 
 
 def _start_media(ports: Ports, env: dict[str, str]) -> Callable[[], None]:
@@ -125,6 +139,7 @@ def main() -> None:
         f"  Media SFU  http://127.0.0.1:{ports.media}/  (health: /health)\n"
         f"  TURN       turn:127.0.0.1:{ports.turn} (coturn, TURN REST credentials)\n"
         f"  OIDC       http://127.0.0.1:{ports.oidc}/jwks.json  (mint: POST /mint)\n"
+        f"  Telegram   http://127.0.0.1:{ports.telegram}/bot<token>/  (Bot API stand-in)\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

@@ -20,6 +20,7 @@ class Ports:
     media: int = 8090
     turn: int = 3478
     oidc: int = 8026
+    telegram: int = 8028
 
 
 def stage_environment(ports: Ports) -> dict[str, str]:
@@ -33,6 +34,7 @@ def stage_environment(ports: Ports) -> dict[str, str]:
             "VETPET_ISSUER": f"http://127.0.0.1:{ports.api}",
             "VETPET_WEB_URL": f"http://127.0.0.1:{ports.api}",
             "VETPET_OIDC_LOCAL_ISSUER": f"http://127.0.0.1:{ports.oidc}",
+            "VETPET_TELEGRAM_API_URL": f"http://127.0.0.1:{ports.telegram}",
             "VETPET_TURN_URLS": (
                 f"stun:127.0.0.1:{ports.turn},"
                 f"turn:127.0.0.1:{ports.turn}?transport=udp,turn:127.0.0.1:{ports.turn}?transport=tcp"

@@ -33,6 +33,8 @@ def all_models() -> list[type[Model]]:
         Restriction,
     )
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
+    from chalicelib.jobs.checkpoints import JobCheckpoint
+    from chalicelib.notifications.chatlinks import ChatLink, ChatLinkToken
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.pets.models import Pet
 
@@ -60,6 +62,9 @@ def all_models() -> list[type[Model]]:
         Restriction,
         CookieConsent,
         Campaign,
+        ChatLink,
+        ChatLinkToken,
+        JobCheckpoint,
     ]
 
 

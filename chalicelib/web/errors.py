@@ -23,6 +23,7 @@ from chalicelib.consent.errors import (
 )
 from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, DomainError, NotFound
+from chalicelib.notifications.errors import WebhookSecretInvalid
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
 from chalicelib.platform.errors import StoreUnavailable
 from chalicelib.store.errors import InvalidCursor
@@ -100,6 +101,10 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     NoPolicyInEffect: ErrorSpec(404, "no_policy_in_effect", "no policy version is in effect"),
     InvalidUnsubscribeToken: ErrorSpec(
         400, "invalid_unsubscribe_token", "unsubscribe link forged, expired or for another use"
+    ),
+    # notifications, chat links
+    WebhookSecretInvalid: ErrorSpec(
+        401, "invalid_webhook_secret", "a chat-bot webhook call without the bot's secret header"
     ),
 }
 

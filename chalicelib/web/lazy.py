@@ -28,6 +28,7 @@ CAPABILITIES: tuple[str, ...] = (
     "chalicelib.pets.api",
     "chalicelib.bookings.api",
     "chalicelib.consent.api",
+    "chalicelib.notifications.api",
 )
 
 RouteTable = Mapping[str, tuple[tuple[str, str], ...]]
