@@ -31,9 +31,10 @@ system-deps:
 turn-server:
 	bash scripts/install-system-deps.sh coturn
 
-## Run the whole backend locally on an embedded AWS (Ctrl-C stops it).
+## Run the whole backend locally on an embedded AWS (Ctrl-C stops it); MEDIA_NODES=2: two SFUs.
+MEDIA_NODES ?= 1
 run: $(STAMP) turn-server
-	$(BIN)/python -m local.run
+	$(BIN)/python -m local.run --media-nodes $(MEDIA_NODES)
 
 ## Lint, type-check and run every tier side by side (each prints when it is done): the
 ## unit tier on two workers with coverage, the stack's and the media tests beside it. The

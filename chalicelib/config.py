@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
+from chalicelib.media_nodes.contract import MEDIA_TOKEN_AUDIENCE as MEDIA_TOKEN_AUDIENCE
+
 # Lifetimes and limits (ASVS L2 and the API contract).
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=30)
@@ -83,7 +85,12 @@ ARGON2_PARALLELISM = 1
 HSTS = "max-age=63072000; includeSubDomains; preload"
 
 ACCESS_TOKEN_AUDIENCE = "vetpet-api"  # noqa: S105 - an audience
-MEDIA_TOKEN_AUDIENCE = "vetpet-media"  # noqa: S105 - an audience
+# Room tokens: audience shared with the media server (one definition, in the contract).
+ROOM_TOKEN_TTL = timedelta(minutes=5)
+# An SFU node without a heartbeat for this long is dead: no new rooms, its rooms move.
+NODE_LIVENESS = timedelta(seconds=15)
+# Nodes whose load ratio is within this of the least-loaded one count as tied (placement).
+PLACEMENT_SLACK = 0.02
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,15 @@ class Settings:
         return f"{self.table_prefix}{name}"
 
 
+class ConfigurationError(RuntimeError):
+    """A deployed stage is missing a secret it must have; the function does not start."""
+
+
+# Outside the local stage these must be non-empty (a TURN secret, the secret ids of the
+# signing keys and of the code key): an empty one would sign or hash with nothing.
+REQUIRED_OUTSIDE_LOCAL = ("turn_secret", "signing_keys_secret_id", "code_key_secret_id")
+
+
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
@@ -128,7 +144,7 @@ def _env(name: str, default: str) -> str:
 def get_settings() -> Settings:
     """Settings read once per process from the environment."""
     stage = _env("VETPET_STAGE", "local")
-    return Settings(
+    settings = Settings(
         stage=stage,
         region=_env("AWS_DEFAULT_REGION", "us-east-1"),
         table_prefix=_env("VETPET_TABLE_PREFIX", f"vetpet-{stage}-"),
@@ -152,3 +168,7 @@ def get_settings() -> Settings:
         turn_urls=tuple(u for u in _env("VETPET_TURN_URLS", "turn:127.0.0.1:3478").split(",") if u),
         log_level=_env("POWERTOOLS_LOG_LEVEL", "INFO"),
     )
+    missing = [name for name in REQUIRED_OUTSIDE_LOCAL if not getattr(settings, name).strip()]
+    if missing and not settings.is_local:
+        raise ConfigurationError(f"stage {stage!r} refuses to start without {', '.join(missing)}")
+    return settings

@@ -9,17 +9,20 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
 import requests
 
+from local import port_plan
 from local.run import READY_LINE
-from local.stage import ROOT
+from local.stage import ROOT, Ports
+from media.config import DEFAULT_UDP_PORTS, parse_port_range, worker_count
 
 START_TIMEOUT = 120
+PLAN_ATTEMPTS = 50
 SERVICES = ("api", "aws", "mailbox", "media", "turn", "oidc", "telegram")
 
 
@@ -56,13 +59,34 @@ def _pump(stream: IO[str], lines: queue.Queue[str], echo: bool) -> None:
             sys.stderr.write(line)
 
 
+def free_ports(env: Mapping[str, str], media_nodes: int) -> dict[str, int]:
+    """Free ports for every service whose whole plan (media workers included) is clash-free."""
+    workers = worker_count(env)
+    udp = parse_port_range(env.get("VETPET_MEDIA_UDP_PORTS", DEFAULT_UDP_PORTS))
+    for _ in range(PLAN_ATTEMPTS):
+        ports = {name: free_port() for name in SERVICES}
+        uses = port_plan.plan(Ports(**ports), workers=workers, nodes=media_nodes, udp=udp)
+        try:
+            port_plan.check(uses)
+        except port_plan.PortClashError:
+            continue
+        return ports
+    raise RuntimeError("no clash-free port plan found")
+
+
 @contextmanager
-def launched(*, echo: bool = True) -> Iterator[Stack]:
+def launched(*, echo: bool = True, media_nodes: int = 1) -> Iterator[Stack]:
     """The running stack; stopped when the block ends. `echo` copies its output to stderr."""
-    ports = {name: free_port() for name in SERVICES}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VETPET_", "AWS_"))}
+    ports = free_ports(env, media_nodes)
     process = subprocess.Popen(
-        [sys.executable, "-m", "local.run", *(f"--{n}-port={p}" for n, p in ports.items())],
+        [
+            sys.executable,
+            "-m",
+            "local.run",
+            f"--media-nodes={media_nodes}",
+            *(f"--{n}-port={p}" for n, p in ports.items()),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

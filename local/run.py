@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import fields
 
+from local import port_plan
 from local.stage import ROOT, Ports, apply
 
 READY_LINE = "VetPet local stack is ready"
@@ -37,9 +38,15 @@ def _wait_for(url: str, timeout: float, process: subprocess.Popen[bytes]) -> Non
     raise RuntimeError(f"{url} did not answer within {timeout}s")
 
 
-def start(ports: Ports) -> Callable[[], None]:
-    """Start the stack; return a function that stops it."""
+def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
+    """Start the stack; return a function that stops it. The whole port plan is checked
+    first: a clash is reported by name before anything starts."""
     env = apply(ports)
+    from media.config import DEFAULT_UDP_PORTS, parse_port_range, worker_count
+
+    udp = parse_port_range(os.environ.get("VETPET_MEDIA_UDP_PORTS", DEFAULT_UDP_PORTS))
+    workers = worker_count(os.environ)
+    port_plan.check(port_plan.plan(ports, workers=workers, nodes=media_nodes, udp=udp))
     from local import embedded_aws, mailbox, oidc, schedules, seed, telegram_standin
 
     moto = embedded_aws.start_moto(ports.aws)
@@ -91,7 +98,10 @@ def start(ports: Ports) -> Callable[[], None]:
     try:
         _wait_for(f"http://127.0.0.1:{ports.api}/v1/health", 60, api)
         _set_webhook(ports)
-        stoppers.append(_start_media(ports, env))
+        node_ports = [
+            port_plan.media_node_ports(ports.media, workers, node)[0] for node in range(media_nodes)
+        ]
+        stoppers.append(_start_media(ports, node_ports, udp, env))
     except Exception:
         stop()
         raise
@@ -105,18 +115,20 @@ def _set_webhook(ports: Ports) -> None:
     set_webhook(f"http://127.0.0.1:{ports.api}/v1/chatbot/telegram/webhook")
 
 
-def _start_media(ports: Ports, env: dict[str, str]) -> Callable[[], None]:
-    """coturn and the media server (the SFU), verifying room tokens with the API's JWKS."""
-    from chalicelib.config import get_settings
+def _start_media(
+    ports: Ports, node_ports: list[int], udp: tuple[int, int], env: dict[str, str]
+) -> Callable[[], None]:
+    """coturn and the media server nodes (SFUs), verifying room tokens with the API's JWKS."""
     from media import devstack
 
     return devstack.start(
-        media_port=ports.media,
+        node_ports=node_ports,
         turn_port=ports.turn,
+        turn_relay_ports=port_plan.TURN_RELAY_PORTS,
+        udp_ports=udp,
         jwks_url=f"http://127.0.0.1:{ports.api}/v1/.well-known/jwks.json",
         issuer=env["VETPET_ISSUER"],
         turn_secret=env["VETPET_TURN_SECRET"],
-        rooms_table=get_settings().table_name("rooms"),
         env=env,
     )
 
@@ -127,9 +139,13 @@ def main() -> None:
     names = [field.name for field in fields(Ports)]
     for name in names:
         parser.add_argument(f"--{name}-port", type=int, default=getattr(defaults, name))
+    parser.add_argument("--media-nodes", type=int, default=1, help="SFU nodes to start")
     args = parser.parse_args()
     ports = Ports(**{name: getattr(args, f"{name}_port") for name in names})
-    stop = start(ports)
+    try:
+        stop = start(ports, args.media_nodes)
+    except port_plan.PortClashError as clash:
+        raise SystemExit(f"port plan: {clash}") from None
     print(
         f"\n{READY_LINE}\n"
         f"  API        http://127.0.0.1:{ports.api}/v1/health\n"

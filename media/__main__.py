@@ -8,29 +8,148 @@ there and routes rooms to workers on the following loopback ports (see media/rou
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
+from media import lifecycle
+from media.admission import DynamoAdmissionStore
+from media.aiortc_bridge import IcePolicy, install_ice_policy
 from media.auth import TokenVerifier
-from media.config import load_settings
+from media.config import Settings, load_settings
 from media.passwords import DynamoRoomPasswordStore
-from media.routing import create_front_app
+from media.registry import NodeInfo, NodeRegistry
+from media.routing import FrontState, create_front_app, worker_rooms
 from media.signalling import MediaServer, create_app
 
+NodeState = Callable[[], Awaitable[tuple[int, bool]]]
+# A draining front waits this much beyond the drain limit for its workers to exit.
+WORKER_EXIT_MARGIN = 30.0
 
-def run_worker(host: str, port: int) -> None:
+
+def _registry(settings: Settings) -> NodeRegistry:
+    return NodeRegistry(
+        settings.nodes_table,
+        settings.region,
+        NodeInfo(
+            node_id=settings.node_id,
+            signalling_url=settings.signalling_url,
+            public_ip=settings.public_ip or settings.host,
+            capacity=settings.capacity,
+        ),
+    )
+
+
+def _with_heartbeat(
+    app: web.Application, registry: NodeRegistry, interval: float, state: NodeState
+) -> web.Application:
+    """Register this node (once before serving, then every heartbeat interval)."""
+
+    async def beat(app: web.Application) -> AsyncIterator[None]:
+        await _beat_now(registry, state)
+        task = asyncio.create_task(registry.beat_forever(interval, state))
+        yield
+        task.cancel()
+
+    app.cleanup_ctx.append(beat)
+    return app
+
+
+async def _beat_now(registry: NodeRegistry, state: NodeState) -> None:
+    live_rooms, draining = await state()
+    await asyncio.get_running_loop().run_in_executor(None, registry.heartbeat, live_rooms, draining)
+
+
+def run_worker(host: str, port: int, *, index: int, public: bool) -> None:
+    """Worker ``index``; ``public``: it serves the node's public port (and registers the
+    node). Its ICE sockets stay in its slice of the UDP range. SIGTERM drains it."""
     settings = load_settings()
-    if not settings.rooms_table:
-        raise SystemExit("VETPET_ROOMS_TABLE must be set")
+    install_ice_policy(IcePolicy(settings.worker_udp_ports(index), settings.public_ip))
     server = MediaServer(
         verifier=TokenVerifier(settings.jwks_url, settings.issuer),
-        passwords=DynamoRoomPasswordStore(settings.rooms_table),
+        passwords=DynamoRoomPasswordStore(settings.rooms_table, settings.region),
+        admission=DynamoAdmissionStore(
+            settings.bookings_table, settings.sessions_table, settings.region
+        ),
         sink_factory=None,  # recording sinks (encrypt + upload) are not built yet
     )
-    web.run_app(create_app(server), host=host, port=port, access_log=None)
+    registry = _registry(settings)
+
+    async def state() -> tuple[int, bool]:
+        return len(server.rooms), server.draining
+
+    async def live_rooms() -> int:
+        return len(server.rooms)
+
+    async def start_draining() -> None:
+        server.draining = True
+        if public:
+            await _beat_now(registry, state)
+
+    app = create_app(server)
+    if public:
+        app = _with_heartbeat(app, registry, settings.heartbeat.total_seconds(), state)
+    asyncio.run(
+        lifecycle.serve(
+            app,
+            host,
+            port,
+            start_draining=start_draining,
+            live_rooms=live_rooms,
+            limit=settings.drain_limit.total_seconds(),
+        )
+    )
+
+
+def run_front(settings: Settings) -> None:
+    """The node's public port; each room's signalling goes to one worker process. SIGTERM
+    drains: the node is marked draining, each worker drains itself, the front exits when
+    they have."""
+    ports = [settings.port + 1 + i for i in range(settings.workers)]
+    workers = [
+        subprocess.Popen([sys.executable, "-m", "media", "--worker-port", str(port)])  # noqa: S603
+        for port in ports
+    ]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    front = FrontState()
+    registry = _registry(settings)
+
+    async def state() -> tuple[int, bool]:
+        return await worker_rooms(urls), front.draining
+
+    async def start_draining() -> None:
+        front.draining = True
+        await _beat_now(registry, state)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+
+    async def live_workers() -> int:
+        return sum(worker.poll() is None for worker in workers)
+
+    app = _with_heartbeat(
+        create_front_app(urls, front), registry, settings.heartbeat.total_seconds(), state
+    )
+    try:
+        asyncio.run(
+            lifecycle.serve(
+                app,
+                settings.host,
+                settings.port,
+                start_draining=start_draining,
+                live_rooms=live_workers,
+                limit=settings.drain_limit.total_seconds() + WORKER_EXIT_MARGIN,
+            )
+        )
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=10)
 
 
 def main() -> None:
@@ -40,24 +159,12 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings()
     if args.worker_port is not None:
-        run_worker("127.0.0.1", args.worker_port)
-        return
-    if settings.workers <= 1:
-        run_worker(settings.host, settings.port)
-        return
-    ports = [settings.port + 1 + i for i in range(settings.workers)]
-    workers = [
-        subprocess.Popen([sys.executable, "-m", "media", "--worker-port", str(port)])  # noqa: S603
-        for port in ports
-    ]
-    try:
-        app = create_front_app([f"http://127.0.0.1:{port}" for port in ports])
-        web.run_app(app, host=settings.host, port=settings.port, access_log=None)
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=10)
+        index = args.worker_port - settings.port - 1
+        run_worker("127.0.0.1", args.worker_port, index=index, public=False)
+    elif settings.workers <= 1:
+        run_worker(settings.host, settings.port, index=0, public=True)
+    else:
+        run_front(settings)
 
 
 if __name__ == "__main__":

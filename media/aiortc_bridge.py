@@ -12,7 +12,9 @@ instead, so this module:
   leg's DTLS-SRTP session (the one ``RTCDtlsTransport._send_rtp`` uses) and handed to the
   nominated ICE pair's datagram transport, with no RtpPacket object, copy or coroutine per
   leg; the counters aiortc's RTCP SR and getStats use are kept up to date;
-* parks the sender's own RTP loop on a track that never yields a frame.
+* parks the sender's own RTP loop on a track that never yields a frame;
+* with ``install_ice_policy``, binds every host candidate inside the worker's UDP port range
+  and announces the node's public IP in it (aioice only binds ephemeral ports).
 
 ``check_compatibility()`` verifies the pinned versions and every attribute used here;
 tests/media/test_media_aiortc_bridge.py calls it so that an upgrade that breaks a hook fails
@@ -24,6 +26,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import random
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +35,9 @@ from typing import Any
 import aioice
 import aiortc
 import pylibsrtp
-from aioice.ice import StunProtocol
+from aioice.candidate import Candidate, candidate_foundation, candidate_priority
+from aioice.ice import Connection, StunProtocol
+from aioice.turn import UDP_SOCKET_BUFFER_SIZE
 from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpTransceiver
 from aiortc.mediastreams import MediaStreamError
 from aiortc.rtcdtlstransport import State as DtlsState
@@ -109,7 +115,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
         "_RTCDtlsTransport__tx_packets",
     ),
     "ice_transport": ("_connection",),
-    "ice_connection": ("_nominated",),
+    "ice_connection": ("_nominated", "_protocols", "get_component_candidates"),
     "transceiver": ("_codecs",),
 }
 
@@ -428,3 +434,79 @@ class OutboundTap:
         dtls._RTCDtlsTransport__tx_bytes += len(protected)
         dtls._RTCDtlsTransport__tx_packets += 1
         return True
+
+
+@dataclass(frozen=True)
+class IcePolicy:
+    """Where the SFU's ICE sockets live: ``udp_ports`` (inclusive), and the address its host
+    candidates announce (``public_ip``: the node's 1:1-NAT public address; sockets then
+    bind the wildcard address)."""
+
+    udp_ports: tuple[int, int]
+    public_ip: str | None = None
+
+
+_aioice_component_candidates = Connection.get_component_candidates
+
+
+async def _bind_in_range(
+    connection: Connection, address: str, ports: tuple[int, int]
+) -> StunProtocol | None:
+    loop = asyncio.get_running_loop()
+    low, high = ports
+    first = random.randint(low, high)  # noqa: S311 - spreading, not security
+    for port in [*range(first, high + 1), *range(low, first)]:
+        try:
+            transport, protocol = await loop.create_datagram_endpoint(
+                lambda: StunProtocol(connection), local_addr=(address, port)
+            )
+        except OSError:
+            continue
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_SOCKET_BUFFER_SIZE)
+        return protocol
+    return None
+
+
+def install_ice_policy(policy: IcePolicy) -> Callable[[], None]:
+    """Make every ICE connection of this process follow ``policy``; returns the undo."""
+
+    async def get_component_candidates(
+        self: Connection, component: int, addresses: list[str], timeout: int = 5
+    ) -> list[Candidate]:
+        if policy.public_ip is not None and addresses:
+            addresses = ["0.0.0.0"]  # noqa: S104 - the public address maps onto every interface
+        hosts = []
+        for address in addresses:
+            protocol = await _bind_in_range(self, address, policy.udp_ports)
+            if protocol is None:
+                continue
+            bound_host, bound_port = protocol.transport.get_extra_info("sockname")[:2]
+            host = policy.public_ip or bound_host
+            protocol.local_candidate = Candidate(
+                foundation=candidate_foundation("host", "udp", host),
+                component=component,
+                transport="udp",
+                priority=candidate_priority(component, "host"),
+                host=host,
+                port=bound_port,
+                type="host",
+            )
+            self._protocols.append(protocol)
+            hosts.append(protocol.local_candidate)
+        # aioice still adds TURN-relayed candidates when a TURN server is configured.
+        return hosts + await _aioice_component_candidates(self, component, [], timeout)
+
+    Connection.get_component_candidates = get_component_candidates  # type: ignore[method-assign]
+
+    def undo() -> None:
+        Connection.get_component_candidates = _aioice_component_candidates  # type: ignore[method-assign]
+
+    return undo
+
+
+def negotiated_codec(transceiver: RTCRtpTransceiver) -> str | None:
+    """The mime type a transceiver sends or receives with since its last negotiation."""
+    codecs = transceiver._codecs
+    return str(codecs[0].mimeType) if codecs else None

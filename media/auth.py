@@ -8,9 +8,9 @@ from typing import Any
 
 import jwt
 
-AUDIENCE = "vetpet-media"
+from chalicelib.media_nodes.contract import MEDIA_TOKEN_AUDIENCE, ROOM_TOKEN_CLAIMS
+
 ALGORITHMS = ["ES256", "EdDSA"]
-REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "room"]
 ROLES = frozenset({"owner", "vet", "guest"})
 
 
@@ -21,6 +21,7 @@ class TokenRejectedError(Exception):
 @dataclass(frozen=True)
 class RoomClaims:
     user_id: str
+    session_id: str
     room_id: str
     role: str
     recording_allowed: bool
@@ -42,9 +43,9 @@ class TokenVerifier:
                 token,
                 key.key,
                 algorithms=ALGORITHMS,
-                audience=AUDIENCE,
+                audience=MEDIA_TOKEN_AUDIENCE,
                 issuer=self._issuer,
-                options={"require": REQUIRED_CLAIMS},
+                options={"require": list(ROOM_TOKEN_CLAIMS)},
             )
         except (jwt.PyJWTError, ValueError) as exc:
             raise TokenRejectedError(type(exc).__name__) from exc
@@ -55,6 +56,7 @@ class TokenVerifier:
             raise TokenRejectedError("unknown role")
         return RoomClaims(
             user_id=str(claims["sub"]),
+            session_id=str(claims["sid"]),
             room_id=room_id,
             role=str(role),
             recording_allowed=claims.get("rec") is True,

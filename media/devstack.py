@@ -1,4 +1,4 @@
-"""Local runner helpers: start coturn (if installed) and the media server as subprocesses."""
+"""Local runner helpers: start coturn (if installed) and the media server nodes."""
 
 from __future__ import annotations
 
@@ -9,35 +9,13 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from media.config import split_port_range
+from media.coturn import local_config
+
 HEALTH_TIMEOUT = 30.0
-
-
-def coturn_config(*, turn_port: int, turn_secret: str) -> str:
-    """A loopback-only coturn config using the API's TURN REST shared secret."""
-    return "\n".join(
-        [
-            f"listening-port={turn_port}",
-            "listening-ip=127.0.0.1",
-            "relay-ip=127.0.0.1",
-            "min-port=49160",
-            "max-port=49200",
-            "fingerprint",
-            "use-auth-secret",
-            f"static-auth-secret={turn_secret}",
-            "realm=vetpet.local",
-            "no-tls",
-            "no-dtls",
-            "no-cli",
-            "no-multicast-peers",
-            "allow-loopback-peers",
-            "log-file=stdout",
-            "simple-log",
-            "",
-        ]
-    )
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -64,43 +42,65 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def sfu_addresses() -> list[str]:
+    """The addresses the local SFU announces in its host candidates (aioice's choice)."""
+    from aioice.ice import get_host_addresses
+
+    return get_host_addresses(use_ipv4=True, use_ipv6=True)
+
+
 def start(
     *,
-    media_port: int = 8090,
-    turn_port: int = 3478,
+    node_ports: Sequence[int],
+    turn_port: int,
+    turn_relay_ports: tuple[int, int],
+    udp_ports: tuple[int, int],
     jwks_url: str,
     issuer: str,
     turn_secret: str,
-    rooms_table: str,
     env: Mapping[str, str] | None = None,
 ) -> Callable[[], None]:
-    """Launch coturn and ``python -m media``; wait for /health; return a stopper."""
+    """Launch coturn and one ``python -m media`` per node port (each with its own slice of
+    the UDP range); wait for every /health; return a stopper."""
     workdir = tempfile.TemporaryDirectory(prefix="vetpet-media-")
     processes: list[subprocess.Popen[bytes]] = []
     turnserver = shutil.which("turnserver")
     if turnserver:
         config = Path(workdir.name) / "turnserver.conf"
-        config.write_text(coturn_config(turn_port=turn_port, turn_secret=turn_secret))
+        config.write_text(
+            local_config(
+                turn_port=turn_port,
+                secret=turn_secret,
+                relay_ports=turn_relay_ports,
+                sfu_addresses=sfu_addresses(),
+            )
+        )
         config.chmod(0o600)
         processes.append(
             subprocess.Popen(  # noqa: S603 (fixed argv)
                 [turnserver, "-c", str(config)], stdout=subprocess.DEVNULL
             )
         )
-    media_env = {
-        **os.environ,
-        **(env or {}),
-        "VETPET_MEDIA_PORT": str(media_port),
-        "VETPET_JWKS_URL": jwks_url,
-        "VETPET_TOKEN_ISSUER": issuer,
-        "VETPET_ROOMS_TABLE": rooms_table,
-    }
-    media = subprocess.Popen(
-        [sys.executable, "-m", "media"],
-        env=media_env,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    processes.append(media)
+    nodes = []
+    for index, (port, udp) in enumerate(
+        zip(node_ports, split_port_range(udp_ports, len(node_ports)), strict=True)
+    ):
+        media_env = {
+            **os.environ,
+            **(env or {}),
+            "VETPET_MEDIA_PORT": str(port),
+            "VETPET_MEDIA_NODE_ID": f"local-{index}",
+            "VETPET_MEDIA_UDP_PORTS": f"{udp[0]}-{udp[1]}",
+            "VETPET_JWKS_URL": jwks_url,
+            "VETPET_TOKEN_ISSUER": issuer,
+        }
+        media = subprocess.Popen(
+            [sys.executable, "-m", "media"],
+            env=media_env,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        processes.append(media)
+        nodes.append((port, media))
 
     def stop() -> None:
         for process in reversed(processes):
@@ -108,7 +108,8 @@ def start(
         workdir.cleanup()
 
     try:
-        _wait_healthy(f"http://127.0.0.1:{media_port}/health", media)
+        for port, media in nodes:
+            _wait_healthy(f"http://127.0.0.1:{port}/health", media)
     except RuntimeError:
         stop()
         raise

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from aiortc import RTCRtpReceiver, RTCRtpTransceiver
 
+from media import h264, vp8
 from media.aiortc_bridge import (
     Feedback,
     InboundTap,
@@ -18,9 +19,15 @@ from media.aiortc_bridge import (
     Remb,
     RtpPacket,
     SourcePacket,
+    negotiated_codec,
 )
 from media.rtp_rewrite import LegNumbering, PacketHistory, ntp_now
-from media.vp8 import is_keyframe_start
+
+# Keyframe detection per forwarded video codec (mime type).
+KEYFRAME_START: dict[str, Callable[[bytes], bool]] = {
+    "video/VP8": vp8.is_keyframe_start,
+    "video/H264": h264.is_keyframe_start,
+}
 
 KEYFRAME_REQUEST_INTERVAL = 1.0
 
@@ -36,6 +43,7 @@ class SubscriberLeg:
 
     def __init__(self, stream: StreamForwarder, transceiver: RTCRtpTransceiver) -> None:
         self._stream = stream
+        self._transceiver = transceiver
         self._out = OutboundTap(transceiver, self._on_feedback)
         self._numbering = LegNumbering()
         self._history: PacketHistory[tuple[SourcePacket, int]] = PacketHistory()
@@ -51,12 +59,18 @@ class SubscriberLeg:
         if not numbering.started:
             if not self._out.ready:
                 return True
-            if self._stream.kind == "video" and not is_keyframe_start(packet.payload):
+            if self._stream.kind == "video" and not self._keyframe_start(packet.payload):
                 return False
         sequence_number, timestamp = numbering.map(packet.sequence_number, packet.timestamp)
         if self._out.forward(packet, sequence_number, timestamp):
             self._history.store(sequence_number, (packet, timestamp))
         return True
+
+    def _keyframe_start(self, payload: bytes) -> bool:
+        """Whether ``payload`` starts a keyframe, in the codec this leg carries (always its
+        publisher's: the room renegotiates a leg whose codec differs)."""
+        detect = KEYFRAME_START.get(negotiated_codec(self._transceiver) or "")
+        return detect is not None and detect(payload)
 
     async def _on_feedback(self, feedback: Feedback) -> None:
         if isinstance(feedback, Nack):

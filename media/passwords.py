@@ -3,12 +3,60 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 import argon2
 import boto3
 
 _hasher = argon2.PasswordHasher()
+
+# Wrong room passwords tolerated per room and window before the room backs off.
+PASSWORD_FAILURE_LIMIT = 5
+PASSWORD_FAILURE_WINDOW = 15 * 60.0
+
+
+class PasswordAttempts:
+    """Per-room back-off: after LIMIT wrong passwords within WINDOW seconds, every attempt
+    (even with the right password) is refused until the oldest failure leaves the window.
+
+    Kept in the process that hosts the room: placement sends every join of a room to one
+    node and the front routes it to one worker, so the count sees every attempt.
+    """
+
+    def __init__(
+        self,
+        limit: int = PASSWORD_FAILURE_LIMIT,
+        window: float = PASSWORD_FAILURE_WINDOW,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._limit = limit
+        self._window = window
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = {}
+
+    def _recent(self, room_id: str) -> deque[float]:
+        failures = self._failures.get(room_id)
+        if failures is None:
+            return deque()
+        cutoff = self._clock() - self._window
+        while failures and failures[0] <= cutoff:
+            failures.popleft()
+        if not failures:
+            del self._failures[room_id]
+        return failures
+
+    def backing_off(self, room_id: str) -> bool:
+        return len(self._recent(room_id)) >= self._limit
+
+    def failed(self, room_id: str) -> bool:
+        """Record a wrong password; True when the room now backs off."""
+        failures = self._recent(room_id)
+        failures.append(self._clock())
+        self._failures[room_id] = failures
+        return len(failures) >= self._limit
 
 
 class RoomPasswordStore(Protocol):
@@ -31,9 +79,9 @@ class InMemoryRoomPasswordStore:
 class DynamoRoomPasswordStore:
     """Reads ``password_hash`` from the API's rooms table (honours AWS_ENDPOINT_URL)."""
 
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, region: str) -> None:
         self._table_name = table_name
-        self._client = boto3.client("dynamodb")
+        self._client = boto3.client("dynamodb", region_name=region)
 
     def _read(self, room_id: str) -> str | None:
         item = self._client.get_item(

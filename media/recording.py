@@ -6,6 +6,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+from media.aiortc_bridge import negotiated_codec
 from media.forwarder import PacketTap, StreamForwarder
 from media.recorder import RecordingSink, WebmRecorder
 from media.room import KINDS, Participant, Room
@@ -32,12 +33,25 @@ class RecordingController:
         members = self._room.participants.values()
         return bool(members) and all(p.claims.recording_allowed for p in members)
 
+    def _refusal(self) -> str | None:
+        if self._sink_factory is None:
+            return "unavailable"
+        if not self._consented():
+            return "consent"
+        # WebM carries VP8, not H.264: a call with an H.264 publisher is not recorded.
+        if any(
+            negotiated_codec(p.publish["video"]) not in (None, "video/VP8")
+            for p in self._room.participants.values()
+        ):
+            return "codec"
+        return None
+
     async def start(self, requester: Participant) -> None:
         if self._recorder is not None:
             await requester.send({"type": "recording", "state": "started"})
             return
-        if self._sink_factory is None or not self._consented():
-            reason = "unavailable" if self._sink_factory is None else "consent"
+        reason = self._refusal()
+        if reason is not None or self._sink_factory is None:
             await requester.send({"type": "recording", "state": "refused", "reason": reason})
             return
         recorder = WebmRecorder(self._sink_factory(self._room.room_id))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +22,7 @@ from aiortc import (
     RTCSessionDescription,
 )
 
-from media.aiortc_bridge import ParkedTrack
+from media.aiortc_bridge import ParkedTrack, negotiated_codec
 from media.auth import RoomClaims
 from media.forwarder import StreamForwarder
 
@@ -31,7 +34,8 @@ NEGOTIATION_TIMEOUT = 15.0
 # A peer that vanished mid-handshake can leave aiortc's close waiting on its transports;
 # leaving a room (and shutting the server down) must not wait on it forever.
 PEER_CLOSE_TIMEOUT = 5.0
-FORWARDED_CODECS = {"audio": "audio/opus", "video": "video/VP8"}
+# Forwarded as-is (no RTX), in the SFU's order of preference; the publisher's answer picks.
+FORWARDED_CODECS = {"audio": ("audio/opus",), "video": ("video/VP8", "video/H264")}
 
 SendMessage = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -40,27 +44,35 @@ class RoomFullError(Exception):
     """The room already has MAX_PARTICIPANTS participants."""
 
 
-def forwarded_codecs(kind: str) -> list[RTCRtpCodecCapability]:
-    """The codecs the SFU negotiates: forwarded as-is, so one per kind (no RTX)."""
+def forwarded_codecs(kind: str, only: str | None = None) -> list[RTCRtpCodecCapability]:
+    """The codecs the SFU negotiates for ``kind`` (``only`` one mime type, for a subscriber
+    leg that must carry its publisher's codec). H.264 only in packetization mode 1."""
+    mimes = FORWARDED_CODECS[kind] if only is None else (only,)
     return [
         codec
+        for mime in mimes
         for codec in RTCRtpSender.getCapabilities(kind).codecs
-        if codec.mimeType == FORWARDED_CODECS[kind]
+        if codec.mimeType == mime
+        and (mime != "video/H264" or codec.parameters.get("packetization-mode") == "1")
     ]
 
 
-def _add_transceiver(pc: RTCPeerConnection, kind: str, *, send: bool) -> RTCRtpTransceiver:
+def _add_transceiver(
+    pc: RTCPeerConnection, kind: str, *, send: bool, codec: str | None = None
+) -> RTCRtpTransceiver:
     if send:
         transceiver = pc.addTransceiver(ParkedTrack(kind), direction="sendonly")
     else:
         transceiver = pc.addTransceiver(kind, direction="recvonly")
-    transceiver.setCodecPreferences(forwarded_codecs(kind))
+    transceiver.setCodecPreferences(forwarded_codecs(kind, codec))
     return transceiver
 
 
 @dataclass(eq=False)
 class Participant:
     claims: RoomClaims
+    # The only name other participants (and the client) ever see: opaque, per room (P7).
+    public_id: str
     pc: RTCPeerConnection
     send: SendMessage
     publish: dict[str, RTCRtpTransceiver] = field(default_factory=dict)
@@ -69,6 +81,10 @@ class Participant:
     _answer: asyncio.Future[str] | None = None
     _negotiation_wanted: asyncio.Event = field(default_factory=asyncio.Event)
     _negotiator: asyncio.Task[None] | None = None
+    # Called after each completed negotiation (others then subscribe to this publisher).
+    on_negotiated: Callable[[Participant], Awaitable[None]] | None = None
+    # True once an answer was applied: only then are the publish codecs the chosen ones.
+    answered: bool = False
 
     @property
     def user_id(self) -> str:
@@ -107,14 +123,17 @@ class Participant:
                 "sdp": self.pc.localDescription.sdp,
                 "publish": {kind: t.mid for kind, t in self.publish.items()},
                 "tracks": {
-                    t.mid: {"participant": publisher, "kind": kind}
-                    for (publisher, kind), t in self.subscriptions.items()
+                    t.mid: {"participant": publisher_id, "kind": kind}
+                    for (publisher_id, kind), t in self.subscriptions.items()
                     if t.direction != "inactive"
                 },
             }
         )
         sdp = await asyncio.wait_for(self._answer, NEGOTIATION_TIMEOUT)
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+        self.answered = True
+        if self.on_negotiated is not None:
+            await self.on_negotiated(self)
 
     async def close(self) -> None:
         if self._negotiator is not None:
@@ -136,11 +155,19 @@ class Room:
         # max-bundle: aiortc 1.16's "balanced" policy leaves a second transceiver of a kind
         # on a transport that bundling later abandons, so its media never flows.
         self._rtc_configuration = RTCConfiguration(
-            iceServers=rtc_configuration.iceServers if rtc_configuration else None,
+            # Never None: aiortc would then add a public STUN server, which stalls offers
+            # by seconds where it is unreachable. The SFU announces its public address.
+            iceServers=rtc_configuration.iceServers if rtc_configuration else [],
             bundlePolicy=RTCBundlePolicy.MAX_BUNDLE,
         )
         self._lock = asyncio.Lock()
+        self._id_key = secrets.token_bytes(32)
         self.on_membership_change: list[Callable[[], Awaitable[None]]] = []
+
+    def public_id(self, user_id: str) -> str:
+        """A participant's opaque name in this room: stable while the room lives, unlinkable
+        to the user id or to the same user in another room."""
+        return hmac.new(self._id_key, user_id.encode(), hashlib.sha256).hexdigest()[:16]
 
     async def join(self, claims: RoomClaims, send: SendMessage) -> Participant:
         """Add a participant (replacing an earlier session of the same user)."""
@@ -153,15 +180,21 @@ class Room:
                 with contextlib.suppress(ConnectionError):
                     await previous.send({"type": "replaced"})
             participant = Participant(
-                claims=claims, pc=RTCPeerConnection(self._rtc_configuration), send=send
+                claims=claims,
+                public_id=self.public_id(claims.user_id),
+                pc=RTCPeerConnection(self._rtc_configuration),
+                send=send,
+                on_negotiated=self._publisher_ready,
             )
             for kind in KINDS:
                 transceiver = _add_transceiver(participant.pc, kind, send=False)
                 participant.publish[kind] = transceiver
                 participant.forwarders[kind] = StreamForwarder(kind, transceiver.receiver)
+            # Legs carry their publisher's codec, known once it has answered: others
+            # subscribe to the newcomer in `_publisher_ready`.
             for other in self.participants.values():
-                self._subscribe(participant, other)
-                self._subscribe(other, participant)
+                if other.answered:
+                    self._subscribe(participant, other)
             self.participants[claims.user_id] = participant
             for member in self.participants.values():
                 member.request_negotiation()
@@ -186,10 +219,27 @@ class Room:
         for callback in self.on_membership_change:
             await callback()
 
+    async def _publisher_ready(self, publisher: Participant) -> None:
+        """After a participant's negotiation: everyone not yet subscribed to it subscribes,
+        each leg with the codec the publisher chose (a started aiortc receiver cannot
+        change codec, so a leg is never created before that choice)."""
+        async with self._lock:
+            if self.participants.get(publisher.user_id) is not publisher:
+                return
+            for subscriber in self.participants.values():
+                if subscriber is publisher or (publisher.public_id, "video") in (
+                    subscriber.subscriptions
+                ):
+                    continue
+                self._subscribe(subscriber, publisher)
+                subscriber.request_negotiation()
+
     def _subscribe(self, subscriber: Participant, publisher: Participant) -> None:
         for kind in KINDS:
-            transceiver = _add_transceiver(subscriber.pc, kind, send=True)
-            subscriber.subscriptions[(publisher.user_id, kind)] = transceiver
+            transceiver = _add_transceiver(
+                subscriber.pc, kind, send=True, codec=negotiated_codec(publisher.publish[kind])
+            )
+            subscriber.subscriptions[(publisher.public_id, kind)] = transceiver
             publisher.forwarders[kind].add_leg(subscriber.user_id, transceiver)
 
     async def _remove(self, participant: Participant) -> None:
@@ -197,7 +247,7 @@ class Room:
         for other in self.participants.values():
             for kind in KINDS:
                 other.forwarders[kind].remove_leg(participant.user_id)
-                transceiver = other.subscriptions.pop((participant.user_id, kind), None)
+                transceiver = other.subscriptions.pop((participant.public_id, kind), None)
                 if transceiver is not None:
                     transceiver.direction = "inactive"
         await participant.close()

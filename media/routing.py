@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from aiohttp import WSMsgType, web
@@ -16,6 +18,14 @@ from aiohttp import WSMsgType, web
 from media.signalling import STATIC_DIR, index
 
 WORKER_URLS = web.AppKey("worker_urls", list[str])
+
+
+@dataclass
+class FrontState:
+    draining: bool = False
+
+
+FRONT_STATE = web.AppKey("front_state", FrontState)
 
 
 def worker_for(room_id: str, workers: int) -> int:
@@ -46,9 +56,8 @@ async def proxy_room(request: web.Request) -> web.StreamResponse:
     return client
 
 
-async def front_health(request: web.Request) -> web.Response:
-    urls = request.app[WORKER_URLS]
-    workers = []
+async def _worker_health(urls: list[str]) -> list[dict[str, Any]]:
+    workers: list[dict[str, Any]] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
         for url in urls:
             try:
@@ -56,15 +65,28 @@ async def front_health(request: web.Request) -> web.Response:
                     workers.append(await resp.json())
             except aiohttp.ClientError:
                 workers.append({"status": "down"})
+    return workers
+
+
+async def worker_rooms(urls: list[str]) -> int:
+    """Rooms live on this node's workers (for the registry heartbeat)."""
+    return sum(int(w.get("rooms", 0)) for w in await _worker_health(urls))
+
+
+async def front_health(request: web.Request) -> web.Response:
+    workers = await _worker_health(request.app[WORKER_URLS])
+    if request.app[FRONT_STATE].draining:
+        return web.json_response({"status": "draining", "workers": workers})
     ok = all(w.get("status") == "ok" for w in workers)
     return web.json_response(
         {"status": "ok" if ok else "degraded", "workers": workers}, status=200 if ok else 503
     )
 
 
-def create_front_app(worker_urls: list[str]) -> web.Application:
+def create_front_app(worker_urls: list[str], state: FrontState) -> web.Application:
     app = web.Application()
     app[WORKER_URLS] = worker_urls
+    app[FRONT_STATE] = state
     app.router.add_get("/health", front_health)
     app.router.add_get("/rooms/{room_id}/ws", proxy_room)
     app.router.add_get("/", index)

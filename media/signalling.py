@@ -13,8 +13,9 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from aiortc import RTCConfiguration
 
+from media.admission import AdmissionStore
 from media.auth import RoomClaims, TokenRejectedError, TokenVerifier
-from media.passwords import RoomPasswordStore, room_password_ok
+from media.passwords import PasswordAttempts, RoomPasswordStore, room_password_ok
 from media.recording import RecordingController, SinkFactory
 from media.room import Participant, Room, RoomFullError
 
@@ -23,11 +24,34 @@ logger = logging.getLogger(__name__)
 JOIN_TIMEOUT = 10.0
 STATIC_DIR = Path(__file__).parent / "static"
 
+# WebSocket close codes of a refused join (the `error` message's code says the same).
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_TOO_MANY_ATTEMPTS = 4429
+CLOSE_ROOM_FULL = 4409
+CLOSE_DRAINING = 4503
+CLOSE_GOING_AWAY = 1001  # the server shuts down (after its drain)
+
+
+class JoinRefusedError(Exception):
+    def __init__(self, code: str, close_code: int) -> None:
+        super().__init__(code)
+        self.code = code
+        self.close_code = close_code
+
+
+UNAUTHORIZED = JoinRefusedError("unauthorized", CLOSE_UNAUTHORIZED)
+TOO_MANY_ATTEMPTS = JoinRefusedError("too_many_attempts", CLOSE_TOO_MANY_ATTEMPTS)
+
 
 @dataclass
 class MediaServer:
     verifier: TokenVerifier
     passwords: RoomPasswordStore
+    admission: AdmissionStore
+    attempts: PasswordAttempts = field(default_factory=PasswordAttempts)
+    # Set on SIGTERM: live rooms go on (and may be rejoined), no new room starts here.
+    draining: bool = False
+    sockets: set[web.WebSocketResponse] = field(default_factory=set)
     sink_factory: SinkFactory | None = None
     rtc_configuration: RTCConfiguration | None = None
     rooms: dict[str, Room] = field(default_factory=dict)
@@ -51,6 +75,9 @@ class MediaServer:
         for room in list(self.rooms.values()):
             await room.close()
             await self.discard_if_empty(room)
+        for ws in list(self.sockets):
+            with contextlib.suppress(ConnectionError):
+                await ws.close(code=CLOSE_GOING_AWAY)
 
 
 SERVER = web.AppKey("server", MediaServer)
@@ -74,8 +101,9 @@ def create_app(server: MediaServer) -> web.Application:
 async def health(request: web.Request) -> web.Response:
     server: MediaServer = request.app[SERVER]
     participants = sum(len(room.participants) for room in server.rooms.values())
+    status = "draining" if server.draining else "ok"
     return web.json_response(
-        {"status": "ok", "rooms": len(server.rooms), "participants": participants}
+        {"status": status, "rooms": len(server.rooms), "participants": participants}
     )
 
 
@@ -83,26 +111,34 @@ async def index(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
 
 
-async def _authenticate(
-    server: MediaServer, room_id: str, ws: web.WebSocketResponse
-) -> RoomClaims | None:
+async def _authenticate(server: MediaServer, room_id: str, ws: web.WebSocketResponse) -> RoomClaims:
+    """The join message's claims, or JoinRefusedError. Order: token, booking and sign-in
+    still live, room back-off, password (so only a token holder can spend attempts)."""
     try:
         message = await ws.receive_json(timeout=JOIN_TIMEOUT)
     except (TimeoutError, TypeError, ValueError):
-        return None
+        raise UNAUTHORIZED from None
     if not isinstance(message, dict) or message.get("type") != "join":
-        return None
+        raise UNAUTHORIZED
     token, password = message.get("token"), message.get("password")
     if not isinstance(token, str) or not (password is None or isinstance(password, str)):
-        return None
+        raise UNAUTHORIZED
     try:
         claims = await server.verifier.verify(token, room_id)
     except TokenRejectedError as exc:
         logger.info("room token refused: %s", exc)
-        return None
+        raise UNAUTHORIZED from None
+    if not await server.admission.booking_open(room_id):
+        logger.info("room token refused: booking no longer open")
+        raise UNAUTHORIZED
+    if not await server.admission.session_live(claims.session_id, claims.user_id):
+        logger.info("room token refused: sign-in ended")
+        raise UNAUTHORIZED
+    if server.attempts.backing_off(room_id):
+        raise TOO_MANY_ATTEMPTS
     if not await room_password_ok(server.passwords, room_id, password):
         logger.info("room password refused")
-        return None
+        raise TOO_MANY_ATTEMPTS if server.attempts.failed(room_id) else UNAUTHORIZED
     return claims
 
 
@@ -112,12 +148,17 @@ async def room_socket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
 
-    claims = await _authenticate(server, room_id, ws)
-    if claims is None:
-        await ws.send_json({"type": "error", "code": "unauthorized"})
-        await ws.close(code=4401)
+    try:
+        claims = await _authenticate(server, room_id, ws)
+    except JoinRefusedError as refused:
+        await ws.send_json({"type": "error", "code": refused.code})
+        await ws.close(code=refused.close_code)
         return ws
 
+    if server.draining and room_id not in server.rooms:
+        await ws.send_json({"type": "error", "code": "draining"})
+        await ws.close(code=CLOSE_DRAINING)
+        return ws
     room = server.room(room_id)
     send_lock = asyncio.Lock()
 
@@ -132,13 +173,15 @@ async def room_socket(request: web.Request) -> web.StreamResponse:
     except RoomFullError:
         await server.discard_if_empty(room)
         await ws.send_json({"type": "error", "code": "room_full"})
-        await ws.close(code=4409)
+        await ws.close(code=CLOSE_ROOM_FULL)
         return ws
 
-    await send({"type": "joined", "participant": claims.user_id, "role": claims.role})
+    await send({"type": "joined", "participant": participant.public_id, "role": claims.role})
+    server.sockets.add(ws)
     try:
         await _serve(server, room, participant, ws)
     finally:
+        server.sockets.discard(ws)
         await room.leave(participant)
         await server.discard_if_empty(room)
         with contextlib.suppress(ConnectionError):

@@ -52,10 +52,19 @@ def issue_access_token(
 
 
 def issue_media_token(
-    *, user_id: str, role: str, room: str, recording: bool, expires_at: datetime, now: datetime
+    *,
+    user_id: str,
+    session_id: str | None,
+    role: str,
+    room: str,
+    recording: bool,
+    expires_at: datetime,
+    now: datetime,
 ) -> str:
-    """A room token for the media server (audience `vetpet-media`)."""
-    claims = {
+    """A room token for the media server (audience `vetpet-media`). ``sid`` names the
+    sign-in it was issued to; the media server admits it only while that sign-in is live
+    (a token without one never enters)."""
+    claims: dict[str, Any] = {
         "iss": get_settings().issuer,
         "aud": MEDIA_TOKEN_AUDIENCE,
         "sub": user_id,
@@ -66,6 +75,8 @@ def issue_media_token(
         "exp": int(expires_at.timestamp()),
         "jti": secrets.token_urlsafe(16),
     }
+    if session_id is not None:
+        claims["sid"] = session_id
     return _sign(claims, "JWT")
 
 

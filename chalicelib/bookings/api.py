@@ -39,6 +39,7 @@ from chalicelib.bookings.service import Actor
 from chalicelib.bookings.states import BookingStatus
 from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, NotFound
+from chalicelib.media_nodes.errors import NoMediaNode
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import AUTHENTICATED, roles
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
@@ -213,14 +214,14 @@ def no_show(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     "POST",
     access=PARTICIPANT,
     response=RoomOut,
-    summary="A room token and TURN credentials (10 minutes before the start to the end).",
-    errors=(NotFound, RoomUnavailable, RoomClosed),
+    summary="A room token, its media node's signalling URL and TURN credentials"
+    " (10 minutes before the start to the end).",
+    errors=(NotFound, RoomUnavailable, RoomClosed, NoMediaNode),
 )
 def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     actor = _actor(request)
-    return views.room_out(
-        rooms.room_access(service.bookings.load_for(booking_id, actor), actor, request.now)
-    )
+    booking = service.bookings.load_for(booking_id, actor)
+    return views.room_out(rooms.room_access(booking, actor, request.now, request.user.session_id))
 
 
 @api.route(

@@ -123,7 +123,7 @@ class BookingLedger(BaseModel):
 
 
 class Room(BaseModel):
-    """Read by the media server (env VETPET_ROOMS_TABLE): room_id (S), password_hash (S)."""
+    """Read by the media server (same table prefix): room_id (S), password_hash (S)."""
 
     class Meta(BaseModel.Meta):
         table_name = table_name("rooms")

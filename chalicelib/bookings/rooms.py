@@ -13,6 +13,7 @@ from chalicelib.bookings.service import Actor
 from chalicelib.bookings.states import ROOM_OPEN, effective_status
 from chalicelib.config import (
     ROOM_EARLY_ENTRY,
+    ROOM_TOKEN_TTL,
     SLOT_CLAIM_RETENTION,
     TURN_CREDENTIAL_MAX_TTL,
     get_settings,
@@ -28,10 +29,11 @@ class RoomPass:
     room_id: str
     token: str
     expires_at: datetime
+    signalling_url: str
     ice_servers: list[IceServer]
 
 
-def room_access(booking: Booking, actor: Actor, now: datetime) -> RoomPass:
+def room_access(booking: Booking, actor: Actor, now: datetime, session_id: str | None) -> RoomPass:
     if effective_status(booking, now) not in ROOM_OPEN:
         raise RoomUnavailable
     if not room_window_open(now, booking.start, booking.end, ROOM_EARLY_ENTRY):
@@ -39,18 +41,24 @@ def room_access(booking: Booking, actor: Actor, now: datetime) -> RoomPass:
     role = "owner" if actor.user_id == booking.owner_id else "vet"
     settings = get_settings()
     turn_expiry = min(booking.end, now + TURN_CREDENTIAL_MAX_TTL)
+    token_expiry = min(booking.end, now + ROOM_TOKEN_TTL)  # clients ask again
     from chalicelib.accounts.tokens import issue_media_token  # lazy: jwt, cryptography
 
     token = issue_media_token(
         user_id=actor.user_id,
+        session_id=session_id,
         role=role,
         room=booking.booking_id,
         recording=False,
-        expires_at=booking.end,
+        expires_at=token_expiry,
         now=now,
     )
+    from chalicelib.media_nodes.placement import place, room_keep_until
+
+    node = place(booking.booking_id, now, room_keep_until(booking.end))
     servers = ice_servers(settings.turn_urls, actor.user_id, turn_expiry, settings.turn_secret)
-    return RoomPass(booking.booking_id, token, booking.end, servers)
+    signalling_url = f"{node.signalling_url}/rooms/{booking.booking_id}/ws"
+    return RoomPass(booking.booking_id, token, token_expiry, signalling_url, servers)
 
 
 def set_room_password(booking: Booking, password: str, now: datetime) -> None:

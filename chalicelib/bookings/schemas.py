@@ -115,6 +115,7 @@ class RoomOut(Schema):
     room_id: str
     token: str
     expires_at: str
+    signalling_url: str
     ice_servers: list[IceServerOut]
 
 

@@ -167,6 +167,7 @@ def room_out(room: RoomPass) -> RoomOut:
         room_id=room.room_id,
         token=room.token,
         expires_at=to_rfc3339(room.expires_at),
+        signalling_url=room.signalling_url,
         ice_servers=[
             IceServerOut(urls=s.urls, username=s.username, credential=s.credential)
             for s in room.ice_servers

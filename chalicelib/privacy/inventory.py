@@ -187,6 +187,22 @@ INVENTORY: dict[str, dict[str, Item]] = {
         ),
         "expires": _key("DynamoDB TTL tidy-up"),
     },
+    "MediaNode": {
+        "node_id": _key("identifies an SFU node (no personal data)"),
+        "signalling_url": _key("where participants open the room's WebSocket"),
+        "public_ip": _key("the node's public address (a server's, not a person's)"),
+        "capacity": _key("rooms the node can take"),
+        "live_rooms": _key("rooms live on the node at its last heartbeat"),
+        "placed": _key("rooms placed on the node since its last heartbeat"),
+        "draining": _key("the node takes no new rooms"),
+        "heartbeat_at": _key("liveness of the node"),
+        "expires": _key("DynamoDB TTL tidy-up of a node that stopped"),
+    },
+    "RoomPlacement": {
+        "room_id": _key("the consultation room (= booking id)"),
+        "node_id": _key("the SFU node hosting the room"),
+        "expires": _key("DynamoDB TTL tidy-up, a day after the slot"),
+    },
     "Question": {
         "question_id": _key("identifies the thread"),
         "owner_id": _key("the client; Query by owner (GSI) for export and erasure"),

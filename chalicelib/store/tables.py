@@ -34,6 +34,7 @@ def all_models() -> list[type[Model]]:
     )
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
     from chalicelib.jobs.checkpoints import JobCheckpoint
+    from chalicelib.media_nodes.models import MediaNode, RoomPlacement
     from chalicelib.notifications.chatlinks import ChatLink, ChatLinkToken
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.pets.models import Pet
@@ -65,6 +66,8 @@ def all_models() -> list[type[Model]]:
         ChatLink,
         ChatLinkToken,
         JobCheckpoint,
+        MediaNode,
+        RoomPlacement,
     ]
 
 

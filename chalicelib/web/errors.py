@@ -23,6 +23,7 @@ from chalicelib.consent.errors import (
 )
 from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, DomainError, NotFound
+from chalicelib.media_nodes.errors import NoMediaNode
 from chalicelib.notifications.errors import WebhookSecretInvalid
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
 from chalicelib.platform.errors import StoreUnavailable
@@ -102,6 +103,8 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     InvalidUnsubscribeToken: ErrorSpec(
         400, "invalid_unsubscribe_token", "unsubscribe link forged, expired or for another use"
     ),
+    # media nodes
+    NoMediaNode: ErrorSpec(503, "media_unavailable", "no media server can take the call now"),
     # notifications, chat links
     WebhookSecretInvalid: ErrorSpec(
         401, "invalid_webhook_secret", "a chat-bot webhook call without the bot's secret header"

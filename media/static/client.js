@@ -38,16 +38,24 @@
     document.getElementById("videos").appendChild(video);
   }
 
-  async function join({ room, token, password }) {
+  // `iceServers` and `signallingUrl` come from the API's room answer (`ice_servers`,
+  // `signalling_url`); `iceTransportPolicy: "relay"` forces TURN.
+  async function join({ room, token, password, iceServers, iceTransportPolicy, signallingUrl }) {
     const stream = await navigator.mediaDevices.getUserMedia({
       audio: true,
       video: { width: 640, height: 480, frameRate: 30 },
     });
     document.getElementById("local").srcObject = stream;
-    const pc = new RTCPeerConnection({ bundlePolicy: "max-bundle" });
+    const pc = new RTCPeerConnection({
+      bundlePolicy: "max-bundle",
+      iceServers: iceServers || [],
+      iceTransportPolicy: iceTransportPolicy || "all",
+    });
     pc.ontrack = show;
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const ws = new WebSocket(`${scheme}://${location.host}/rooms/${encodeURIComponent(room)}/ws`);
+    const ws = new WebSocket(
+      signallingUrl || `${scheme}://${location.host}/rooms/${encodeURIComponent(room)}/ws`,
+    );
     state.pc = pc;
     state.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: "join", token, password: password || null }));
@@ -59,10 +67,16 @@
   }
 
   async function stats() {
-    const result = { inbound: [], outbound: [], messages: state.messages.map((m) => m.type) };
+    const result = {
+      inbound: [], outbound: [], messages: state.messages.map((m) => m.type), pairs: [],
+    };
     if (!state.pc) return result;
     const report = await state.pc.getStats();
     report.forEach((s) => {
+      if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded") {
+        const local = report.get(s.localCandidateId);
+        result.pairs.push({ localType: local && local.candidateType, bytesSent: s.bytesSent });
+      }
       if (s.type === "inbound-rtp") {
         result.inbound.push({
           kind: s.kind, mid: s.mid, framesDecoded: s.framesDecoded || 0,

@@ -7,6 +7,7 @@ import pytest_asyncio
 from aiohttp import web
 from media_support import ISSUER, KeyPair, free_port, serve_jwks
 
+from media.admission import InMemoryAdmissionStore
 from media.auth import TokenVerifier
 from media.passwords import InMemoryRoomPasswordStore
 from media.signalling import MediaServer, create_app
@@ -25,8 +26,15 @@ class MemorySink:
 
 
 @pytest.fixture
-def keys() -> KeyPair:
-    return KeyPair("test-key-1")
+def admission() -> InMemoryAdmissionStore:
+    store = InMemoryAdmissionStore()
+    store.set_booking("booking-1", "confirmed")
+    return store
+
+
+@pytest.fixture
+def keys(admission: InMemoryAdmissionStore) -> KeyPair:
+    return KeyPair("test-key-1", admission)
 
 
 @pytest_asyncio.fixture
@@ -43,7 +51,7 @@ def sinks() -> dict[str, MemorySink]:
 
 @pytest_asyncio.fixture
 async def media_server(
-    jwks_url: str, sinks: dict[str, MemorySink]
+    jwks_url: str, sinks: dict[str, MemorySink], admission: InMemoryAdmissionStore
 ) -> AsyncIterator[tuple[MediaServer, str]]:
     def sink_factory(room_id: str) -> MemorySink:
         sinks[room_id] = MemorySink()
@@ -52,6 +60,7 @@ async def media_server(
     server = MediaServer(
         verifier=TokenVerifier(jwks_url, ISSUER),
         passwords=InMemoryRoomPasswordStore(),
+        admission=admission,
         sink_factory=sink_factory,
     )
     runner = web.AppRunner(create_app(server))

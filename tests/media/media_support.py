@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -22,12 +23,16 @@ from aiortc import (
     RTCBundlePolicy,
     RTCConfiguration,
     RTCPeerConnection,
+    RTCRtpSender,
     RTCSessionDescription,
     VideoStreamTrack,
 )
 from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from chalicelib.media_nodes.contract import MEDIA_TOKEN_AUDIENCE
+from media.admission import InMemoryAdmissionStore
 
 ISSUER = "https://api.vetpet.test"
 
@@ -39,9 +44,13 @@ def free_port() -> int:
 
 
 class KeyPair:
-    def __init__(self, kid: str) -> None:
+    """The API's signing key. Like the API, it issues a room token only for a live sign-in:
+    with ``admission``, each token's ``sid`` is recorded there as the user's live session."""
+
+    def __init__(self, kid: str, admission: InMemoryAdmissionStore | None = None) -> None:
         self.kid = kid
         self.private = ec.generate_private_key(ec.SECP256R1())
+        self.admission = admission
 
     def jwk(self) -> dict[str, Any]:
         data = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self.private.public_key()))
@@ -57,9 +66,13 @@ class KeyPair:
         rec: bool = False,
         ttl: int = 300,
         issuer: str = ISSUER,
-        audience: str = "vetpet-media",
+        audience: str = MEDIA_TOKEN_AUDIENCE,
+        sid: str | None = None,
     ) -> str:
         now = int(time.time())
+        sid = sid or f"sign-in-of-{sub}"
+        if self.admission is not None:
+            self.admission.set_session(sid, sub, expires_at=datetime.now(UTC) + timedelta(days=1))
         claims = {
             "iss": issuer,
             "aud": audience,
@@ -70,6 +83,7 @@ class KeyPair:
             "iat": now - 5,
             "exp": now + ttl,
             "jti": uuid.uuid4().hex,
+            "sid": sid,
         }
         return jwt.encode(claims, self.private, algorithm="ES256", headers={"kid": self.kid})
 
@@ -85,6 +99,22 @@ async def serve_jwks(keys: list[KeyPair]) -> tuple[web.AppRunner, str]:
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     return runner, f"http://127.0.0.1:{port}/v1/.well-known/jwks.json"
+
+
+async def join_once(
+    base_url: str, room: str, token: str, password: str | None = None
+) -> tuple[dict[str, Any], int | None]:
+    """Send one join; return the server's first answer and, for a refusal, the close code."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"{base_url}/rooms/{room}/ws") as ws,
+    ):
+        await ws.send_json({"type": "join", "token": token, "password": password})
+        first: dict[str, Any] = await ws.receive_json(timeout=15)
+        if first["type"] != "error":
+            return first, None
+        await ws.receive(timeout=15)
+        return first, ws.close_code
 
 
 async def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
@@ -136,6 +166,7 @@ class Client:
     room: str
     token: str
     password: str | None = None
+    video_codec: str | None = None  # e.g. "video/H264": publish with that codec only
     video: SyntheticVideo = field(default_factory=SyntheticVideo)
     audio: SyntheticAudio = field(default_factory=SyntheticAudio)
     decoded: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -198,6 +229,17 @@ class Client:
             if kind is not None and transceiver.sender.track is None:
                 transceiver.sender.replaceTrack(sources[kind])
                 transceiver.direction = "sendonly"
+                if kind == "video" and self.video_codec is not None:
+                    transceiver.setCodecPreferences(
+                        [
+                            c
+                            for c in RTCRtpSender.getCapabilities("video").codecs
+                            if c.mimeType == self.video_codec
+                        ]
+                    )
+                    # aiortc picks an answer's codecs when the offer is set: set it again
+                    # now that the transceiver (created by that offer) has preferences.
+                    await self.pc.setRemoteDescription(RTCSessionDescription(offer["sdp"], "offer"))
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         await self._ws.send_json({"type": "answer", "sdp": self.pc.localDescription.sdp})
 

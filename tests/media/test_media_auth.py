@@ -8,6 +8,7 @@ import pytest
 from media_support import Client, KeyPair
 
 import media.room
+from media.auth import ROLES
 from media.passwords import InMemoryRoomPasswordStore
 from media.signalling import MediaServer
 
@@ -67,8 +68,10 @@ async def test_bad_token_is_refused(
     assert server.rooms == {}
 
 
+@pytest.mark.parametrize("role", sorted(ROLES))
 @pytest.mark.parametrize("password", [None, "", "wrong horse"])
-async def test_wrong_room_password_is_refused(
+async def test_every_role_is_refused_with_a_wrong_or_missing_room_password(
+    role: str,
     password: str | None,
     keys: KeyPair,
     media_server: tuple[MediaServer, str],
@@ -77,7 +80,7 @@ async def test_wrong_room_password_is_refused(
     server, base_url = media_server
     assert isinstance(server.passwords, InMemoryRoomPasswordStore)
     server.passwords.set_password("booking-1", "correct horse")
-    await _refused(base_url, _token(keys), password)
+    await _refused(base_url, _token(keys, role=role, sub=f"{role}-1"), password)
     assert peer_connections == []
     assert server.rooms == {}
 

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import pytest
 import pytest_asyncio
-from media_support import Client, KeyPair, free_port, wait_for
+from browser_support import CHROMIUM, DevTools, chromium_page
+from media_support import Client, KeyPair, wait_for
 
 from media.signalling import MediaServer
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 IN_CI = os.environ.get("CI") == "true"
 
 pytestmark = [
@@ -31,89 +26,11 @@ pytestmark = [
 ]
 
 
-class DevTools:
-    """Minimal Chrome DevTools Protocol client over aiohttp's WebSocket."""
-
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self._ws = ws
-        self._ids = itertools.count(1)
-
-    async def evaluate(self, expression: str) -> Any:
-        call_id = next(self._ids)
-        await self._ws.send_json(
-            {
-                "id": call_id,
-                "method": "Runtime.evaluate",
-                "params": {"expression": expression, "awaitPromise": True, "returnByValue": True},
-            }
-        )
-        while True:
-            reply = await self._ws.receive_json(timeout=30)
-            if reply.get("id") == call_id:
-                result = reply["result"]
-                assert "exceptionDetails" not in result, result["exceptionDetails"]
-                return result["result"].get("value")
-
-
 @pytest_asyncio.fixture
 async def browser_page(media_server: tuple[MediaServer, str]) -> AsyncIterator[DevTools]:
     _, base_url = media_server
-    port = free_port()
-    with tempfile.TemporaryDirectory() as profile:
-        process = subprocess.Popen(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile}",
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                "--autoplay-policy=no-user-gesture-required",
-                f"--remote-debugging-port={port}",
-                f"{base_url}/",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            async with aiohttp.ClientSession() as session:
-                pages: list[dict[str, Any]] = []
-
-                async def page_ready() -> bool:
-                    nonlocal pages
-                    try:
-                        async with session.get(f"http://127.0.0.1:{port}/json/list") as resp:
-                            pages = [p for p in await resp.json() if p["type"] == "page"]
-                    except aiohttp.ClientError:
-                        return False
-                    return any(p["url"].startswith(base_url) for p in pages)
-
-                deadline = asyncio.get_running_loop().time() + 30
-                while not await page_ready():
-                    assert asyncio.get_running_loop().time() < deadline, "chromium did not start"
-                    await asyncio.sleep(0.2)
-                page = next(p for p in pages if p["url"].startswith(base_url))
-                async with session.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0) as ws:
-                    tools = DevTools(ws)
-                    await wait_for_page(tools)
-                    yield tools
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-async def wait_for_page(tools: DevTools) -> None:
-    for _ in range(100):
-        if await tools.evaluate("typeof window.vetpet === 'object'"):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("client.js did not load")
+    async with chromium_page(base_url) as page:
+        yield page
 
 
 def _video_in(stats: dict[str, Any]) -> dict[str, Any]:
@@ -124,7 +41,7 @@ def _video_in(stats: dict[str, Any]) -> dict[str, Any]:
 async def test_browser_and_aiortc_client_hold_a_call(
     keys: KeyPair, media_server: tuple[MediaServer, str], browser_page: DevTools
 ) -> None:
-    _, base_url = media_server
+    server, base_url = media_server
     peer = Client(base_url, "booking-1", keys.token(room="booking-1", sub="vet-1", role="vet"))
     try:
         assert await peer.join()
@@ -156,10 +73,9 @@ async def test_browser_and_aiortc_client_hold_a_call(
             total = stream["packetsReceived"] + stream["packetsLost"]
             assert stream["packetsLost"] < 0.01 * total, stream
         # and the aiortc participant decodes the browser's fake camera and microphone
+        owner = server.rooms["booking-1"].public_id("owner-1")
         await wait_for(
-            lambda: (
-                peer.decoded[("owner-1", "video")] > 30 and peer.decoded[("owner-1", "audio")] > 50
-            ),
+            lambda: peer.decoded[(owner, "video")] > 30 and peer.decoded[(owner, "audio")] > 50,
             30,
             "aiortc peer to decode the browser",
         )

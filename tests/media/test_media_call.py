@@ -22,9 +22,12 @@ async def _call(count: int, keys: KeyPair, server: MediaServer, base_url: str) -
         for client in clients:
             assert await client.join()
 
+        room = server.rooms["booking-1"]
+        names = [room.public_id(f"user-{j}") for j in range(count)]
+
         def everyone_decoded() -> bool:
             return all(
-                client.decoded[(f"user-{j}", kind)] >= MIN_FRAMES[kind]
+                client.decoded[(names[j], kind)] >= MIN_FRAMES[kind]
                 for i, client in enumerate(clients)
                 for j in range(count)
                 if j != i

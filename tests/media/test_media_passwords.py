@@ -33,7 +33,7 @@ def rooms_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 @pytest.mark.asyncio
 async def test_dynamo_store_reads_password_hash(rooms_table: str) -> None:
-    store = DynamoRoomPasswordStore(rooms_table)
+    store = DynamoRoomPasswordStore(rooms_table, "eu-west-1")
     assert await store.password_hash("open") is None
     assert await store.password_hash("missing") is None
     stored = await store.password_hash("locked")

@@ -27,7 +27,7 @@ def _count_frames(data: bytes) -> dict[str, int]:
 async def test_recording_webm_has_the_forwarded_frames(
     keys: KeyPair, media_server: tuple[MediaServer, str], sinks: dict[str, MemorySink]
 ) -> None:
-    _server, base_url = media_server
+    server, base_url = media_server
     clients = [
         Client(base_url, "booking-1", keys.token(room="booking-1", sub=f"u{i}", rec=True))
         for i in range(2)
@@ -35,8 +35,9 @@ async def test_recording_webm_has_the_forwarded_frames(
     try:
         for client in clients:
             assert await client.join()
+        names = [server.rooms["booking-1"].public_id(f"u{i}") for i in range(2)]
         await wait_for(
-            lambda: all(c.decoded[(f"u{1 - i}", "video")] >= 10 for i, c in enumerate(clients)),
+            lambda: all(c.decoded[(names[1 - i], "video")] >= 10 for i, c in enumerate(clients)),
             30,
             "media to flow",
         )

@@ -132,6 +132,7 @@ def test_media_token_is_not_an_access_token() -> None:
     now = datetime.now(UTC)
     token = issue_media_token(
         user_id="u1",
+        session_id="family-1",
         role="owner",
         room="b1",
         recording=False,
@@ -145,6 +146,7 @@ def test_media_token_is_not_an_access_token() -> None:
         audience=MEDIA_TOKEN_AUDIENCE,
     )
     assert claims["room"] == "b1"
+    assert claims["sid"] == "family-1"
     assert claims["rec"] is False
     _refused(token)
 

@@ -5,17 +5,46 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+import time_machine
 
+from chalicelib.accounts import sessions
 from chalicelib.accounts.keys import key_ring
+from chalicelib.accounts.tokens import issue_access_token
 from chalicelib.bookings.models import Booking, Room
+from chalicelib.config import get_settings
+from chalicelib.media_nodes.contract import MEDIA_NODES_TABLE
+from media.registry import NodeInfo, NodeRegistry
 from tests.unit.booking_world import KYIV_MONDAY_9, TORONTO_MONDAY_9, World
 
 START = datetime(2026, 6, 1, 13, 0, tzinfo=UTC)
 END = START + timedelta(minutes=45)
+
+
+def _node() -> NodeRegistry:
+    settings = get_settings()
+    return NodeRegistry(
+        settings.table_name(MEDIA_NODES_TABLE),
+        settings.region,
+        NodeInfo("sfu-1", "wss://sfu-1.vetpet.test", "203.0.113.1", capacity=10),
+    )
+
+
+@pytest.fixture(autouse=True)
+def media_node(world: World) -> None:
+    """One live SFU node, heartbeating as the clock moves (the world's clock is frozen)."""
+    registry = _node()
+    original = world.clock.move_to
+
+    def move_to(when: datetime) -> None:
+        original(when)
+        registry.heartbeat(live_rooms=0, draining=False)
+
+    world.clock.move_to = move_to
 
 
 def _decode(token: str) -> dict[str, object]:
@@ -44,13 +73,15 @@ def test_room_token_for_each_participant_inside_the_window(world: World) -> None
         status, room = world.call("POST", path, who)
         assert status == 200, room
         assert room["room_id"] == booking["id"]
-        assert room["expires_at"] == "2026-06-01T13:45:00Z"
+        assert room["signalling_url"] == f"wss://sfu-1.vetpet.test/rooms/{booking['id']}/ws"
+        # Room tokens live 5 minutes (clients ask again), never past the end of the slot.
+        assert room["expires_at"] == "2026-06-01T12:55:00Z"
         claims = _decode(room["token"])
         assert claims["room"] == booking["id"]
         assert claims["role"] == role
         assert claims["sub"] == world.users[who].user_id
         assert claims["rec"] is False
-        assert claims["exp"] == int(END.timestamp())
+        assert claims["exp"] == int((START - timedelta(minutes=5)).timestamp())
         (ice,) = room["ice_servers"]
         expiry, user = ice["username"].split(":")
         assert user == world.users[who].user_id
@@ -97,7 +128,9 @@ def _turn_expiry(start: datetime, end: datetime, now: datetime) -> int:
         end=end,
         status="confirmed",
     )
-    (server,) = room_access(booking, Actor("owner-a", "owner"), now).ice_servers
+    with time_machine.travel(now, tick=False):
+        _node().heartbeat(live_rooms=0, draining=False)
+        (server,) = room_access(booking, Actor("owner-a", "owner"), now, None).ice_servers
     return int(server.username.split(":")[0])
 
 
@@ -113,3 +146,28 @@ def test_turn_credentials_of_a_short_slot_end_with_the_slot() -> None:
     now = START - timedelta(minutes=5)
     expiry = _turn_expiry(START, END, now)
     assert expiry == int(END.timestamp())
+
+
+def test_room_token_lives_five_minutes_and_names_the_sign_in(world: World) -> None:
+    _, booking = world.book("owner_a", TORONTO_MONDAY_9, consultant="vet_b")
+    world.clock.move_to(END - timedelta(minutes=2))
+    owner = world.users["owner_a"]
+    family_id, _ = sessions.start(owner.user_id, datetime.now(UTC))
+    token, _ = issue_access_token(owner.user_id, owner.role, datetime.now(UTC), family_id)
+    response = world.client.http.post(
+        f"/v1/bookings/{booking['id']}/room", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    room = json.loads(response.body)
+    claims = _decode(room["token"])
+    assert claims["sid"] == family_id
+    assert claims["exp"] == int(END.timestamp())  # capped by the end of the slot
+    assert room["expires_at"] == "2026-06-01T13:45:00Z"
+
+
+def test_no_live_media_node_is_503_media_unavailable(world: World) -> None:
+    _, booking = world.book("owner_a", TORONTO_MONDAY_9, consultant="vet_b")
+    world.clock.move_to(START)
+    _node().heartbeat(live_rooms=0, draining=True)
+    status, problem = world.call("POST", f"/v1/bookings/{booking['id']}/room", "owner_a")
+    assert (status, problem["code"]) == (503, "media_unavailable")
