@@ -14,7 +14,7 @@ PYTEST_NO_PROPERTY := $(PYTEST) -p no:hypothesispytest
 COVERAGE := --cov=chalicelib --cov-report=term-missing:skip-covered --cov-fail-under=85
 
 .PHONY: job routes run test check lint typecheck unit unit-coverage property integration media \
-	media-without-browser browser bench clean system-deps turn-server
+	media-without-browser browser bench clean system-deps turn-server synth
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -40,6 +40,7 @@ run: $(STAMP) turn-server
 ## unit tier on two workers with coverage, the stack's and the media tests beside it. The
 ## browser call runs last, alone: Chromium must decode video in real time.
 test: $(STAMP) system-deps
+	$(MAKE) --no-print-directory $(INFRA_STAMP)
 	$(MAKE) --no-print-directory --output-sync=target -j5 \
 		lint typecheck unit-coverage integration media-without-browser
 	$(MAKE) --no-print-directory browser
@@ -96,3 +97,16 @@ routes: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis
+
+## The deployment: checkov needs its own venv (it pins an older boto3 than the app).
+INFRA_VENV := .venv-infra
+INFRA_STAMP := $(INFRA_VENV)/.installed
+
+$(INFRA_STAMP): infra/requirements.txt
+	$(PYTHON) -m venv $(INFRA_VENV) || python3 -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/pip install --quiet -r infra/requirements.txt
+	touch $(INFRA_STAMP)
+
+## CloudFormation for every deployed stage into cdk.out/ (no AWS account needed).
+synth: $(STAMP)
+	$(BIN)/python -m infra.app --outdir cdk.out

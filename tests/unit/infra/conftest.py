@@ -1,0 +1,71 @@
+"""The deployed stacks, synthesized once (both stages, with cdk-nag) and shared by every
+test worker and by later runs until an input changes: synthesis costs far more than
+the tests that read its output."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+# Everything synthesis reads: the stack's code, the app it packages, the pins, the media image.
+INPUTS = (
+    "infra/**/*.py",
+    "infra/requirements.txt",
+    "app.py",
+    "chalicelib/**/*.py",
+    ".chalice/config.json",
+    "requirements*.txt",
+    "media/Dockerfile",
+    "media/requirements.txt",
+    "cdk.json",
+)
+
+
+@dataclass(frozen=True)
+class Assembly:
+    outdir: Path
+
+    def template(self, stage: str) -> dict[str, Any]:
+        path = self.outdir / f"vetpet-{stage}.template.json"
+        return json.loads(path.read_text())  # type: ignore[no-any-return]
+
+    def resources(self, stage: str, kind: str) -> dict[str, dict[str, Any]]:
+        return {k: r for k, r in self.template(stage)["Resources"].items() if r["Type"] == kind}
+
+
+def _digest() -> str:
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted({p for pattern in INPUTS for p in ROOT.glob(pattern)}):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def assembly() -> Assembly:
+    from infra.app import synth
+    from infra.stages import DEPLOYED_STAGES
+
+    cache = Path(tempfile.gettempdir()) / "vetpet-cdk"
+    cache.mkdir(exist_ok=True)
+    here = cache / _digest()
+    with (cache / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker synthesizes, the others wait
+        if not (here / "complete").exists():
+            for stale in cache.iterdir():
+                if stale.is_dir():
+                    shutil.rmtree(stale)
+            here.mkdir()
+            synth(DEPLOYED_STAGES, str(here / "cdk.out"))
+            (here / "complete").touch()
+    return Assembly(here / "cdk.out")
