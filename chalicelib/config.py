@@ -13,6 +13,8 @@ from chalicelib.media_nodes.contract import MEDIA_TOKEN_AUDIENCE as MEDIA_TOKEN_
 # Lifetimes and limits (ASVS L2 and the API contract).
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=30)
+# A just-rotated refresh token presented again this soon gets the same new pair (lost answer).
+REFRESH_GRACE = timedelta(seconds=10)
 EMAIL_CODE_TTL = timedelta(hours=24)
 RESET_CODE_TTL = timedelta(minutes=30)
 SMS_CODE_TTL = timedelta(minutes=10)
@@ -23,6 +25,17 @@ LOGIN_FAILURE_LIMIT_PER_IP = 50
 INVITE_CODE_TTL = timedelta(days=7)
 MFA_CHALLENGE_TTL = timedelta(minutes=15)
 SMS_SENDS_PER_CHALLENGE = 3
+# Second-factor changes by a social-only account need a sign-in at most this old.
+REAUTH_MAX_AGE = timedelta(minutes=5)
+SOCIAL_NONCE_TTL = timedelta(minutes=10)
+# Account e-mails and SMS (codes, resets, enrolment) per hour, by address, phone and account.
+MESSAGE_WINDOW = timedelta(hours=1)
+MESSAGES_PER_EMAIL = 5
+MESSAGES_PER_PHONE = 5
+MESSAGES_PER_ACCOUNT = 10
+# Queued account e-mails (codes, resets) are delivered this long after the request, once
+# its answer is out, so their work never shows in the answer's timing.
+ACCOUNT_MAIL_AFTER_ANSWER = timedelta(milliseconds=50)
 PASSWORD_MIN_ZXCVBN_SCORE = 2
 TOTP_ISSUER_NAME = "VetPet"
 PAGE_SIZE_DEFAULT = 20

@@ -13,6 +13,7 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/auth/password/reset", "POST"),
         ("/v1/auth/invite/accept", "POST"),
         ("/v1/auth/login", "POST"),
+        ("/v1/auth/social/nonce", "POST"),
         ("/v1/auth/social/{provider}", "POST"),
         ("/v1/auth/mfa/sms/send", "POST"),
         ("/v1/auth/mfa/verify", "POST"),
@@ -26,6 +27,8 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/me/mfa/sms/confirm", "POST"),
         ("/v1/me/mfa/totp", "POST"),
         ("/v1/me/mfa/totp/confirm", "POST"),
+        ("/v1/me/mfa/sms", "DELETE"),
+        ("/v1/me/mfa/totp", "DELETE"),
         ("/v1/admin/consultants", "POST"),
     ),
     "chalicelib.consultants.api": (

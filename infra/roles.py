@@ -41,7 +41,8 @@ _SENDS_MAIL = ["outbox", "users", "consents", "processing-restrictions"]  # cons
 _TELLS = ["bookings", "consultants", "pets", "chat-links", *_SENDS_MAIL]
 JOB_TABLES = {
     HOLD_EXPIRY: ["booking-ledgers", "slot-claims", *_TELLS],
-    NOTIFICATIONS: _TELLS,
+    # Its retries also deliver queued account e-mails (a code issued at delivery).
+    NOTIFICATIONS: ["auth-codes", *_TELLS],
     REMINDERS: ["job-checkpoints", *_TELLS],
     RETENTION: [
         "job-checkpoints",
@@ -58,7 +59,7 @@ JOB_TABLES = {
 }
 JOB_SECRETS = {
     HOLD_EXPIRY: ["telegram"],  # the Bot API token, for the chat copy of a notice
-    NOTIFICATIONS: ["telegram"],
+    NOTIFICATIONS: ["telegram", "code-key"],
     REMINDERS: ["telegram"],
     RETENTION: [],
     CAMPAIGN_DISPATCH: ["signing-keys"],  # signed receipts

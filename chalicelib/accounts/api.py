@@ -2,18 +2,46 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from chalice.app import Response
 
-from chalicelib.accounts import mfa, profile, registration, service, social_signin
+from chalicelib.accounts import mfa, nonces, profile, registration, service, social_signin
+from chalicelib.accounts.errors import (
+    AccountGone,
+    ChallengeConflict,
+    ChallengeInvalid,
+    EmailTaken,
+    EmailUnverified,
+    FieldRequired,
+    InvalidAccessToken,
+    InvalidCode,
+    InvalidCredentials,
+    InvalidIdToken,
+    InvalidRefreshToken,
+    InvalidSecondFactorCode,
+    ProfileIncomplete,
+    ProviderEmailUnverified,
+    ReauthenticationRequired,
+    RefreshTokenReused,
+    SmsNotEnrolled,
+    SocialLinkRefused,
+    TooManyAttempts,
+    TooManyCodes,
+    TooManyMessages,
+    Underage,
+    UnknownProvider,
+    WeakPassword,
+)
 from chalicelib.accounts.events import Origin
 from chalicelib.accounts.keys import key_ring
+from chalicelib.accounts.models import User
 from chalicelib.accounts.schemas import (
     AcceptInviteIn,
     ChallengeIn,
     ChangePasswordIn,
-    CodeIn,
+    ConfirmFactorIn,
     EmailIn,
     InviteConsultantIn,
     InviteOut,
@@ -24,6 +52,7 @@ from chalicelib.accounts.schemas import (
     MfaMethodsOut,
     MfaRequiredOut,
     MfaVerifyIn,
+    NonceOut,
     ProfileOut,
     ProfilePatchIn,
     ReauthIn,
@@ -37,6 +66,8 @@ from chalicelib.accounts.schemas import (
     TotpEnrolOut,
     VerifyEmailIn,
 )
+from chalicelib.clock import to_rfc3339
+from chalicelib.consent import hooks as consent_hooks
 from chalicelib.web.access import AUTHENTICATED, PUBLIC, roles
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
 
@@ -45,6 +76,47 @@ api = ApiBlueprint(__name__, tag="accounts")
 
 def _origin(request: ApiRequest[Any, Any]) -> Origin:
     return Origin(ip=request.client_ip, user_agent=request.user_agent)
+
+
+def _tokens(tokens: service.Tokens) -> TokensOut:
+    return TokensOut(
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        expires_in=tokens.expires_in,
+    )
+
+
+def _sign_in(result: service.Tokens | service.MfaChallenge) -> TokensOut | MfaRequiredOut:
+    if isinstance(result, service.MfaChallenge):
+        return MfaRequiredOut(challenge_id=result.challenge_id, methods=result.methods)
+    return _tokens(result)
+
+
+def _profile(user: User) -> ProfileOut:
+    return ProfileOut(
+        user_id=user.user_id,
+        email=user.email,
+        email_verified=user.email_verified,
+        role=user.role,
+        name=user.name,
+        birth_date=date.fromisoformat(user.birth_date) if user.birth_date else None,
+        country=user.country,
+        timezone=user.timezone,
+        language=user.language,
+        phone=user.phone,
+        address=user.address,
+        postcode=user.postcode,
+        mfa_methods=mfa.methods(user),
+        restricted=consent_hooks.restricted(user.user_id),
+        created_at=to_rfc3339(user.created_at),
+    )
+
+
+def _me(request: ApiRequest[Any, Any]) -> User:
+    return profile.current_user(request.user.user_id)
+
+
+REAUTH_ERRORS = (ReauthenticationRequired, TooManyAttempts)
 
 
 # --- registration and recovery ----------------------------------------------------------
@@ -58,7 +130,7 @@ def _origin(request: ApiRequest[Any, Any]) -> Origin:
     response=StatusOut,
     status=202,
     summary="Register an owner account (18+); a verification code is e-mailed.",
-    errors=("underage", "weak_password"),
+    errors=(Underage, WeakPassword, TooManyMessages),
 )
 def register(request: ApiRequest[RegisterIn, None]) -> StatusOut:
     registration.register(request.body, request.now, _origin(request))
@@ -72,7 +144,7 @@ def register(request: ApiRequest[RegisterIn, None]) -> StatusOut:
     body=VerifyEmailIn,
     response=StatusOut,
     summary="Verify the e-mail address with the 6-digit code.",
-    errors=("invalid_code",),
+    errors=(InvalidCode,),
 )
 def verify_email(request: ApiRequest[VerifyEmailIn, None]) -> StatusOut:
     registration.verify_email(
@@ -89,6 +161,7 @@ def verify_email(request: ApiRequest[VerifyEmailIn, None]) -> StatusOut:
     response=StatusOut,
     status=202,
     summary="Send a new verification code (same answer for any address).",
+    errors=(TooManyMessages,),
 )
 def resend_verification(request: ApiRequest[EmailIn, None]) -> StatusOut:
     registration.resend_verification(str(request.body.email), request.now, _origin(request))
@@ -103,6 +176,7 @@ def resend_verification(request: ApiRequest[EmailIn, None]) -> StatusOut:
     response=StatusOut,
     status=202,
     summary="E-mail a password reset code (same answer for any address).",
+    errors=(TooManyMessages,),
 )
 def forgot_password(request: ApiRequest[EmailIn, None]) -> StatusOut:
     registration.forgot_password(str(request.body.email), request.now, _origin(request))
@@ -116,7 +190,7 @@ def forgot_password(request: ApiRequest[EmailIn, None]) -> StatusOut:
     body=ResetPasswordIn,
     response=StatusOut,
     summary="Set a new password with the e-mailed code; every session is revoked.",
-    errors=("invalid_code", "weak_password"),
+    errors=(InvalidCode, WeakPassword),
 )
 def reset_password(request: ApiRequest[ResetPasswordIn, None]) -> StatusOut:
     body = request.body
@@ -133,7 +207,7 @@ def reset_password(request: ApiRequest[ResetPasswordIn, None]) -> StatusOut:
     body=AcceptInviteIn,
     response=StatusOut,
     summary="A consultant sets the password with the invite code.",
-    errors=("invalid_code", "weak_password"),
+    errors=(InvalidCode, WeakPassword),
 )
 def accept_invite(request: ApiRequest[AcceptInviteIn, None]) -> StatusOut:
     body = request.body
@@ -153,13 +227,27 @@ def accept_invite(request: ApiRequest[AcceptInviteIn, None]) -> StatusOut:
     body=LoginIn,
     response=LoginOut,
     summary="Sign in with e-mail and password; a second factor may be required.",
-    errors=("invalid_credentials", "email_unverified", "too_many_attempts"),
+    errors=(InvalidCredentials, EmailUnverified, TooManyAttempts),
 )
 def login(request: ApiRequest[LoginIn, None]) -> TokensOut | MfaRequiredOut:
     body = request.body
-    return service.login(
-        str(body.email), body.password, request.now, _origin(request), body.cookie_consent_id
+    return _sign_in(
+        service.login(
+            str(body.email), body.password, request.now, _origin(request), body.cookie_consent_id
+        )
     )
+
+
+@api.route(
+    "/v1/auth/social/nonce",
+    "POST",
+    access=PUBLIC,
+    response=NonceOut,
+    summary="A single-use nonce (10 minutes) to put in the provider's ID token request.",
+)
+def social_nonce(request: ApiRequest[None, None]) -> NonceOut:
+    issued = nonces.issue(request.now)
+    return NonceOut(nonce=issued.nonce, expires_at=to_rfc3339(issued.expires_at))
 
 
 @api.route(
@@ -168,13 +256,21 @@ def login(request: ApiRequest[LoginIn, None]) -> TokensOut | MfaRequiredOut:
     access=PUBLIC,
     body=SocialSignInIn,
     response=LoginOut,
-    summary="Sign in with a Google, Apple or Facebook ID token (creates or links the account).",
-    errors=("invalid_id_token", "profile_incomplete", "underage", "email_unverified"),
+    summary="Sign in with a Google, Apple or Facebook ID token (creates or links an owner).",
+    errors=(
+        InvalidIdToken,
+        UnknownProvider,
+        ProfileIncomplete,
+        Underage,
+        ProviderEmailUnverified,
+        SocialLinkRefused,
+        *REAUTH_ERRORS,
+    ),
 )
 def social_sign_in(
     request: ApiRequest[SocialSignInIn, None], provider: str
 ) -> TokensOut | MfaRequiredOut:
-    return social_signin.sign_in(provider, request.body, request.now, _origin(request))
+    return _sign_in(social_signin.sign_in(provider, request.body, request.now, _origin(request)))
 
 
 @api.route(
@@ -185,7 +281,7 @@ def social_sign_in(
     response=StatusOut,
     status=202,
     summary="Send an SMS code for this sign-in challenge.",
-    errors=("challenge_invalid", "sms_not_enrolled", "too_many_codes", "conflict"),
+    errors=(ChallengeInvalid, SmsNotEnrolled, TooManyCodes, ChallengeConflict, TooManyMessages),
 )
 def send_mfa_sms(request: ApiRequest[ChallengeIn, None]) -> StatusOut:
     mfa.send_challenge_sms(request.body.challenge_id, request.now, _origin(request))
@@ -199,11 +295,13 @@ def send_mfa_sms(request: ApiRequest[ChallengeIn, None]) -> StatusOut:
     body=MfaVerifyIn,
     response=TokensOut,
     summary="Complete a sign-in with an SMS or authenticator code.",
-    errors=("invalid_code", "challenge_invalid"),
+    errors=(InvalidSecondFactorCode, ChallengeInvalid, TooManyAttempts),
 )
 def verify_mfa(request: ApiRequest[MfaVerifyIn, None]) -> TokensOut:
     body = request.body
-    return service.verify_second_factor(body.challenge_id, body.code, request.now, _origin(request))
+    return _tokens(
+        service.verify_second_factor(body.challenge_id, body.code, request.now, _origin(request))
+    )
 
 
 @api.route(
@@ -213,10 +311,10 @@ def verify_mfa(request: ApiRequest[MfaVerifyIn, None]) -> TokensOut:
     body=RefreshIn,
     response=TokensOut,
     summary="Exchange a refresh token for new tokens (rotation; reuse revokes the family).",
-    errors=("invalid_refresh_token", "refresh_token_reused"),
+    errors=(InvalidRefreshToken, RefreshTokenReused),
 )
 def refresh(request: ApiRequest[RefreshIn, None]) -> TokensOut:
-    return service.refresh(request.body.refresh_token, request.now, _origin(request))
+    return _tokens(service.refresh(request.body.refresh_token, request.now, _origin(request)))
 
 
 @api.route(
@@ -226,9 +324,16 @@ def refresh(request: ApiRequest[RefreshIn, None]) -> TokensOut:
     body=LogoutIn,
     status=204,
     summary="Sign out: revoke the session family of the refresh token (or access token).",
+    errors=(InvalidAccessToken,),
 )
 def logout(request: ApiRequest[LogoutIn, None]) -> Response:
-    service.logout(request.body.refresh_token, request.principal, _origin(request))
+    caller = request.principal
+    service.logout(
+        request.body.refresh_token,
+        caller.user_id if caller else None,
+        caller.session_id if caller else None,
+        _origin(request),
+    )
     return Response(body="", status_code=204)
 
 
@@ -246,9 +351,16 @@ def jwks(request: ApiRequest[None, None]) -> dict[str, Any]:
 # --- the signed-in user --------------------------------------------------------------------
 
 
-@api.route("/v1/me", "GET", access=AUTHENTICATED, response=ProfileOut, summary="My profile.")
+@api.route(
+    "/v1/me",
+    "GET",
+    access=AUTHENTICATED,
+    response=ProfileOut,
+    summary="My profile.",
+    errors=(AccountGone,),
+)
 def get_me(request: ApiRequest[None, None]) -> ProfileOut:
-    return profile.view(profile.current_user(request.user.user_id))
+    return _profile(_me(request))
 
 
 @api.route(
@@ -258,9 +370,12 @@ def get_me(request: ApiRequest[None, None]) -> ProfileOut:
     body=ProfilePatchIn,
     response=ProfileOut,
     summary="Correct my name, address, postcode, language or time zone.",
+    errors=(AccountGone, FieldRequired),
 )
 def patch_me(request: ApiRequest[ProfilePatchIn, None]) -> ProfileOut:
-    return profile.patch(profile.current_user(request.user.user_id), request.body)
+    body = request.body
+    values = {name: getattr(body, name) for name in body.model_fields_set}
+    return _profile(profile.patch(_me(request), values))
 
 
 @api.route(
@@ -270,13 +385,22 @@ def patch_me(request: ApiRequest[ProfilePatchIn, None]) -> ProfileOut:
     body=ChangePasswordIn,
     response=StatusOut,
     summary="Change my password (needs the current one); every session is revoked.",
-    errors=("reauthentication_required", "weak_password"),
+    errors=(ReauthenticationRequired, WeakPassword),
 )
 def change_password(request: ApiRequest[ChangePasswordIn, None]) -> StatusOut:
-    user = profile.current_user(request.user.user_id)
     body = request.body
-    registration.change_password(user, body.current_password, body.new_password, _origin(request))
+    registration.change_password(
+        _me(request), body.current_password, body.new_password, _origin(request)
+    )
     return StatusOut(status="password_changed")
+
+
+# Every second-factor change needs the current password (a social-only account: a sign-in
+# under 5 minutes old) and e-mails the user.
+
+
+def _proof(request: ApiRequest[Any, Any], password: str | None) -> mfa.Reauth:
+    return mfa.Reauth(password, request.user.session_id, request.now, _origin(request))
 
 
 @api.route(
@@ -287,12 +411,11 @@ def change_password(request: ApiRequest[ChangePasswordIn, None]) -> StatusOut:
     response=StatusOut,
     status=202,
     summary="Start SMS second-factor enrolment: a code is sent to the phone.",
-    errors=("reauthentication_required",),
+    errors=(*REAUTH_ERRORS, TooManyMessages),
 )
 def enrol_sms(request: ApiRequest[SmsEnrolIn, None]) -> StatusOut:
-    user = profile.current_user(request.user.user_id)
     body = request.body
-    mfa.start_sms_enrolment(user, body.phone, body.password, request.now, _origin(request))
+    mfa.start_sms_enrolment(_me(request), body.phone, _proof(request, body.password))
     return StatusOut(status="code_sent")
 
 
@@ -300,15 +423,15 @@ def enrol_sms(request: ApiRequest[SmsEnrolIn, None]) -> StatusOut:
     "/v1/me/mfa/sms/confirm",
     "POST",
     access=AUTHENTICATED,
-    body=CodeIn,
+    body=ConfirmFactorIn,
     response=MfaMethodsOut,
     summary="Confirm SMS enrolment with the code received.",
-    errors=("invalid_code",),
+    errors=(*REAUTH_ERRORS, InvalidCode),
 )
-def confirm_sms(request: ApiRequest[CodeIn, None]) -> MfaMethodsOut:
-    user = profile.current_user(request.user.user_id)
-    enrolled = mfa.confirm_sms_enrolment(user, request.body.code, request.now, _origin(request))
-    return MfaMethodsOut(methods=enrolled)
+def confirm_sms(request: ApiRequest[ConfirmFactorIn, None]) -> MfaMethodsOut:
+    body = request.body
+    proof = _proof(request, body.password)
+    return MfaMethodsOut(methods=mfa.confirm_sms_enrolment(_me(request), body.code, proof))
 
 
 @api.route(
@@ -318,11 +441,11 @@ def confirm_sms(request: ApiRequest[CodeIn, None]) -> MfaMethodsOut:
     body=ReauthIn,
     response=TotpEnrolOut,
     summary="Start authenticator-app enrolment: a secret and its otpauth:// URI.",
-    errors=("reauthentication_required",),
+    errors=REAUTH_ERRORS,
 )
 def enrol_totp(request: ApiRequest[ReauthIn, None]) -> TotpEnrolOut:
-    user = profile.current_user(request.user.user_id)
-    secret, uri = mfa.start_totp_enrolment(user, request.body.password, _origin(request))
+    proof = _proof(request, request.body.password)
+    secret, uri = mfa.start_totp_enrolment(_me(request), proof)
     return TotpEnrolOut(secret=secret, otpauth_uri=uri)
 
 
@@ -330,15 +453,46 @@ def enrol_totp(request: ApiRequest[ReauthIn, None]) -> TotpEnrolOut:
     "/v1/me/mfa/totp/confirm",
     "POST",
     access=AUTHENTICATED,
-    body=CodeIn,
+    body=ConfirmFactorIn,
     response=MfaMethodsOut,
     summary="Confirm authenticator-app enrolment with a current code.",
-    errors=("invalid_code",),
+    errors=(*REAUTH_ERRORS, InvalidCode),
 )
-def confirm_totp(request: ApiRequest[CodeIn, None]) -> MfaMethodsOut:
-    user = profile.current_user(request.user.user_id)
-    enrolled = mfa.confirm_totp_enrolment(user, request.body.code, request.now, _origin(request))
-    return MfaMethodsOut(methods=enrolled)
+def confirm_totp(request: ApiRequest[ConfirmFactorIn, None]) -> MfaMethodsOut:
+    body = request.body
+    proof = _proof(request, body.password)
+    return MfaMethodsOut(methods=mfa.confirm_totp_enrolment(_me(request), body.code, proof))
+
+
+def _remove(request: ApiRequest[ReauthIn, None], method: mfa.Method) -> MfaMethodsOut:
+    proof = _proof(request, request.body.password)
+    return MfaMethodsOut(methods=mfa.remove(_me(request), method, proof))
+
+
+@api.route(
+    "/v1/me/mfa/sms",
+    "DELETE",
+    access=AUTHENTICATED,
+    body=ReauthIn,
+    response=MfaMethodsOut,
+    summary="Remove the SMS second factor.",
+    errors=REAUTH_ERRORS,
+)
+def remove_sms(request: ApiRequest[ReauthIn, None]) -> MfaMethodsOut:
+    return _remove(request, "sms")
+
+
+@api.route(
+    "/v1/me/mfa/totp",
+    "DELETE",
+    access=AUTHENTICATED,
+    body=ReauthIn,
+    response=MfaMethodsOut,
+    summary="Remove the authenticator-app second factor.",
+    errors=REAUTH_ERRORS,
+)
+def remove_totp(request: ApiRequest[ReauthIn, None]) -> MfaMethodsOut:
+    return _remove(request, "totp")
 
 
 # --- administration ----------------------------------------------------------------------
@@ -352,7 +506,7 @@ def confirm_totp(request: ApiRequest[CodeIn, None]) -> MfaMethodsOut:
     response=InviteOut,
     status=201,
     summary="Invite a consultant (vet): an e-mail carries a code to set the password.",
-    errors=("email_taken",),
+    errors=(EmailTaken,),
 )
 def invite_consultant(request: ApiRequest[InviteConsultantIn, None]) -> InviteOut:
     user_id = registration.invite_consultant(

@@ -1,22 +1,23 @@
-"""Back-off state of sign-in attempts, per account and per client IP (ASVS 5.0 V6.3.1)."""
+"""Back-off of sign-in attempts, per account and per client IP (ASVS 5.0 V6.3.1).
+
+Every password or second-factor attempt is reserved FIRST (see `counters`), then judged:
+a wrong answer keeps its reservation, an attempt that turned out right gives it back,
+and a complete sign-in clears the account's count.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 
-from chalicelib.accounts.models import LoginFailures
-from chalicelib.accounts.throttle import Backoff
+from chalicelib.accounts import counters
+from chalicelib.accounts.errors import TooManyAttempts
 from chalicelib.config import (
     LOGIN_FAILURE_LIMIT,
     LOGIN_FAILURE_LIMIT_PER_IP,
     LOGIN_FAILURE_WINDOW,
 )
-from chalicelib.web.problems import ProblemError
-
-ACCOUNT = Backoff(limit=LOGIN_FAILURE_LIMIT, window=LOGIN_FAILURE_WINDOW)
-CLIENT_IP = Backoff(limit=LOGIN_FAILURE_LIMIT_PER_IP, window=LOGIN_FAILURE_WINDOW)
 
 
 def account_key(email: str) -> str:
@@ -29,46 +30,27 @@ def keys(email: str, ip: str) -> list[str]:
     return [account_key(email)] + ([f"ip:{ip}"] if ip else [])
 
 
-def _policy(key: str) -> Backoff:
-    return CLIENT_IP if key.startswith("ip:") else ACCOUNT
+def _limit(key: str) -> int:
+    return LOGIN_FAILURE_LIMIT_PER_IP if key.startswith("ip:") else LOGIN_FAILURE_LIMIT
 
 
-def _failures(key: str) -> list[datetime]:
-    try:
-        item = LoginFailures.get(key)
-    except LoginFailures.DoesNotExist:
-        return []
-    return [datetime.fromtimestamp(at, UTC) for at in item.failures]
-
-
-def check(for_keys: Iterable[str], now: datetime) -> None:
-    """Raise 429 with Retry-After while any key has too many recent failures."""
-    waits = [_policy(key).retry_after(_failures(key), now) for key in for_keys]
-    wait = max((w for w in waits if w is not None), default=None)
-    if wait is not None:
-        raise ProblemError(
-            429,
-            "too_many_attempts",
-            f"Too many failed attempts. Try again in {wait} seconds.",
-            headers={"Retry-After": str(wait)},
-        )
-
-
-def record_failure(for_keys: Iterable[str], now: datetime) -> None:
-    """Count a failure against every key; failures older than the window are dropped."""
+def reserve(for_keys: Sequence[str], now: datetime) -> None:
+    """Count one attempt against every key, or raise `TooManyAttempts` (nothing counted)."""
+    reserved: list[str] = []
     for key in for_keys:
-        item = LoginFailures(key)
-        item.update(
-            actions=[
-                LoginFailures.failures.set((LoginFailures.failures | []).append([now.timestamp()])),
-                LoginFailures.expires.set(now + LOGIN_FAILURE_WINDOW),
-            ]
-        )
-        window = LOGIN_FAILURE_WINDOW.total_seconds()
-        recent = [at for at in item.failures if now.timestamp() - at < window]
-        if len(recent) < len(item.failures):
-            item.update(actions=[LoginFailures.failures.set(recent)])
+        wait = counters.reserve(key, _limit(key), LOGIN_FAILURE_WINDOW, now)
+        if wait is not None:
+            for done in reserved:
+                counters.release(done)
+            raise TooManyAttempts(wait)
+        reserved.append(key)
+
+
+def release(for_keys: Sequence[str]) -> None:
+    """The reserved attempt was not a failure: give it back."""
+    for key in for_keys:
+        counters.release(key)
 
 
 def clear(key: str) -> None:
-    LoginFailures(key).delete()
+    counters.clear(key)

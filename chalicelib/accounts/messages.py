@@ -80,6 +80,23 @@ _TEXTS: dict[str, dict[str, Text]] = {
             "(действителен 7 дней). Установите пароль: {link}",
         ),
     },
+    "mfa_changed": {
+        "en": Text(
+            "Your VetPet second factor changed",
+            "A second factor of your VetPet account changed: {change}. If this was not "
+            "you, reset your password now and contact us.",
+        ),
+        "uk": Text(
+            "Другий фактор VetPet змінено",
+            "Другий фактор вашого облікового запису VetPet змінено: {change}. Якщо це були "
+            "не ви, негайно скиньте пароль і зверніться до нас.",
+        ),
+        "ru": Text(
+            "Второй фактор VetPet изменён",
+            "Второй фактор вашей учётной записи VetPet изменён: {change}. Если это были не "
+            "вы, немедленно сбросьте пароль и свяжитесь с нами.",
+        ),
+    },
     "sms_code": {
         "en": Text("", "VetPet code: {code}. Valid 10 minutes. Do not share it."),
         "uk": Text("", "Код VetPet: {code}. Дійсний 10 хвилин. Нікому його не повідомляйте."),

@@ -1,27 +1,37 @@
-"""Second factors (P4): SMS codes and authenticator apps (TOTP), their enrolment, and the
-challenges a sign-in must pass when one is enrolled."""
+"""Second factors (P4): SMS codes and authenticator apps (TOTP), their enrolment and
+removal, and the challenges a sign-in must pass when one is enrolled."""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.update import Action
 
-from chalicelib.accounts import code_store, codes, login_guard, repository, totp
+from chalicelib.accounts import code_store, codes, login_guard, mailer, repository, sessions, totp
+from chalicelib.accounts.errors import (
+    ChallengeConflict,
+    ChallengeInvalid,
+    InvalidCode,
+    InvalidSecondFactorCode,
+    ReauthenticationRequired,
+    SmsNotEnrolled,
+    TooManyCodes,
+)
 from chalicelib.accounts.events import Origin, auth_event
-from chalicelib.accounts.messages import render
+from chalicelib.accounts.message_limits import allow as allow_message
 from chalicelib.accounts.models import LoginChallenge, User
 from chalicelib.accounts.passwords import verify_password
 from chalicelib.config import (
     MFA_CHALLENGE_TTL,
+    REAUTH_MAX_AGE,
     SMS_CODE_TTL,
     SMS_SENDS_PER_CHALLENGE,
     TOTP_ISSUER_NAME,
 )
-from chalicelib.notifications.channels import SnsSmsSender
-from chalicelib.web.problems import ProblemError
 
 Method = Literal["sms", "totp"]
 SMS_ENROL = "sms_enrol"
@@ -37,59 +47,86 @@ def methods(user: User) -> list[Method]:
     return enrolled
 
 
-def require_password(user: User, password: str | None, origin: Origin) -> None:
-    """Re-authentication before a credential changes (ASVS 5.0 V6.2.3)."""
-    if password is None or not verify_password(user.password_hash, password):
-        auth_event("reauthentication_failed", origin, user.user_id)
-        raise ProblemError(
-            403, "reauthentication_required", "Confirm this change with your current password."
-        )
+@dataclass(frozen=True)
+class Reauth:
+    """What a request offers to confirm a credential change: the current password, or
+    the sign-in (session) it was made in; with the request's instant and origin."""
+
+    password: str | None
+    session_id: str | None
+    now: datetime
+    origin: Origin
 
 
-def _send_sms(phone: str, code: str, language: str) -> None:
-    SnsSmsSender().send_sms(phone, render("sms_code", language, code=code).body)
+def require_reauthentication(user: User, proof: Reauth) -> None:
+    """Re-authentication before a credential changes (ASVS 5.0 V6.2.3, V6.5.x).
+
+    An account with a password needs it (each try counts against the sign-in back-off);
+    a social-only account needs a sign-in at most `REAUTH_MAX_AGE` old.
+    """
+    password, now = proof.password, proof.now
+    if user.password_hash and password is not None:
+        key = [login_guard.account_key(user.email)]
+        login_guard.reserve(key, now)
+        if verify_password(user.password_hash, password):
+            login_guard.release(key)
+            return
+    elif not user.password_hash:
+        signed_in = sessions.signed_in_at(proof.session_id) if proof.session_id else None
+        if signed_in is not None and now - signed_in <= REAUTH_MAX_AGE:
+            return
+    auth_event("reauthentication_failed", proof.origin, user.user_id)
+    raise ReauthenticationRequired(
+        "Confirm this change with your current password."
+        if user.password_hash
+        else "Sign in again (within the last 5 minutes) to confirm this change."
+    )
 
 
-# --- enrolment -------------------------------------------------------------------------
+def _changed(user: User, change: str, origin: Origin) -> None:
+    auth_event(f"mfa_{change}", origin, user.user_id)
+    mailer.send_now(user, "mfa_changed", change=change)
 
 
-def start_sms_enrolment(
-    user: User, phone: str, password: str | None, now: datetime, origin: Origin
-) -> None:
-    """Send a code to ``phone``; replacing an enrolled phone needs the password."""
-    if user.sms_phone:
-        require_password(user, password, origin)
-    code = code_store.issue(user.user_id, SMS_ENROL, now, SMS_CODE_TTL, pending=phone)
-    _send_sms(phone, code, user.language)
-    auth_event("sms_enrolment_started", origin, user.user_id)
+# --- enrolment and removal -------------------------------------------------------------
 
 
-def confirm_sms_enrolment(user: User, code: str, now: datetime, origin: Origin) -> list[Method]:
-    item = code_store.redeem(user.user_id, SMS_ENROL, code, now)
+def start_sms_enrolment(user: User, phone: str, proof: Reauth) -> None:
+    """Send a code to ``phone`` (counted per phone and per account)."""
+    require_reauthentication(user, proof)
+    allow_message(proof.now, phone=phone, user_id=user.user_id)
+    code = code_store.issue(user.user_id, SMS_ENROL, proof.now, SMS_CODE_TTL, pending=phone)
+    mailer.send_sms(phone, user.language, code)
+    auth_event("sms_enrolment_started", proof.origin, user.user_id)
+
+
+def confirm_sms_enrolment(user: User, code: str, proof: Reauth) -> list[Method]:
+    require_reauthentication(user, proof)
+    item = code_store.redeem(user.user_id, SMS_ENROL, code, proof.now)
     if item is None or item.pending is None:
-        auth_event("sms_enrolment_failed", origin, user.user_id)
-        raise ProblemError(400, "invalid_code", "The code is wrong or has expired.")
+        auth_event("sms_enrolment_failed", proof.origin, user.user_id)
+        raise InvalidCode()
     user.update(actions=[User.sms_phone.set(item.pending)])
-    auth_event("sms_enrolled", origin, user.user_id)
+    _changed(user, "sms_enrolled", proof.origin)
     return methods(user)
 
 
-def start_totp_enrolment(user: User, password: str | None, origin: Origin) -> tuple[str, str]:
+def start_totp_enrolment(user: User, proof: Reauth) -> tuple[str, str]:
     """A new secret (pending until confirmed) and its otpauth:// URI for the app's QR code."""
-    if user.totp_secret:
-        require_password(user, password, origin)
+    require_reauthentication(user, proof)
     secret = totp.new_secret()
     user.update(actions=[User.totp_pending_secret.set(secret)])
-    auth_event("totp_enrolment_started", origin, user.user_id)
+    auth_event("totp_enrolment_started", proof.origin, user.user_id)
     return secret, totp.provisioning_uri(secret, user.email, TOTP_ISSUER_NAME)
 
 
-def confirm_totp_enrolment(user: User, code: str, now: datetime, origin: Origin) -> list[Method]:
+def confirm_totp_enrolment(user: User, code: str, proof: Reauth) -> list[Method]:
+    require_reauthentication(user, proof)
     pending = user.totp_pending_secret
-    step = totp.accepted_step(pending, code, now, None) if pending else None
+    step = totp.accepted_step(pending, code, proof.now, None) if pending else None
     if step is None:
-        auth_event("totp_enrolment_failed", origin, user.user_id)
-        raise ProblemError(400, "invalid_code", "The code is wrong or outside its time window.")
+        auth_event("totp_enrolment_failed", proof.origin, user.user_id)
+        raise InvalidCode("The code is wrong or outside its time window.")
     try:
         user.update(
             actions=[
@@ -100,8 +137,22 @@ def confirm_totp_enrolment(user: User, code: str, now: datetime, origin: Origin)
             condition=User.totp_pending_secret == pending,
         )
     except UpdateError:  # a new enrolment replaced the secret meanwhile
-        raise ProblemError(400, "invalid_code", "The enrolment changed; start again.") from None
-    auth_event("totp_enrolled", origin, user.user_id)
+        raise InvalidCode("The enrolment changed; start again.") from None
+    _changed(user, "totp_enrolled", proof.origin)
+    return methods(user)
+
+
+def remove(user: User, method: Method, proof: Reauth) -> list[Method]:
+    """Remove one second factor; the factors left."""
+    require_reauthentication(user, proof)
+    if method in methods(user):
+        removed: list[Action] = (
+            [User.sms_phone.remove()]
+            if method == "sms"
+            else [User.totp_secret.remove(), User.totp_pending_secret.remove()]
+        )
+        user.update(actions=removed)
+        _changed(user, f"{method}_removed", proof.origin)
     return methods(user)
 
 
@@ -109,6 +160,7 @@ def confirm_totp_enrolment(user: User, code: str, now: datetime, origin: Origin)
 
 
 def start_challenge(user: User, enrolled: list[Method], now: datetime) -> str:
+    """A new challenge; it replaces the user's earlier one (one live challenge per user)."""
     challenge_id = secrets.token_urlsafe(24)
     expires_at = now + MFA_CHALLENGE_TTL
     LoginChallenge(
@@ -118,23 +170,27 @@ def start_challenge(user: User, enrolled: list[Method], now: datetime) -> str:
         expires_at=expires_at,
         expires=expires_at,
     ).save(LoginChallenge.challenge_id.does_not_exist())
+    user.update(actions=[User.mfa_challenge_id.set(challenge_id)])
     return challenge_id
 
 
-def _dead() -> ProblemError:
-    return ProblemError(
-        401, "challenge_invalid", "This sign-in has expired or failed; sign in again."
-    )
-
-
-def _live_challenge(challenge_id: str, now: datetime) -> LoginChallenge:
+def _challenge(challenge_id: str) -> tuple[LoginChallenge, User]:
     try:
-        challenge = LoginChallenge.get(challenge_id)
+        challenge = LoginChallenge.get(challenge_id, consistent_read=True)
     except LoginChallenge.DoesNotExist:
-        raise _dead() from None
-    if now >= challenge.expires_at or challenge.wrong_tries >= codes.MAX_WRONG_TRIES:
-        raise _dead()
-    return challenge
+        raise ChallengeInvalid() from None
+    user = repository.get_user(challenge.user_id)
+    if user is None:
+        raise ChallengeInvalid()
+    return challenge, user
+
+
+def _is_live(challenge: LoginChallenge, user: User, now: datetime) -> bool:
+    return (
+        user.mfa_challenge_id == challenge.challenge_id
+        and now < challenge.expires_at
+        and challenge.wrong_tries < codes.MAX_WRONG_TRIES
+    )
 
 
 def _sms_binding(challenge_id: str) -> str:
@@ -143,12 +199,14 @@ def _sms_binding(challenge_id: str) -> str:
 
 def send_challenge_sms(challenge_id: str, now: datetime, origin: Origin) -> None:
     """A fresh SMS code bound to this challenge (it replaces any earlier one)."""
-    challenge = _live_challenge(challenge_id, now)
-    user = repository.get_user(challenge.user_id)
-    if "sms" not in challenge.methods or user is None or not user.sms_phone:
-        raise ProblemError(409, "sms_not_enrolled", "No phone is enrolled for SMS codes.")
+    challenge, user = _challenge(challenge_id)
+    if not _is_live(challenge, user, now):
+        raise ChallengeInvalid()
+    if "sms" not in challenge.methods or not user.sms_phone:
+        raise SmsNotEnrolled()
     if challenge.sms_sends >= SMS_SENDS_PER_CHALLENGE:
-        raise ProblemError(429, "too_many_codes", "No more codes for this sign-in; sign in again.")
+        raise TooManyCodes()
+    allow_message(now, phone=user.sms_phone, user_id=user.user_id)
     code = codes.new_code()
     challenge.sms_code_hash = code_store.hash_for(_sms_binding(challenge_id), code)
     challenge.sms_expires_at = now + SMS_CODE_TTL
@@ -156,10 +214,8 @@ def send_challenge_sms(challenge_id: str, now: datetime, origin: Origin) -> None
     try:
         challenge.save()  # conditional on the version read above
     except PutError:
-        raise ProblemError(
-            409, "conflict", "Another request changed this sign-in; try again."
-        ) from None
-    _send_sms(user.sms_phone, code, user.language)
+        raise ChallengeConflict() from None
+    mailer.send_sms(user.sms_phone, user.language, code)
     auth_event("mfa_sms_sent", origin, user.user_id)
 
 
@@ -195,19 +251,21 @@ def verify_challenge(
 ) -> tuple[User, Method]:
     """The user and the factor that passed; the challenge is then used up.
 
-    Wrong codes count against the challenge (five kill it) and against the account's
-    sign-in back-off.
+    Every code is first counted against the account's sign-in back-off (across all its
+    challenges, replaced ones too), so parallel or spread guesses get at most the limit
+    of answers; wrong codes also count against the challenge (five kill it).
     """
-    challenge = _live_challenge(challenge_id, now)
-    user = repository.get_user(challenge.user_id)
-    if user is None:
-        raise _dead()
+    challenge, user = _challenge(challenge_id)
+    login_guard.reserve([login_guard.account_key(user.email)], now)
+    if not _is_live(challenge, user, now):
+        auth_event("mfa_failed", origin, user.user_id, reason="challenge_not_live")
+        raise ChallengeInvalid()
     matched = _matched_method(challenge, user, code, now)
     if matched is not None and (matched[1] is None or _consume_totp_step(user, matched[1])):
         try:  # single use: a replay or a concurrent use finds no challenge
             challenge.delete()  # conditional on the version read above
         except DeleteError:
-            raise _dead() from None
+            raise ChallengeInvalid() from None
         return user, matched[0]
     try:
         challenge.update(
@@ -215,7 +273,6 @@ def verify_challenge(
             condition=LoginChallenge.challenge_id.exists(),
         )
     except UpdateError:
-        raise _dead() from None
-    login_guard.record_failure([login_guard.account_key(user.email)], now)
+        raise ChallengeInvalid() from None
     auth_event("mfa_failed", origin, user.user_id, tries=int(challenge.wrong_tries))
-    raise ProblemError(401, "invalid_code", "The code is wrong or has expired.")
+    raise InvalidSecondFactorCode()

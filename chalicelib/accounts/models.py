@@ -6,7 +6,6 @@ from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    ListAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -51,6 +50,7 @@ class User(BaseModel):
     totp_secret = UnicodeAttribute(null=True)
     totp_pending_secret = UnicodeAttribute(null=True)
     totp_last_step = NumberAttribute(null=True)
+    mfa_challenge_id = UnicodeAttribute(null=True)  # the one live sign-in challenge
     created_at = UTCDateTimeAttribute()
     version = NumberAttribute(default=1)
 
@@ -108,7 +108,8 @@ class LoginChallenge(BaseModel):
 
 
 class Session(BaseModel):
-    """A refresh-token family: the digest of its one current token, rotated on each use."""
+    """A refresh-token family: the digest of its current token (rotated on each use) and of
+    every token it issued (to tell reuse from a forgery)."""
 
     class Meta(BaseModel.Meta):
         table_name = table_name("sessions")
@@ -116,6 +117,10 @@ class Session(BaseModel):
     family_id = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
     current_digest = UnicodeAttribute()
+    issued_digests = UnicodeSetAttribute(null=True)  # every secret the family issued
+    previous_digest = UnicodeAttribute(null=True)
+    rotated_at = UTCDateTimeAttribute(null=True)
+    grace_answer = UnicodeAttribute(null=True)  # encrypted under the previous secret
     expires_at = UTCDateTimeAttribute()
     revoked = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
@@ -125,13 +130,15 @@ class Session(BaseModel):
 
 
 class LoginFailures(BaseModel):
-    """Recent failed sign-ins of one key (an e-mail digest or a client IP), for back-off."""
+    """A fixed-window counter of one key: sign-in attempts of an account (e-mail digest) or a
+    client IP, second-factor attempts, or messages sent to an address, phone or account."""
 
     class Meta(BaseModel.Meta):
         table_name = table_name("login-failures")
 
     key = UnicodeAttribute(hash_key=True)
-    failures = ListAttribute[float](of=NumberAttribute, default=list)  # type: ignore[arg-type]
+    uses = NumberAttribute(default=0)
+    window_ends = NumberAttribute(default=0)  # epoch seconds
     expires = TTLAttribute()
 
 
@@ -158,3 +165,14 @@ class EmailClaim(BaseModel):
     user_id = UnicodeAttribute()
 
     user_index = UserIndex()
+
+
+class SocialNonce(BaseModel):
+    """A nonce the server issued for one social sign-in: single use, 10 minutes."""
+
+    class Meta(BaseModel.Meta):
+        table_name = table_name("social-nonces")
+
+    nonce_digest = UnicodeAttribute(hash_key=True)
+    expires_at = UTCDateTimeAttribute()
+    expires = TTLAttribute()

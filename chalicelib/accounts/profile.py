@@ -2,54 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.accounts import mfa, repository
+from chalicelib.accounts import repository
+from chalicelib.accounts.errors import AccountGone, FieldRequired
 from chalicelib.accounts.models import User
-from chalicelib.accounts.schemas import ProfileOut, ProfilePatchIn
-from chalicelib.clock import to_rfc3339
-from chalicelib.consent import hooks as consent_hooks
-from chalicelib.web.problems import ProblemError
 
-_REQUIRED = ("name", "language", "timezone")
+REQUIRED = ("name", "language", "timezone")
 
 
 def current_user(user_id: str) -> User:
     user = repository.get_user(user_id)
     if user is None:
-        raise ProblemError(401, "unauthorized", "The account no longer exists.")
+        raise AccountGone()
     return user
 
 
-def view(user: User) -> ProfileOut:
-    return ProfileOut(
-        user_id=user.user_id,
-        email=user.email,
-        email_verified=user.email_verified,
-        role=user.role,
-        name=user.name,
-        birth_date=date.fromisoformat(user.birth_date) if user.birth_date else None,
-        country=user.country,
-        timezone=user.timezone,
-        language=user.language,
-        phone=user.phone,
-        address=user.address,
-        postcode=user.postcode,
-        mfa_methods=mfa.methods(user),
-        restricted=consent_hooks.restricted(user.user_id),
-        created_at=to_rfc3339(user.created_at),
-    )
-
-
-def patch(user: User, changes: ProfilePatchIn) -> ProfileOut:
-    """Apply the fields the request names; address and postcode may be cleared with null."""
-    values: dict[str, Any] = {name: getattr(changes, name) for name in changes.model_fields_set}
-    cleared = [name for name in _REQUIRED if name in values and values[name] is None]
+def patch(user: User, values: Mapping[str, Any]) -> User:
+    """Apply the named fields; ``None`` clears an optional one (address, postcode)."""
+    cleared = [name for name in REQUIRED if name in values and values[name] is None]
     if cleared:
-        raise ProblemError(
-            400,
-            "validation_error",
+        raise FieldRequired(
             f"Field '{cleared[0]}' cannot be empty.",
             extra={"errors": [{"field": cleared[0], "message": "required", "type": "missing"}]},
         )
@@ -61,4 +35,4 @@ def patch(user: User, changes: ProfilePatchIn) -> ProfileOut:
                 for name, value in values.items()
             ]
         )
-    return view(user)
+    return user

@@ -145,15 +145,21 @@ class MfaVerifyIn(ChallengeIn):
 
 class SmsEnrolIn(Schema):
     phone: Phone
-    password: Password | None = None
+    password: Password | None = None  # social-only accounts: a sign-in under 5 minutes old
 
 
 class ReauthIn(Schema):
     password: Password | None = None
 
 
-class CodeIn(Schema):
+class ConfirmFactorIn(Schema):
     code: Code
+    password: Password | None = None  # social-only accounts: a sign-in under 5 minutes old
+
+
+class NonceOut(Schema):
+    nonce: str
+    expires_at: str
 
 
 class TotpEnrolOut(Schema):
@@ -168,6 +174,7 @@ class MfaMethodsOut(Schema):
 class SocialSignInIn(Schema):
     id_token: Annotated[str, Field(min_length=1, max_length=8192)]
     nonce: Annotated[str, Field(min_length=1, max_length=256)]
+    password: Password | None = None  # links an existing account that has one
     birth_date: date | None = None
     country: Country | None = None
     name: Name | None = None

@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from chalicelib.accounts.errors import InvalidAccessToken
 from chalicelib.accounts.keys import key_ring
 from chalicelib.config import (
     ACCESS_TOKEN_AUDIENCE,
@@ -14,7 +15,6 @@ from chalicelib.config import (
     MEDIA_TOKEN_AUDIENCE,
     get_settings,
 )
-from chalicelib.web.problems import ProblemError
 
 ALGORITHMS = ["ES256"]
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - a media type
@@ -80,23 +80,19 @@ def issue_media_token(
     return _sign(claims, "JWT")
 
 
-def _unauthorized(detail: str) -> ProblemError:
-    return ProblemError(401, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
-
-
 def verify_access_token(token: str) -> dict[str, Any]:
-    """The claims of a valid access token; 401 `unauthorized` for anything else."""
+    """The claims of a valid access token; `InvalidAccessToken` for anything else."""
     import jwt
 
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
-        raise _unauthorized("The access token is malformed.") from None
+        raise InvalidAccessToken("The access token is malformed.") from None
     if header.get("typ") != ACCESS_TOKEN_TYPE or header.get("alg") not in ALGORITHMS:
-        raise _unauthorized("The access token has the wrong type.")
+        raise InvalidAccessToken("The access token has the wrong type.")
     key = key_ring.verification_key(str(header.get("kid", "")))
     if key is None:
-        raise _unauthorized("The access token was signed with an unknown key.")
+        raise InvalidAccessToken("The access token was signed with an unknown key.")
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -107,7 +103,7 @@ def verify_access_token(token: str) -> dict[str, Any]:
             options={"require": REQUIRED_CLAIMS},
         )
     except jwt.ExpiredSignatureError:
-        raise _unauthorized("The access token has expired.") from None
+        raise InvalidAccessToken("The access token has expired.") from None
     except jwt.PyJWTError:
-        raise _unauthorized("The access token is invalid.") from None
+        raise InvalidAccessToken("The access token is invalid.") from None
     return claims

@@ -70,7 +70,26 @@ class EmailChannel:
         return SesEmailSender().send_email(address, subject, body, headers)
 
 
-CHANNELS: dict[str, Channel] = {EMAIL: EmailChannel(), chatlinks.TELEGRAM: TelegramChannel()}
+class AccountMailChannel:
+    """Account e-mails queued before the account is even looked up (verification, reset):
+    the request only records the address, so known and unknown addresses cost the same;
+    delivery looks the account up and sends what it needs, or nothing."""
+
+    name = "account"
+
+    def deliver(
+        self, address: str, subject: str, body: str, headers: Mapping[str, str] | None = None
+    ) -> str:
+        from chalicelib.accounts.mailer import deliver_request
+
+        return deliver_request(subject, address)
+
+
+CHANNELS: dict[str, Channel] = {
+    EMAIL: EmailChannel(),
+    "account": AccountMailChannel(),
+    chatlinks.TELEGRAM: TelegramChannel(),
+}
 
 
 @dataclass(frozen=True)
@@ -281,6 +300,29 @@ def _permitted(message: OutboxMessage) -> bool:
     from chalicelib.consent.operations import permits  # lazy: consent sends through here
 
     return permits(message.recipient_id, message.purpose)
+
+
+def enqueue(channel: str, address: str, template: str, now: datetime) -> OutboxMessage:
+    """Record a message for ``channel`` without delivering it (the caller delivers later);
+    the scheduled retry takes it over should that delivery not happen within a minute."""
+    message = OutboxMessage(
+        f"msg_{secrets.token_hex(12)}",
+        recipient_id="-",
+        channel=channel,
+        address=address,
+        template=template,
+        language="-",
+        subject=template,
+        body="-",
+        status=QUEUED,
+        attempts=0,
+        due=DUE,
+        next_attempt_at=now + OUTBOX_RETRY_BASE,
+        created_at=now,
+        expires=now + OUTBOX_RETENTION,
+    )
+    _record(message, now)
+    return message
 
 
 def deliver(message: OutboxMessage, now: datetime) -> None:

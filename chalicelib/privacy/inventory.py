@@ -54,6 +54,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "totp_secret": _personal("authenticator-app second factor (P4)"),
         "totp_pending_secret": _personal("authenticator-app enrolment until confirmed (P4)"),
         "totp_last_step": _key("refuses a replayed authenticator code"),
+        "mfa_challenge_id": _key("the one live second-factor challenge of a sign-in"),
         "address": _personal("contact data the user chose to give"),
         "postcode": _personal("contact data the user chose to give"),
         "created_at": _key("account age, audit"),
@@ -89,6 +90,18 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "family_id": _key("identifies a refresh-token family"),
         "user_id": _key("the signed-in user"),
         "current_digest": _personal("SHA-256 of the current refresh token", Retention.SHORT_LIVED),
+        "issued_digests": _personal(
+            "SHA-256 of every refresh token issued: tells reuse from forgery",
+            Retention.SHORT_LIVED,
+        ),
+        "previous_digest": _personal(
+            "SHA-256 of the token rotated last (10 s retry grace)", Retention.SHORT_LIVED
+        ),
+        "rotated_at": _key("start of the 10 s retry grace"),
+        "grace_answer": _personal(
+            "the last answer, encrypted under the previous token (10 s retry grace)",
+            Retention.SHORT_LIVED,
+        ),
         "expires_at": _key("refresh tokens expire after 30 days"),
         "revoked": _key("logout, reuse, password change"),
         "created_at": _key("sign-in time"),
@@ -98,13 +111,19 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "key": _personal(
             "back-off key: client IP or a digest of the e-mail (P14)", Retention.SHORT_LIVED
         ),
-        "failures": _key("times of recent failed sign-ins (15 minutes)"),
+        "uses": _key("attempts or messages counted in the current window"),
+        "window_ends": _key("when the counting window ends (15 minutes or one hour)"),
         "expires": _key("DynamoDB TTL"),
     },
     "SocialLink": {
         "identity": _personal("provider and subject of a linked social account (P3)"),
         "user_id": _key("the linked account"),
         "created_at": _key("when the social account was linked"),
+    },
+    "SocialNonce": {
+        "nonce_digest": _key("SHA-256 of a nonce issued for one social sign-in"),
+        "expires_at": _key("a nonce expires after 10 minutes"),
+        "expires": _key("DynamoDB TTL"),
     },
     "ConsultantProfile": {
         "consultant_id": _key("identifies the consultant (their user id)"),

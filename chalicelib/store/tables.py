@@ -14,6 +14,7 @@ def all_models() -> list[type[Model]]:
         LoginFailures,
         Session,
         SocialLink,
+        SocialNonce,
         User,
     )
     from chalicelib.bookings.models import (
@@ -47,6 +48,7 @@ def all_models() -> list[type[Model]]:
         Session,
         LoginFailures,
         SocialLink,
+        SocialNonce,
         ConsultantProfile,
         SlotClaim,
         Pet,

@@ -62,9 +62,13 @@ def authorize(access: Access, headers: Mapping[str, str]) -> Principal | None:
         if access.public:
             return None
         raise unauthorized("This endpoint needs an access token.")
+    from chalicelib.accounts.errors import InvalidAccessToken
     from chalicelib.accounts.tokens import verify_access_token
 
-    claims = verify_access_token(token)
+    try:
+        claims = verify_access_token(token)
+    except InvalidAccessToken as invalid:
+        raise unauthorized(invalid.message) from None
     principal = Principal(user_id=claims["sub"], role=claims["role"], session_id=claims.get("sid"))
     if principal.session_id is not None:
         from chalicelib.accounts.sessions import is_live

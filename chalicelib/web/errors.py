@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.accounts import errors as accounts
 from chalicelib.bookings import errors as bookings
 from chalicelib.consent.errors import (
     EssentialRequired,
@@ -28,6 +29,7 @@ from chalicelib.notifications.errors import WebhookSecretInvalid
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
 from chalicelib.platform.errors import StoreUnavailable
 from chalicelib.store.errors import InvalidCursor
+from chalicelib.web.access import unauthorized
 from chalicelib.web.problems import ProblemError
 
 
@@ -44,6 +46,70 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     NotFound: ErrorSpec(404, "not_found", "unknown path, or a resource the caller may not see"),
     Conflict: ErrorSpec(409, "conflict", "a concurrent request changed the same item; retry"),
     # accounts
+    accounts.InvalidCredentials: ErrorSpec(
+        401, "invalid_credentials", "wrong e-mail or password (the same for both)"
+    ),
+    accounts.InvalidAccessToken: ErrorSpec(
+        401, "unauthorized", "missing, malformed, expired or otherwise invalid access token"
+    ),
+    accounts.AccountGone: ErrorSpec(401, "unauthorized", "the token's account no longer exists"),
+    accounts.EmailUnverified: ErrorSpec(
+        403, "email_unverified", "sign-in before the e-mail address is verified"
+    ),
+    accounts.ProviderEmailUnverified: ErrorSpec(
+        422, "email_unverified", "social sign-in: the provider did not confirm the e-mail"
+    ),
+    accounts.Underage: ErrorSpec(
+        422, "underage", "under 18 somewhere on Earth today (judged at UTC-12)"
+    ),
+    accounts.WeakPassword: ErrorSpec(
+        422, "weak_password", "shorter than 8, longer than 1024, or too common / guessable"
+    ),
+    accounts.InvalidCode: ErrorSpec(400, "invalid_code", "wrong, expired or used one-time code"),
+    accounts.InvalidSecondFactorCode: ErrorSpec(
+        401, "invalid_code", "wrong or used code at `/v1/auth/mfa/verify`"
+    ),
+    accounts.TooManyAttempts: ErrorSpec(
+        429, "too_many_attempts", "sign-in or second-factor back-off; `Retry-After` says when"
+    ),
+    accounts.TooManyMessages: ErrorSpec(
+        429, "too_many_messages", "e-mail/SMS limit per address, phone or account per hour"
+    ),
+    accounts.TooManyCodes: ErrorSpec(
+        429, "too_many_codes", "more than 3 SMS for one sign-in challenge"
+    ),
+    accounts.ChallengeInvalid: ErrorSpec(
+        401, "challenge_invalid", "unknown, expired, replaced, used or killed challenge"
+    ),
+    accounts.SmsNotEnrolled: ErrorSpec(
+        409, "sms_not_enrolled", "SMS code asked for an account without an SMS phone"
+    ),
+    accounts.ChallengeConflict: ErrorSpec(
+        409, "conflict", "a concurrent request changed the same sign-in challenge; retry"
+    ),
+    accounts.InvalidRefreshToken: ErrorSpec(
+        401, "invalid_refresh_token", "unknown, expired, revoked or malformed refresh token"
+    ),
+    accounts.RefreshTokenReused: ErrorSpec(
+        401, "refresh_token_reused", "an issued, rotated refresh token came back: family revoked"
+    ),
+    accounts.ReauthenticationRequired: ErrorSpec(
+        403, "reauthentication_required", "needs the current password (or a fresh sign-in)"
+    ),
+    accounts.InvalidIdToken: ErrorSpec(
+        401, "invalid_id_token", "ID token refused (signature, claims, or nonce not issued/used)"
+    ),
+    accounts.SocialLinkRefused: ErrorSpec(
+        403, "social_link_refused", "social sign-in for a vet or admin e-mail (never linked)"
+    ),
+    accounts.UnknownProvider: ErrorSpec(404, "not_found", "unknown social sign-in provider"),
+    accounts.ProfileIncomplete: ErrorSpec(
+        422, "profile_incomplete", "first social sign-in without `birth_date` / `country`"
+    ),
+    accounts.EmailTaken: ErrorSpec(
+        409, "email_taken", "an admin invites a consultant whose e-mail has an account"
+    ),
+    accounts.FieldRequired: ErrorSpec(400, "validation_error", "a required field sent as null"),
     # consultants, pets, bookings
     InvalidField: ErrorSpec(400, "validation_error", "a value the rules refuse (names the field)"),
     RangeTooLong: ErrorSpec(400, "range_too_long", "slots asked for more than 31 days"),
@@ -137,5 +203,7 @@ def spec_of(error: type[DomainError]) -> ErrorSpec:
 
 def to_problem(error: DomainError) -> ProblemError:
     spec = spec_of(type(error))
+    if spec.code == "unauthorized":
+        return unauthorized(error.message)
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
     return ProblemError(spec.status, spec.code, error.message, headers=headers, extra=error.extra)

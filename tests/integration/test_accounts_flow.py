@@ -76,13 +76,18 @@ def test_register_verify_sign_in_enrol_both_factors_refresh_logout(stack: Stack)
     ).json()
     assert me["email"] == email
 
-    totp_start = post(stack, "/v1/me/mfa/totp", {}, access).json()
+    refused = post(stack, "/v1/me/mfa/totp", {}, access)  # a stolen token is not enough
+    assert (refused.status_code, refused.json()["code"]) == (403, "reauthentication_required")
+    reauth = {"password": PASSWORD}
+    totp_start = post(stack, "/v1/me/mfa/totp", reauth, access).json()
     totp = pyotp.TOTP(totp_start["secret"])
     used: set[str] = set()
-    confirm = post(stack, "/v1/me/mfa/totp/confirm", {"code": fresh_totp_code(totp, used)}, access)
+    totp_code = fresh_totp_code(totp, used)
+    confirm = post(stack, "/v1/me/mfa/totp/confirm", {"code": totp_code, **reauth}, access)
     assert confirm.status_code == 200, confirm.text
-    assert post(stack, "/v1/me/mfa/sms", {"phone": phone}, access).status_code == 202
-    sms_enrol = post(stack, "/v1/me/mfa/sms/confirm", {"code": newest_code(stack, phone)}, access)
+    assert post(stack, "/v1/me/mfa/sms", {"phone": phone, **reauth}, access).status_code == 202
+    sms_code = newest_code(stack, phone)
+    sms_enrol = post(stack, "/v1/me/mfa/sms/confirm", {"code": sms_code, **reauth}, access)
     assert sms_enrol.json()["methods"] == ["totp", "sms"]
 
     challenge = post(stack, "/v1/auth/login", {"email": email, "password": PASSWORD}).json()
@@ -114,22 +119,21 @@ def test_register_verify_sign_in_enrol_both_factors_refresh_logout(stack: Stack)
 def test_social_sign_in_through_the_local_issuer(stack: Stack) -> None:
     email = f"social-{secrets.token_hex(4)}@example.com"
 
-    def mint(**claims: Any) -> str:
-        request = {"provider": "google", "sub": email, "email": email, "nonce": "n", **claims}
-        token: str = requests.post(stack.oidc + "/mint", json=request, timeout=10).json()[
-            "id_token"
-        ]
-        return token
+    def attempt(provider: str = "google", **claims: Any) -> requests.Response:
+        nonce = post(stack, "/v1/auth/social/nonce", {}).json()["nonce"]
+        request = {"provider": "google", "sub": email, "email": email, "nonce": nonce, **claims}
+        token = requests.post(stack.oidc + "/mint", json=request, timeout=10).json()["id_token"]
+        body = {"id_token": token, "nonce": nonce, "birth_date": "1980-02-03", "country": "UA"}
+        response: requests.Response = post(stack, f"/v1/auth/social/{provider}", body)
+        return response
 
-    body = {"nonce": "n", "birth_date": "1980-02-03", "country": "UA"}
-    ok = post(stack, "/v1/auth/social/google", {"id_token": mint(), **body})
+    ok = attempt()
     assert ok.status_code == 200, ok.text
     assert "access_token" in ok.json()
-    for bad in (mint(expires_in=-300), mint(aud="another-app")):
-        refused = post(stack, "/v1/auth/social/google", {"id_token": bad, **body})
+    for bad in ({"expires_in": -300}, {"aud": "another-app"}, {"nonce": "never-issued"}):
+        refused = attempt(**bad)
         assert (refused.status_code, refused.json()["code"]) == (401, "invalid_id_token")
-    apple = post(stack, "/v1/auth/social/apple", {"id_token": mint(), **body})
-    assert apple.status_code == 401  # a Google-audience token is not Apple's
+    assert attempt("apple").status_code == 401  # a Google-audience token is not Apple's
 
 
 def test_openapi_lists_every_accounts_route(stack: Stack) -> None:
@@ -144,6 +148,7 @@ def test_openapi_lists_every_accounts_route(stack: Stack) -> None:
         "/v1/auth/logout",
         "/v1/auth/password/forgot",
         "/v1/auth/password/reset",
+        "/v1/auth/social/nonce",
         "/v1/auth/social/{provider}",
         "/v1/me",
         "/v1/me/mfa/sms",

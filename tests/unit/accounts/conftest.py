@@ -16,8 +16,10 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
+from chalicelib.accounts import mailer
 from chalicelib.accounts.models import User
 from chalicelib.accounts.passwords import hash_password
+from chalicelib.notifications.outbox import OutboxMessage, deliver
 
 PASSWORD = "Murchyk-naps-on-the-windowsill"
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -94,6 +96,35 @@ def last_code(email: str) -> str:
 
 def last_sms_code(phone: str) -> str:
     return code_in(texts(phone)[-1])
+
+
+def _deliver_in_line(message: OutboxMessage, now: datetime) -> None:
+    deliver(message, now)
+
+
+@pytest.fixture(autouse=True)
+def mail_in_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Queued account e-mails are delivered at once, so a test can read them next."""
+    monkeypatch.setattr(mailer, "dispatch", _deliver_in_line)
+
+
+@pytest.fixture
+def atomic_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB applies each conditional write atomically; moto does not lock, so parallel
+    tests serialise its writes the way the real service does (reads stay concurrent)."""
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        real = getattr(DynamoDBBackend, name)
+
+        def locked(self: DynamoDBBackend, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            with lock:
+                return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
 
 
 @pytest.fixture

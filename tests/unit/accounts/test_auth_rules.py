@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pyotp
 import pytest
 
-from chalicelib.accounts import age, codes, refresh, throttle, totp
+from chalicelib.accounts import age, codes, refresh, totp
 from chalicelib.accounts.password_policy import WeakPasswordError, check_password
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -17,16 +17,15 @@ class TestAge:
     def test_seventeen_years_364_days_is_refused(self) -> None:
         today = date(2026, 11, 25)
         birth = today.replace(year=today.year - 18) + timedelta(days=1)
-        assert not age.is_adult(birth, NOW, "Europe/Kyiv")
+        assert not age.is_adult(birth, NOW)
 
     def test_exactly_eighteen_is_accepted(self) -> None:
-        assert age.is_adult(date(2008, 11, 25), NOW, "Europe/Kyiv")
+        assert age.is_adult(date(2008, 11, 25), NOW)
 
-    def test_the_day_is_judged_in_the_users_time_zone(self) -> None:
-        # 23:30 UTC on the 24th is already the 25th in Kyiv but still the 24th in New York.
-        late = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
-        assert age.is_adult(date(2008, 11, 25), late, "Europe/Kyiv")
-        assert not age.is_adult(date(2008, 11, 25), late, "America/New_York")
+    def test_the_day_is_judged_at_utc_minus_12(self) -> None:
+        # 11:30 UTC on the 25th is still the 24th at UTC-12; 12:00 UTC is the 25th there.
+        assert not age.is_adult(date(2008, 11, 25), datetime(2026, 11, 25, 11, 30, tzinfo=UTC))
+        assert age.is_adult(date(2008, 11, 25), datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
 
     def test_leap_day_birthday_turns_on_first_of_march(self) -> None:
         assert age.nth_birthday(date(2008, 2, 29), 18) == date(2026, 3, 1)
@@ -82,24 +81,6 @@ class TestCodes:
         assert worn.check(good, NOW) is codes.CodeCheck.EXHAUSTED
 
 
-class TestBackoff:
-    policy = throttle.Backoff(limit=5, window=timedelta(minutes=15))
-
-    def test_four_failures_allow_a_fifth_attempt(self) -> None:
-        failures = [NOW - timedelta(minutes=m) for m in range(4)]
-        assert self.policy.retry_after(failures, NOW) is None
-
-    def test_five_failures_wait_until_the_oldest_leaves_the_window(self) -> None:
-        failures = [NOW - timedelta(minutes=m) for m in (10, 3, 2, 1, 0)]
-        assert self.policy.retry_after(failures, NOW) == 5 * 60
-        assert self.policy.retry_after(failures, NOW + timedelta(minutes=5)) is None
-
-    def test_old_failures_do_not_count(self) -> None:
-        failures = [NOW - timedelta(minutes=20 + m) for m in range(10)]
-        assert self.policy.retry_after(failures, NOW) is None
-        assert len(self.policy.recent([*failures, NOW], NOW)) == 1
-
-
 class TestRefreshTokens:
     def test_secret_has_256_bits_and_is_stored_as_digest(self) -> None:
         secret = refresh.new_secret()
@@ -113,13 +94,27 @@ class TestRefreshTokens:
         assert refresh.parse(token) is None
 
     def test_judge(self) -> None:
-        secret = refresh.new_secret()
-        live = refresh.FamilyState(refresh.digest(secret), NOW + timedelta(days=30), False)
-        assert live.judge(secret, NOW) is refresh.Presented.CURRENT
-        assert live.judge(refresh.new_secret(), NOW) is refresh.Presented.REUSED
-        assert live.judge(secret, NOW + timedelta(days=30)) is refresh.Presented.DEAD
-        revoked = refresh.FamilyState(live.current_digest, live.expires_at, True)
-        assert revoked.judge(secret, NOW) is refresh.Presented.DEAD
+        old, current, forged = refresh.new_secret(), refresh.new_secret(), refresh.new_secret()
+        live = refresh.FamilyState(
+            refresh.digest(current),
+            NOW + timedelta(days=30),
+            False,
+            frozenset({refresh.digest(old), refresh.digest(current)}),
+            refresh.digest(old),
+            NOW,
+        )
+        assert live.judge(current, NOW) is refresh.Presented.CURRENT
+        assert live.judge(old, NOW + timedelta(seconds=10)) is refresh.Presented.GRACE
+        assert live.judge(old, NOW + timedelta(seconds=11)) is refresh.Presented.REUSED
+        assert live.judge(forged, NOW) is refresh.Presented.UNKNOWN
+        assert live.judge(current, NOW + timedelta(days=30)) is refresh.Presented.UNKNOWN
+
+    def test_the_grace_answer_opens_only_with_the_previous_secret(self) -> None:
+        old = refresh.new_secret()
+        sealed = refresh.seal_answer(old, {"refresh_token": "f.next"})
+        assert "f.next" not in sealed
+        assert refresh.open_answer(old, sealed) == {"refresh_token": "f.next"}
+        assert refresh.open_answer(refresh.new_secret(), sealed) is None
 
 
 class TestTotp:

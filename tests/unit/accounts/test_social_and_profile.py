@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 import pyotp
 import pytest
+import time_machine
 
 from chalicelib.accounts import social_signin
 from chalicelib.accounts.social import OidcProvider
@@ -35,28 +37,40 @@ def google_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(social_signin, "key_source", keys)
 
 
-def id_token(**claims: Any) -> str:
+FORGER = LocalIssuer("https://accounts.google.com", {"google": "vetpet-test-google"})
+
+
+def fresh_nonce(api: Api) -> str:
+    reply = api.post("/v1/auth/social/nonce")
+    assert reply.status == 200
+    return str(reply.body["nonce"])
+
+
+def id_token(nonce: str, issuer: LocalIssuer = GOOGLE, **claims: Any) -> str:
     request = {
         "provider": "google",
         "sub": "g-42",
         "email": "social@example.com",
-        "nonce": "n-1",
+        "nonce": nonce,
         "now": int(T0.timestamp()),
         **claims,
     }
-    return GOOGLE.mint(request)
+    return issuer.mint(request)
 
 
-def social(api: Api, token: str, provider: str = "google", **fields: Any) -> Any:
-    return api.post(f"/v1/auth/social/{provider}", {"id_token": token, "nonce": "n-1", **fields})
+def social(api: Api, provider: str = "google", claims: Any = None, **fields: Any) -> Any:
+    """A social sign-in with a fresh server nonce and an ID token carrying it."""
+    nonce = fresh_nonce(api)
+    token = id_token(nonce, **(claims or {}))
+    return api.post(f"/v1/auth/social/{provider}", {"id_token": token, "nonce": nonce, **fields})
 
 
 class TestSocial:
     def test_first_sign_in_needs_birth_date_and_country_then_works(self, api: Api) -> None:
-        incomplete = social(api, id_token())
+        incomplete = social(api)
         assert (incomplete.status, incomplete.body["code"]) == (422, "profile_incomplete")
         assert incomplete.body["missing"] == ["birth_date", "country"]
-        done = social(api, id_token(), birth_date="1985-01-02", country="PL")
+        done = social(api, birth_date="1985-01-02", country="PL")
         assert done.status == 200
         me = api.call("GET", "/v1/me", token=done.body["access_token"]).body
         assert (me["email"], me["country"], me["email_verified"]) == (
@@ -64,7 +78,7 @@ class TestSocial:
             "PL",
             True,
         )
-        again = social(api, id_token())
+        again = social(api)
         assert again.status == 200
         assert (
             api.call("GET", "/v1/me", token=again.body["access_token"]).body["user_id"]
@@ -72,44 +86,48 @@ class TestSocial:
         )
 
     def test_a_minor_is_refused(self, api: Api) -> None:
-        reply = social(api, id_token(), birth_date="2010-01-01", country="UA")
+        reply = social(api, birth_date="2010-01-01", country="UA")
         assert (reply.status, reply.body["code"]) == (422, "underage")
 
-    def test_links_to_the_verified_account_with_the_same_email(self, api: Api) -> None:
+    def test_links_to_the_verified_owner_with_its_password(self, api: Api) -> None:
         user = make_user("social@example.com")
-        reply = social(api, id_token())
+        refused = social(api)
+        assert (refused.status, refused.body["code"]) == (403, "reauthentication_required")
+        reply = social(api, password=PASSWORD)
         assert reply.status == 200
         me = api.call("GET", "/v1/me", token=reply.body["access_token"]).body
         assert me["user_id"] == user.user_id
+        assert social(api).status == 200  # linked now: no password needed
 
     def test_an_unverified_pre_registration_loses_its_password(self, api: Api) -> None:
         api.register("social@example.com", password="Attacker-chosen-passphrase")
-        assert social(api, id_token()).status == 200
+        assert social(api).status == 200
         assert api.login("social@example.com", "Attacker-chosen-passphrase").status == 401
 
     @pytest.mark.parametrize(
-        "token",
+        "claims",
         [
-            LocalIssuer("https://accounts.google.com", {"google": "vetpet-test-google"}).mint(
-                {"provider": "google", "sub": "g-42", "nonce": "n-1", "now": int(T0.timestamp())}
-            ),
-            id_token(expires_in=-300),
-            id_token(aud="someone-elses-app"),
-            id_token(iss="https://evil.example"),
-            id_token(nonce="another"),
+            {"issuer": FORGER},
+            {"expires_in": -300},
+            {"aud": "someone-elses-app"},
+            {"iss": "https://evil.example"},
+            {"nonce": "another"},
         ],
         ids=["forged", "expired", "wrong-audience", "wrong-issuer", "wrong-nonce"],
     )
-    def test_bad_id_tokens_are_refused(self, api: Api, token: str) -> None:
-        reply = social(api, token, birth_date="1985-01-02", country="PL")
+    def test_bad_id_tokens_are_refused(self, api: Api, claims: dict[str, Any]) -> None:
+        nonce = fresh_nonce(api)
+        token = id_token(**{"nonce": nonce, **claims})
+        body = {"id_token": token, "nonce": nonce, "birth_date": "1985-01-02", "country": "PL"}
+        reply = api.post("/v1/auth/social/google", body)
         assert (reply.status, reply.body["code"]) == (401, "invalid_id_token")
 
     def test_an_unverified_provider_email_is_refused(self, api: Api) -> None:
-        reply = social(api, id_token(email_verified=False), birth_date="1985-01-02", country="PL")
+        reply = social(api, claims={"email_verified": False}, birth_date="1985-01-02", country="PL")
         assert (reply.status, reply.body["code"]) == (422, "email_unverified")
 
     def test_unknown_provider_is_404(self, api: Api) -> None:
-        assert social(api, id_token(), provider="myspace").status == 404
+        assert social(api, provider="myspace").status == 404
 
 
 class TestProfile:
@@ -176,16 +194,17 @@ class TestInvites:
 
 
 def test_logs_of_a_whole_session_hold_no_password_code_or_token(
-    api: Api, log_output: io.StringIO
+    api: Api, log_output: io.StringIO, clock: time_machine.Coordinates
 ) -> None:
     tokens = api.verified_owner("logs@example.com")
     access = tokens["access_token"]
-    secret = pyotp.TOTP(api.post("/v1/me/mfa/totp", {}, access).body["secret"])
+    with_password = {"password": PASSWORD}
+    secret = pyotp.TOTP(api.post("/v1/me/mfa/totp", with_password, access).body["secret"])
     totp_code = secret.at(T0)
-    api.post("/v1/me/mfa/totp/confirm", {"code": totp_code}, access)
-    api.post("/v1/me/mfa/sms", {"phone": "+380501234567"}, access)
+    api.post("/v1/me/mfa/totp/confirm", {"code": totp_code, **with_password}, access)
+    api.post("/v1/me/mfa/sms", {"phone": "+380501234567", **with_password}, access)
     sms_code = last_sms_code("+380501234567")
-    api.post("/v1/me/mfa/sms/confirm", {"code": sms_code}, access)
+    api.post("/v1/me/mfa/sms/confirm", {"code": sms_code, **with_password}, access)
     started = api.login("logs@example.com").body
     api.post("/v1/auth/mfa/sms/send", {"challenge_id": started["challenge_id"]})
     login_code = last_sms_code("+380501234567")
@@ -193,6 +212,7 @@ def test_logs_of_a_whole_session_hold_no_password_code_or_token(
         "/v1/auth/mfa/verify", {"challenge_id": started["challenge_id"], "code": login_code}
     ).body
     rotated = api.post("/v1/auth/refresh", {"refresh_token": done["refresh_token"]}).body
+    clock.shift(timedelta(seconds=11))
     api.post("/v1/auth/refresh", {"refresh_token": done["refresh_token"]})  # reuse
     api.login("logs@example.com", "Wrong-passphrase-attempt")
     api.post("/v1/auth/password/forgot", {"email": "logs@example.com"})

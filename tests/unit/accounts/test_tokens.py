@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from chalicelib.accounts.keys import key_ring
 from chalicelib.accounts.tokens import issue_access_token, issue_media_token, verify_access_token
 from chalicelib.config import ACCESS_TOKEN_AUDIENCE, MEDIA_TOKEN_AUDIENCE
+from chalicelib.web.access import AUTHENTICATED, authorize
 from chalicelib.web.problems import ProblemError
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -45,9 +46,10 @@ def _signed(claims: dict[str, object], **headers: object) -> str:
 
 def _refused(token: str) -> ProblemError:
     with pytest.raises(ProblemError) as caught:
-        verify_access_token(token)
+        authorize(AUTHENTICATED, {"authorization": f"Bearer {token}"})
     assert caught.value.status == 401
     assert caught.value.code == "unauthorized"
+    assert caught.value.headers["WWW-Authenticate"] == "Bearer"
     return caught.value
 
 

@@ -248,7 +248,7 @@ def test_coturn_refuses_private_loopback_and_link_local_peers(
     ("job", "secrets"),
     [
         ("HoldExpiry", {"TelegramBot"}),
-        ("Notifications", {"TelegramBot"}),
+        ("Notifications", {"TelegramBot", "CodeKey"}),
         ("Reminders", {"TelegramBot"}),
         ("Retention", set()),
         ("CampaignDispatch", {"SigningKeys"}),

@@ -1,0 +1,30 @@
+"""An in-memory `UserStore`, held to the same contract suite as the DynamoDB adapter."""
+
+from __future__ import annotations
+
+import threading
+
+from chalicelib.accounts.models import User
+from chalicelib.accounts.repository import EmailTakenError, normalise_email
+
+
+class InMemoryUserStore:
+    def __init__(self) -> None:
+        self._users: dict[str, User] = {}
+        self._claims: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, user_id: str) -> User | None:
+        return self._users.get(user_id)
+
+    def find_by_email(self, email: str) -> User | None:
+        user_id = self._claims.get(normalise_email(email))
+        return self._users.get(user_id) if user_id else None
+
+    def create(self, user: User) -> None:
+        user.email = normalise_email(user.email)
+        with self._lock:
+            if user.email in self._claims or user.user_id in self._users:
+                raise EmailTakenError(user.email)
+            self._claims[user.email] = user.user_id
+            self._users[user.user_id] = user

@@ -1,0 +1,92 @@
+"""One contract for every `UserStore`: the DynamoDB adapter (on moto) and the fake."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from chalicelib.accounts.models import User
+from chalicelib.accounts.repository import DynamoUserStore, EmailTakenError, UserStore
+from tests.unit.accounts.conftest import T0
+from tests.unit.accounts.fakes import InMemoryUserStore
+
+
+@pytest.fixture(params=["dynamodb", "in-memory"])
+def store(request: pytest.FixtureRequest) -> Iterator[UserStore]:
+    if request.param == "dynamodb":
+        request.getfixturevalue("aws")
+        request.getfixturevalue("atomic_dynamodb")
+        yield DynamoUserStore()
+    else:
+        yield InMemoryUserStore()
+
+
+def user(user_id: str, email: str) -> User:
+    return User(user_id, email=email, role="owner", name="N", created_at=T0)
+
+
+def test_a_created_user_is_found_by_id_and_normalised_address(store: UserStore) -> None:
+    store.create(user("u-1", "  Mixed@Example.COM "))
+    by_id = store.get("u-1")
+    by_email = store.find_by_email("MIXED@example.com")
+    assert by_id is not None
+    assert by_email is not None
+    assert (by_id.user_id, by_email.user_id, by_email.email) == ("u-1", "u-1", "mixed@example.com")
+
+
+def test_unknown_ids_and_addresses_find_nothing(store: UserStore) -> None:
+    assert store.get("nobody") is None
+    assert store.find_by_email("nobody@example.com") is None
+
+
+def test_a_second_account_for_an_address_is_refused_and_stores_nothing(store: UserStore) -> None:
+    store.create(user("u-1", "twin@example.com"))
+    with pytest.raises(EmailTakenError):
+        store.create(user("u-2", "Twin@example.com"))
+    assert store.get("u-2") is None
+    found = store.find_by_email("twin@example.com")
+    assert found is not None
+    assert found.user_id == "u-1"
+
+
+def test_of_parallel_creations_for_one_address_exactly_one_wins(store: UserStore) -> None:
+    gate = threading.Barrier(8)
+    won: list[str] = []
+
+    def create(n: int) -> None:
+        gate.wait()
+        try:
+            store.create(user(f"u-{n}", "race@example.com"))
+        except EmailTakenError:
+            return
+        won.append(f"u-{n}")
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(won) == 1
+    found = store.find_by_email("race@example.com")
+    assert found is not None
+    assert found.user_id == won[0]
+
+
+def test_the_profile_schema_and_the_user_model_agree() -> None:
+    """`api._profile` copies the model's fields into `ProfileOut` by name: every field but
+    the derived `mfa_methods` and `restricted` (kept by the consent capability) must be a
+    stored attribute, optional exactly when nullable."""
+    from chalicelib.accounts.schemas import ProfileOut
+
+    attributes = User.get_attributes()
+    derived = {"mfa_methods", "restricted"}
+    for name, field in ProfileOut.model_fields.items():
+        if name in derived:
+            continue
+        assert name in attributes, name
+        optional = not field.is_required() or type(None) in getattr(
+            field.annotation, "__args__", ()
+        )
+        assert optional == bool(attributes[name].null), name
