@@ -102,11 +102,13 @@ def function_role(
     stack = Stack.of(scope)
     is_api = logical_id == API_FUNCTION
     suffixes = list(storage.tables) if is_api else JOB_TABLES[logical_id]
-    role.add_to_policy(
-        iam.PolicyStatement(
-            sid="Tables", actions=TABLE_ACTIONS, resources=storage.table_arns(suffixes)
-        )
+    tables = iam.PolicyStatement(
+        sid="Tables", actions=TABLE_ACTIONS, resources=storage.table_arns(suffixes)
     )
+    if is_api:  # every table and index: too large to share the inline policy's size limit
+        iam.ManagedPolicy(role, "Tables", statements=[tables], roles=[role])
+    else:
+        role.add_to_policy(tables)
     if LEDGER_TABLE in suffixes:  # the consent ledger is append-only, for the code too
         role.add_to_policy(
             iam.PolicyStatement.from_json(
