@@ -85,6 +85,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sfu_capacity.py
 	$(BIN)/python bench/booking_race.py
 	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/webhooks.py
 
 ## Run one scheduled job against the running local stack: make job NAME=reminders [NOW=<RFC 3339>]
 job: $(STAMP)

@@ -45,3 +45,8 @@ def campaign_dispatch(event: Any) -> dict[str, int]:
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def retention(event: Any) -> dict[str, int]:
     return _run("retention")
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def payment_housekeeping(event: Any) -> dict[str, int]:
+    return _run("payment_housekeeping")

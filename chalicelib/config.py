@@ -70,6 +70,25 @@ OUTBOX_MAX_ATTEMPTS = 5
 OUTBOX_RETRY_BASE = timedelta(minutes=1)
 OUTBOX_RETENTION = timedelta(days=90)
 
+# Payments (P15): card data never reaches us; processors host the payment page.
+PAYMENT_EVENT_RETENTION = timedelta(days=7)  # event ids kept for de-duplication (>= 72 h)
+STRIPE_WEBHOOK_TOLERANCE = timedelta(seconds=300)
+LIQPAY_CURRENCY = "UAH"
+RESCHEDULE_CHAIN_MAX = 20  # how far back a rescheduled booking's payment is looked for
+
+
+@dataclass(frozen=True)
+class RefundPolicy:
+    """Shown with every checkout, before the owner pays, and applied on cancellation."""
+
+    owner_full_refund_notice: timedelta = timedelta(hours=24)
+    owner_early_cancellation: str = "full"
+    owner_late_cancellation: str = "none"
+    consultant_cancellation_or_no_show: str = "full"
+
+
+REFUND_POLICY = RefundPolicy()
+
 # Consent, cookie choices, policy versions, marketing.
 POLICY_CACHE_TTL = timedelta(seconds=60)
 COOKIE_CONSENT_TTL = timedelta(days=395)  # about 13 months, then the visitor is asked again
@@ -131,6 +150,10 @@ class Settings:
     turn_secret: str
     turn_urls: tuple[str, ...]
     log_level: str
+    stripe_secret_id: str
+    liqpay_secret_id: str
+    stripe_api_base: str | None
+    liqpay_api_base: str
 
     @property
     def is_local(self) -> bool:
@@ -153,11 +176,11 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
-@cache
-def get_settings() -> Settings:
-    """Settings read once per process from the environment."""
+def read_settings() -> Settings:
+    """The settings the environment describes, unchecked (deployment tooling derives
+    resource names from them without holding the deployed secrets)."""
     stage = _env("VETPET_STAGE", "local")
-    settings = Settings(
+    return Settings(
         stage=stage,
         region=_env("AWS_DEFAULT_REGION", "us-east-1"),
         table_prefix=_env("VETPET_TABLE_PREFIX", f"vetpet-{stage}-"),
@@ -180,8 +203,21 @@ def get_settings() -> Settings:
         turn_secret=_env("VETPET_TURN_SECRET", ""),
         turn_urls=tuple(u for u in _env("VETPET_TURN_URLS", "turn:127.0.0.1:3478").split(",") if u),
         log_level=_env("POWERTOOLS_LOG_LEVEL", "INFO"),
+        stripe_secret_id=_env("VETPET_STRIPE_SECRET", f"vetpet/{stage}/stripe"),
+        liqpay_secret_id=_env("VETPET_LIQPAY_SECRET", f"vetpet/{stage}/liqpay"),
+        stripe_api_base=os.environ.get("VETPET_STRIPE_API_BASE") or None,
+        liqpay_api_base=_env("VETPET_LIQPAY_API_BASE", "https://www.liqpay.ua"),
     )
+
+
+@cache
+def get_settings() -> Settings:
+    """Settings read once per process from the environment; a deployed stage missing a
+    secret refuses to start."""
+    settings = read_settings()
     missing = [name for name in REQUIRED_OUTSIDE_LOCAL if not getattr(settings, name).strip()]
     if missing and not settings.is_local:
-        raise ConfigurationError(f"stage {stage!r} refuses to start without {', '.join(missing)}")
+        raise ConfigurationError(
+            f"stage {settings.stage!r} refuses to start without {', '.join(missing)}"
+        )
     return settings

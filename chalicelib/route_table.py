@@ -62,6 +62,11 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/questions/{question_id}", "GET"),
         ("/v1/questions/{question_id}/messages", "POST"),
     ),
+    "chalicelib.payments.api": (
+        ("/v1/bookings/{booking_id}/checkout", "POST"),
+        ("/v1/payments/webhooks/stripe", "POST"),
+        ("/v1/payments/webhooks/liqpay", "POST"),
+    ),
     "chalicelib.consent.api": (
         ("/v1/admin/policy-versions", "POST"),
         ("/v1/policy", "GET"),

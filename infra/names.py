@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.config import Settings, get_settings
+from chalicelib.config import Settings, get_settings, read_settings
 from chalicelib.store.tables import all_models
 from infra.stages import StageConfig
 
@@ -40,7 +40,7 @@ def _environment(env: Mapping[str, str]) -> Iterator[None]:
 def code_settings(stage: StageConfig) -> Settings:
     """The settings the deployed code computes from the stage's Lambda environment."""
     with _environment(lambda_environment(stage)):
-        return get_settings.__wrapped__()
+        return read_settings()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from infra.packaging import (
     CAMPAIGN_DISPATCH,
     HOLD_EXPIRY,
     NOTIFICATIONS,
+    PAYMENT_HOUSEKEEPING,
     REMINDERS,
     RETENTION,
 )
@@ -56,6 +57,7 @@ JOB_TABLES = {
         "outbox",
     ],
     CAMPAIGN_DISPATCH: ["campaigns", "consent-ledger", "policy-versions", *_SENDS_MAIL],
+    PAYMENT_HOUSEKEEPING: ["payments", "payment-events", "bookings"],
 }
 JOB_SECRETS = {
     HOLD_EXPIRY: ["telegram"],  # the Bot API token, for the chat copy of a notice
@@ -63,6 +65,7 @@ JOB_SECRETS = {
     REMINDERS: ["telegram"],
     RETENTION: [],
     CAMPAIGN_DISPATCH: ["signing-keys"],  # signed receipts
+    PAYMENT_HOUSEKEEPING: ["stripe", "liqpay"],  # refunds through the processors
 }
 
 # The IAM actions a statement may grant on `*`, each with the reason: the service has no
@@ -119,6 +122,8 @@ def function_role(
         "signing-keys": storage.signing_keys,
         "code-key": storage.code_key,
         "telegram": storage.telegram_bot,
+        "stripe": storage.stripe,
+        "liqpay": storage.liqpay,
     }
     secrets = list(by_name.values()) if is_api else [by_name[n] for n in JOB_SECRETS[logical_id]]
     if secrets:

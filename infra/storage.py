@@ -98,6 +98,18 @@ class Storage(Construct):
         self.code_key = self._secret(
             "CodeKey", settings.code_key_secret_id, "Key the one-time codes are hashed with", 64
         )
+        self.stripe = self._secret(
+            "StripeKeys",
+            settings.stripe_secret_id,
+            "Stripe API key and webhook signing secrets; set from the Stripe dashboard",
+            generate=None,
+        )
+        self.liqpay = self._secret(
+            "LiqPayKeys",
+            settings.liqpay_secret_id,
+            "LiqPay public and private keys; set from the LiqPay merchant account",
+            generate=None,
+        )
         self.turn_secret = self._secret(
             "TurnSecret", f"vetpet/{stage.name}/turn", "coturn's shared REST-API secret", 48
         )

@@ -85,8 +85,16 @@ def main() -> None:
     parser.add_argument("--aws-port", type=int, default=Ports.aws)
     parser.add_argument("--oidc-port", type=int, default=Ports.oidc)
     parser.add_argument("--telegram-port", type=int, default=Ports.telegram)
+    parser.add_argument("--payments-port", type=int, default=Ports.payments)
     args = parser.parse_args()
-    serve(Ports(api=args.port, aws=args.aws_port, oidc=args.oidc_port, telegram=args.telegram_port))
+    ports = Ports(
+        api=args.port,
+        aws=args.aws_port,
+        oidc=args.oidc_port,
+        telegram=args.telegram_port,
+        payments=args.payments_port,
+    )
+    serve(ports)
 
 
 if __name__ == "__main__":

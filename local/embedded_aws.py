@@ -14,6 +14,7 @@ from chalicelib.accounts.code_store import new_code_key
 from chalicelib.accounts.keys import generate_key_document
 from chalicelib.config import get_settings
 from chalicelib.store.tables import create_tables
+from local import payments_standin
 
 # The local bot (the Bot API stand-in accepts this token); the webhook secret is random.
 LOCAL_BOT = {
@@ -48,3 +49,4 @@ def bootstrap() -> None:
     )
     secrets.create_secret(Name=settings.code_key_secret_id, SecretString=new_code_key())
     secrets.create_secret(Name=settings.telegram_secret_id, SecretString=json.dumps(LOCAL_BOT))
+    payments_standin.create_secrets(secrets, settings.stripe_secret_id, settings.liqpay_secret_id)

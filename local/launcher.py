@@ -23,7 +23,7 @@ from media.config import DEFAULT_UDP_PORTS, parse_port_range, worker_count
 
 START_TIMEOUT = 120
 PLAN_ATTEMPTS = 50
-SERVICES = ("api", "aws", "mailbox", "media", "turn", "oidc", "telegram")
+SERVICES = ("api", "aws", "mailbox", "media", "turn", "oidc", "telegram", "payments")
 
 
 def free_port() -> int:
@@ -40,6 +40,7 @@ class Stack:
     media_port: int
     turn_port: int
     oidc: str
+    payments: str
 
     def url(self, path: str) -> str:
         return self.api + path
@@ -106,6 +107,7 @@ def launched(*, echo: bool = True, media_nodes: int = 1) -> Iterator[Stack]:
             media_port=ports["media"],
             turn_port=ports["turn"],
             oidc=f"http://127.0.0.1:{ports['oidc']}",
+            payments=f"http://127.0.0.1:{ports['payments']}",
         )
     finally:
         process.terminate()

@@ -48,6 +48,7 @@ def plan(ports: Ports, *, workers: int, nodes: int, udp: tuple[int, int]) -> lis
             ("aws", ports.aws),
             ("mailbox", ports.mailbox),
             ("oidc", ports.oidc),
+            ("payments", ports.payments),
             ("turn", ports.turn),
             ("telegram", ports.telegram),
         )

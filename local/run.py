@@ -47,7 +47,15 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
     udp = parse_port_range(os.environ.get("VETPET_MEDIA_UDP_PORTS", DEFAULT_UDP_PORTS))
     workers = worker_count(os.environ)
     port_plan.check(port_plan.plan(ports, workers=workers, nodes=media_nodes, udp=udp))
-    from local import embedded_aws, mailbox, oidc, schedules, seed, telegram_standin
+    from local import (
+        embedded_aws,
+        mailbox,
+        oidc,
+        payments_standin,
+        schedules,
+        seed,
+        telegram_standin,
+    )
 
     moto = embedded_aws.start_moto(ports.aws)
     embedded_aws.bootstrap()
@@ -62,6 +70,9 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
     schedules.start_all(stop_watch)
     mail_server = mailbox.serve(box, ports.mailbox)
     oidc_server = oidc.serve(env["VETPET_OIDC_LOCAL_ISSUER"], ports.oidc)
+    payments_server = payments_standin.serve(
+        ports.payments, payments_standin.http_deliver(env["VETPET_ISSUER"])
+    )
     api = subprocess.Popen(
         [
             sys.executable,
@@ -75,6 +86,8 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
             str(ports.oidc),
             "--telegram-port",
             str(ports.telegram),
+            "--payments-port",
+            str(ports.payments),
         ],
         cwd=ROOT,
         env={**os.environ, **env},
@@ -93,6 +106,7 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
         mail_server.shutdown()
         oidc_server.shutdown()
         bot_server.shutdown()
+        payments_server.shutdown()
         moto.stop()
 
     try:
@@ -156,6 +170,7 @@ def main() -> None:
         f"  TURN       turn:127.0.0.1:{ports.turn} (coturn, TURN REST credentials)\n"
         f"  OIDC       http://127.0.0.1:{ports.oidc}/jwks.json  (mint: POST /mint)\n"
         f"  Telegram   http://127.0.0.1:{ports.telegram}/bot<token>/  (Bot API stand-in)\n"
+        f"  Payments   http://127.0.0.1:{ports.payments}  (Stripe + LiqPay stand-in)\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

@@ -21,6 +21,7 @@ class Ports:
     turn: int = 3478
     oidc: int = 8026
     telegram: int = 8028
+    payments: int = 8027
 
 
 def stage_environment(ports: Ports) -> dict[str, str]:
@@ -35,6 +36,8 @@ def stage_environment(ports: Ports) -> dict[str, str]:
             "VETPET_WEB_URL": f"http://127.0.0.1:{ports.api}",
             "VETPET_OIDC_LOCAL_ISSUER": f"http://127.0.0.1:{ports.oidc}",
             "VETPET_TELEGRAM_API_URL": f"http://127.0.0.1:{ports.telegram}",
+            "VETPET_STRIPE_API_BASE": f"http://127.0.0.1:{ports.payments}",
+            "VETPET_LIQPAY_API_BASE": f"http://127.0.0.1:{ports.payments}",
             "VETPET_TURN_URLS": (
                 f"stun:127.0.0.1:{ports.turn},"
                 f"turn:127.0.0.1:{ports.turn}?transport=udp,turn:127.0.0.1:{ports.turn}?transport=tcp"

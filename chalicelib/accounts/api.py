@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from chalice.app import Response
-
 from chalicelib.accounts import mfa, nonces, profile, registration, service, social_signin
 from chalicelib.accounts.errors import (
     AccountGone,
@@ -326,7 +324,7 @@ def refresh(request: ApiRequest[RefreshIn, None]) -> TokensOut:
     summary="Sign out: revoke the session family of the refresh token (or access token).",
     errors=(InvalidAccessToken,),
 )
-def logout(request: ApiRequest[LogoutIn, None]) -> Response:
+def logout(request: ApiRequest[LogoutIn, None]) -> None:
     caller = request.principal
     service.logout(
         request.body.refresh_token,
@@ -334,7 +332,7 @@ def logout(request: ApiRequest[LogoutIn, None]) -> Response:
         caller.session_id if caller else None,
         _origin(request),
     )
-    return Response(body="", status_code=204)
+    return
 
 
 @api.route(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Response
-
 from chalicelib.bookings import questions, rooms, service, views
 from chalicelib.bookings.errors import (
     IdempotencyKeyRequired,
@@ -40,6 +38,7 @@ from chalicelib.bookings.states import BookingStatus
 from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
+from chalicelib.payments.wiring import booking_cancelled
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import AUTHENTICATED, roles
 from chalicelib.web.routing import ApiBlueprint, ApiRequest
@@ -136,6 +135,7 @@ def cancel(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
     booking = service.bookings.cancel_booking(
         service.bookings.load_for(booking_id, actor), actor, request.now
     )
+    booking_cancelled(booking.booking_id, str(booking.cancelled_by), request.now)
     return views.for_viewer(booking, actor.user_id, request.now)
 
 
@@ -233,12 +233,12 @@ def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     summary="Set a password the media server asks for (stored as argon2id).",
     errors=(NotFound, RoomUnavailable, "validation_error"),
 )
-def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) -> Response:
+def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) -> None:
     booking = service.bookings.load_for(booking_id, _actor(request))
     if booking.owner_id != request.user.user_id:
         raise NotFound("booking")
     rooms.set_room_password(booking, request.body.password, request.now)
-    return Response(body="", status_code=204)
+    return
 
 
 @api.route(

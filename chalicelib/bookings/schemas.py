@@ -15,6 +15,7 @@ from chalicelib.config import (
     ROOM_PASSWORD_MIN_LENGTH,
 )
 from chalicelib.consultants.schemas import Money
+from chalicelib.payments.schemas import PaymentSummary
 from chalicelib.pets.schemas import PetOut
 from chalicelib.web.validation import Instant, OneOf, Schema
 
@@ -82,6 +83,7 @@ class BookingCommon(Schema):
 class OwnerBooking(BookingCommon):
     hold_expires_at: str | None
     price: Money
+    payment: PaymentSummary | None = None  # the owner's only (P7, P15)
     consultant: ConsultantRef
     pet: PetOut | None
 

@@ -26,6 +26,7 @@ from chalicelib.clock import to_rfc3339
 from chalicelib.consultants.models import ConsultantProfile
 from chalicelib.consultants.schemas import Money
 from chalicelib.errors import NotFound
+from chalicelib.payments.wiring import payment_summary
 from chalicelib.pets.models import Pet
 from chalicelib.pets.schemas import PetOut
 from chalicelib.pets.views import pet_out
@@ -107,6 +108,7 @@ def for_owner(booking: Booking, now: datetime) -> OwnerBooking:
             **_common(booking, now),
             "hold_expires_at": to_rfc3339(hold) if hold else None,
             "price": _price(booking),
+            "payment": payment_summary(booking.booking_id, booking.rescheduled_from, now),
             "consultant": consultant_ref(booking.consultant_id),
             "pet": pet_for_owner(booking.owner_id, booking.pet_id),
         }

@@ -35,6 +35,8 @@ JOBS: dict[str, Job] = {
         Job("retention", "chalicelib.jobs.retention", 60),
         # A queued marketing campaign goes out within a minute on the local stack too.
         Job("campaign_dispatch", "chalicelib.jobs.campaigns", 1, local_every_seconds=20.0),
+        # Refunds the processor has not confirmed yet (every 5 minutes; each minute locally).
+        Job("payment_housekeeping", "chalicelib.jobs.payments", 5, local_every_seconds=60.0),
     )
 }
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from chalice.app import Response
-
 from chalicelib.errors import NotFound
 from chalicelib.notifications import chatbot, chatlinks, telegram
 from chalicelib.notifications.errors import WebhookSecretInvalid
@@ -58,10 +56,9 @@ def list_links(request: ApiRequest[None, None]) -> ChatLinkList:
     summary="Unlink a chat.",
     errors=(NotFound,),
 )
-def delete_link(request: ApiRequest[None, None], channel: str) -> Response:
+def delete_link(request: ApiRequest[None, None], channel: str) -> None:
     if not chatlinks.unlink(request.user.user_id, channel):
         raise NotFound("chat link")
-    return Response(body="", status_code=204)
 
 
 @api.route(

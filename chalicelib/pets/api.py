@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from chalice.app import Response
-
 from chalicelib.bookings.service import bookings
 from chalicelib.errors import NotFound
 from chalicelib.pets import service, views
@@ -70,10 +68,10 @@ def patch(request: ApiRequest[PetPatch, None], pet_id: str) -> PetOut:
     summary="Delete a pet that has no open booking.",
     errors=(NotFound, PetHasActiveBookings),
 )
-def delete(request: ApiRequest[None, None], pet_id: str) -> Response:
+def delete(request: ApiRequest[None, None], pet_id: str) -> None:
     owner_id = request.user.user_id
     service.get_pet(owner_id, pet_id)
     if bookings.has_active_bookings(owner_id, pet_id, request.now):
         raise PetHasActiveBookings
     service.delete_pet(owner_id, pet_id)
-    return Response(body="", status_code=204)
+    return

@@ -38,6 +38,7 @@ def all_models() -> list[type[Model]]:
     from chalicelib.media_nodes.models import MediaNode, RoomPlacement
     from chalicelib.notifications.chatlinks import ChatLink, ChatLinkToken
     from chalicelib.notifications.outbox import OutboxMessage
+    from chalicelib.payments.models import PaymentEventItem, PaymentItem
     from chalicelib.pets.models import Pet
 
     return [
@@ -58,6 +59,8 @@ def all_models() -> list[type[Model]]:
         Question,
         QuestionMessage,
         OutboxMessage,
+        PaymentItem,
+        PaymentEventItem,
         PolicyVersion,
         Consent,
         LedgerEvent,

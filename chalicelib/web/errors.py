@@ -26,6 +26,12 @@ from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken,
 from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
 from chalicelib.notifications.errors import WebhookSecretInvalid
+from chalicelib.payments.errors import (
+    CheckoutOpen,
+    CurrencyNotSupported,
+    InvalidSignature,
+    ProviderUnavailable,
+)
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
 from chalicelib.platform.errors import StoreUnavailable
 from chalicelib.store.errors import InvalidCursor
@@ -152,6 +158,15 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     InvalidCursor: ErrorSpec(
         400, "invalid_cursor", "a list cursor altered, forged or from another list"
     ),
+    # payments
+    CheckoutOpen: ErrorSpec(409, "checkout_open", "a checkout with another provider is open"),
+    CurrencyNotSupported: ErrorSpec(
+        422, "currency_not_supported", "the provider does not take the booking's currency"
+    ),
+    InvalidSignature: ErrorSpec(
+        400, "invalid_signature", "webhook signature missing, wrong or outside its time window"
+    ),
+    ProviderUnavailable: ErrorSpec(503, "provider_unavailable", "the processor did not answer"),
     # platform
     StoreUnavailable: ErrorSpec(
         503, "store_unavailable", "health check: the data store does not answer"
@@ -188,6 +203,7 @@ WEB_ERRORS: tuple[ErrorSpec, ...] = (
     ErrorSpec(403, "forbidden", "the caller's role may not call this route"),
     ErrorSpec(405, "method_not_allowed", "the path exists; `Allow` lists its methods"),
     ErrorSpec(413, "payload_too_large", "body over 64 KiB"),
+    ErrorSpec(422, "card_data_refused", "a field holds a card number (P15): never sent to us"),
     ErrorSpec(415, "unsupported_media_type", "a body in a type that cannot be JSON"),
     ErrorSpec(500, "internal_error", "a fault of ours; never caused by input"),
 )

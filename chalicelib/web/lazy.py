@@ -27,6 +27,7 @@ CAPABILITIES: tuple[str, ...] = (
     "chalicelib.consultants.api",
     "chalicelib.pets.api",
     "chalicelib.bookings.api",
+    "chalicelib.payments.api",
     "chalicelib.consent.api",
     "chalicelib.notifications.api",
 )

@@ -65,6 +65,12 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
                 "application/json": {"schema": {"$ref": _REF.format(model=spec.body.__name__)}}
             },
         }
+    if spec.raw_body:
+        op["requestBody"] = {
+            "required": True,
+            "description": "The sender's signed body, read as raw bytes.",
+            "content": {"application/json": {}, "application/x-www-form-urlencoded": {}},
+        }
     ok: dict[str, Any] = {"description": "Success"}
     if spec.response is not None:
         ok["content"] = {

@@ -39,6 +39,7 @@ class RouteSpec:
     query: type[BaseModel] | None
     response: type[BaseModel] | None
     errors: tuple[str, ...]
+    raw_body: bool = False  # the handler gets the body's bytes unparsed (signed webhooks)
 
 
 ROUTES: list[RouteSpec] = []
@@ -123,10 +124,21 @@ class ApiBlueprint:
         response: type[BaseModel] | None = None,
         status: int = 200,
         errors: tuple[type[DomainError] | str, ...] = (),
+        raw_body: bool = False,
     ) -> Callable[[Handler], Handler]:
         codes = tuple(e if isinstance(e, str) else spec_of(e).code for e in errors)
         spec = RouteSpec(
-            path, method.upper(), access, summary, self.tag, status, body, query, response, codes
+            path,
+            method.upper(),
+            access,
+            summary,
+            self.tag,
+            status,
+            body,
+            query,
+            response,
+            codes,
+            raw_body,
         )
         ROUTES.append(spec)
 
@@ -173,8 +185,10 @@ class ApiBlueprint:
             caller.append(principal)
         raw_body = request.raw_body
         raw = (raw_body.encode() if isinstance(raw_body, str) else raw_body) or None
-        if spec.body is not None:
-            body: Any = parse_body(spec.body, raw)
+        if spec.raw_body:
+            body: Any = raw or b""
+        elif spec.body is not None:
+            body = parse_body(spec.body, raw)
         else:
             reject_body(raw)
             body = None
@@ -192,6 +206,8 @@ class ApiBlueprint:
         result = handler(api_request, **path_params)
         if isinstance(result, Response):
             return result
+        if result is None and spec.status == 204:
+            return Response(body="", status_code=204)
         if isinstance(result, Reply):
             return Response(
                 body=_jsonable(result.body),

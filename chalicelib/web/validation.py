@@ -3,6 +3,8 @@ that names the field (P2: unknown fields are refused, never stored)."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Generic, TypeVar
@@ -18,6 +20,7 @@ from pydantic import (
 )
 
 from chalicelib.config import EARLIEST_YEAR, LATEST_YEAR, MAX_BODY_BYTES, PET_MAX_AGE_YEARS
+from chalicelib.web.card_guard import refuse_card_data
 from chalicelib.web.problems import ProblemError
 
 M = TypeVar("M", bound=BaseModel)
@@ -102,14 +105,24 @@ def _invalid(error: ValidationError) -> ProblemError:
     return ProblemError(400, "validation_error", detail, extra={"errors": errors})
 
 
+def _refuse_card_data(raw: bytes | None) -> None:
+    with contextlib.suppress(ValueError):  # malformed JSON: pydantic names the error
+        refuse_card_data(json.loads(raw or b"{}"))
+
+
 def parse_body(model: type[M], raw: bytes | None) -> M:
-    """Validate a JSON body; an empty body validates as `{}`."""
+    """Validate a JSON body; an empty body validates as `{}`. An unknown field is a 400
+    (P2); otherwise a card number in any field is a 422 `card_data_refused` (P15)."""
     if raw is not None and len(raw) > MAX_BODY_BYTES:
         raise ProblemError(413, "payload_too_large", f"The body exceeds {MAX_BODY_BYTES} bytes.")
     try:
-        return model.model_validate_json(raw or b"{}")
+        parsed = model.model_validate_json(raw or b"{}")
     except ValidationError as error:
+        if all(e["type"] != "extra_forbidden" for e in error.errors()):
+            _refuse_card_data(raw)
         raise _invalid(error) from None
+    _refuse_card_data(raw)
+    return parsed
 
 
 def parse_query(model: type[M], params: Mapping[str, Any] | None) -> M:

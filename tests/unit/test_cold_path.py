@@ -20,6 +20,7 @@ HEAVY = [
     "babel",
     "pyotp",
     "aws_xray_sdk",
+    "stripe",
     "pydantic",
     "pynamodb",
     "chalicelib.accounts.api",
@@ -27,6 +28,7 @@ HEAVY = [
     "chalicelib.consultants.api",
     "chalicelib.pets.api",
     "chalicelib.platform.api",
+    "chalicelib.payments.api",
     "chalicelib.consent.api",
 ]
 # The dev venv also holds the media container's packages; aiortc brings pyOpenSSL, which

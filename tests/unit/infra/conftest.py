@@ -7,7 +7,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -29,6 +31,9 @@ INPUTS = (
     "media/requirements.txt",
     "cdk.json",
 )
+
+
+_KEPT_ENV = {"PATH", "HOME", "LANG", "TMPDIR", "PIP_CACHE_DIR", "npm_config_cache"}
 
 
 @dataclass(frozen=True)
@@ -53,9 +58,6 @@ def _digest() -> str:
 
 @pytest.fixture(scope="session")
 def assembly() -> Assembly:
-    from infra.app import synth
-    from infra.stages import DEPLOYED_STAGES
-
     cache = Path(tempfile.gettempdir()) / "vetpet-cdk"
     cache.mkdir(exist_ok=True)
     here = cache / _digest()
@@ -66,6 +68,14 @@ def assembly() -> Assembly:
                 if stale.is_dir():
                     shutil.rmtree(stale)
             here.mkdir()
-            synth(DEPLOYED_STAGES, str(here / "cdk.out"))
+            # In its own process, as `make synth` runs it: building a stage's stack reads
+            # that stage's settings, which must not leak into the tests' process.
+            subprocess.run(
+                [sys.executable, "-m", "infra.app", "--outdir", str(here / "cdk.out")],
+                cwd=ROOT,
+                env={k: v for k, v in os.environ.items() if k in _KEPT_ENV},
+                check=True,
+                capture_output=True,
+            )
             (here / "complete").touch()
     return Assembly(here / "cdk.out")

@@ -1,0 +1,1 @@
+"""Payment processors behind one port (`base.PaymentProvider`)."""
