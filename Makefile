@@ -13,7 +13,7 @@ PYTEST_NO_PROPERTY := $(PYTEST) -p no:hypothesispytest
 # stack's child process and media tests not at all, so they run without it.
 COVERAGE := --cov=chalicelib --cov-report=term-missing:skip-covered --cov-fail-under=85
 
-.PHONY: routes run test check lint typecheck unit unit-coverage property integration media \
+.PHONY: job routes run test check lint typecheck unit unit-coverage property integration media \
 	media-without-browser browser bench clean system-deps turn-server synth
 
 $(BIN)/python:
@@ -84,7 +84,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/sfu_capacity.py
 	$(BIN)/python bench/booking_race.py
+	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/webhooks.py
+
+## Run one scheduled job against the running local stack: make job NAME=reminders [NOW=<RFC 3339>]
+job: $(STAMP)
+	$(BIN)/python -m local.jobs run $(NAME) $(if $(NOW),--now $(NOW))
 
 ## Regenerate chalicelib/route_table.py after adding or changing a route.
 routes: $(STAMP)

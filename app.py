@@ -15,22 +15,38 @@ app.register_middleware(http_middleware, "http")
 install(app, ROUTES, ACCEPTED_CONTENT_TYPES)
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES))
-def booking_housekeeping(event: Any) -> dict[str, int]:
-    from chalicelib.jobs.bookings import run
+# One Lambda function per job (each its own role); rates mirror chalicelib/jobs/registry.py.
+def _run(name: str) -> dict[str, int]:
+    from chalicelib.jobs.registry import run
 
-    return run(datetime.now(UTC))
+    return run(name, datetime.now(UTC))
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def hold_expiry(event: Any) -> dict[str, int]:
+    return _run("hold_expiry")
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def notifications(event: Any) -> dict[str, int]:
+    return _run("notifications")
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def reminders(event: Any) -> dict[str, int]:
+    return _run("reminders")
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def campaign_dispatch(event: Any) -> dict[str, int]:
-    from chalicelib.jobs.campaigns import run
+    return _run("campaign_dispatch")
 
-    return run(datetime.now(UTC))
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def retention(event: Any) -> dict[str, int]:
+    return _run("retention")
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def payment_housekeeping(event: Any) -> dict[str, int]:
-    from chalicelib.jobs.payments import run
-
-    return run(datetime.now(UTC))
+    return _run("payment_housekeeping")

@@ -98,6 +98,16 @@ MARKETING_AUDIENCE_SHARDS = 8  # partitions of the sparse marketing index
 UNSUBSCRIBE_AUDIENCE = "vetpet-unsubscribe"
 CONSENT_RECEIPT_TYPE = "consent-receipt+jwt"
 
+# Scheduled jobs, retention (P9) and the chat-bot channel (P5).
+REMINDER_LEADS = (timedelta(hours=24), timedelta(minutes=15))  # before a confirmed start
+NOTICE_REDRIVE_AFTER = timedelta(minutes=1)  # a booking notice not drained by then is re-driven
+OUTBOX_SEND_LEASE = timedelta(minutes=1)  # a queued message not sent by then is retried
+BOOKING_RETENTION = timedelta(days=730)  # after the end of a finished booking
+QUESTION_RETENTION = timedelta(days=730)  # after the last message of a question thread
+SWEEP_FIRST_LOOKBACK = timedelta(days=3)  # a sweep without a checkpoint starts this far back
+CHAT_LINK_TOKEN_TTL = timedelta(minutes=15)
+TELEGRAM_TIMEOUT_SECONDS = 10.0
+
 # Argon2id parameters: at or above OWASP's floor (m >= 19 MiB, t >= 2, p = 1).
 ARGON2_MEMORY_KIB = 19 * 1024
 ARGON2_TIME_COST = 2
@@ -127,6 +137,8 @@ class Settings:
     issuer: str
     signing_keys_secret_id: str
     code_key_secret_id: str
+    telegram_secret_id: str
+    telegram_api_url: str
     web_url: str
     oidc_local_issuer: str | None
     google_client_id: str
@@ -178,6 +190,8 @@ def read_settings() -> Settings:
         issuer=_env("VETPET_ISSUER", "http://127.0.0.1:8000"),
         signing_keys_secret_id=_env("VETPET_SIGNING_KEYS_SECRET", f"vetpet/{stage}/signing-keys"),
         code_key_secret_id=_env("VETPET_CODE_KEY_SECRET", f"vetpet/{stage}/code-key"),
+        telegram_secret_id=_env("VETPET_TELEGRAM_SECRET", f"vetpet/{stage}/telegram"),
+        telegram_api_url=_env("VETPET_TELEGRAM_API_URL", "https://api.telegram.org"),
         web_url=_env("VETPET_WEB_URL", "http://127.0.0.1:8000"),
         oidc_local_issuer=os.environ.get("VETPET_OIDC_LOCAL_ISSUER") or None,
         google_client_id=_env("VETPET_GOOGLE_CLIENT_ID", f"vetpet-{stage}-google"),

@@ -83,4 +83,10 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/admin/campaigns/{campaign_id}", "GET"),
         ("/v1/unsubscribe/{token}", "POST"),
     ),
+    "chalicelib.notifications.api": (
+        ("/v1/me/chat-links", "POST"),
+        ("/v1/me/chat-links", "GET"),
+        ("/v1/me/chat-links/{channel}", "DELETE"),
+        ("/v1/chatbot/telegram/webhook", "POST"),
+    ),
 }

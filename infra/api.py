@@ -152,10 +152,10 @@ class Api(Construct):
             ("CKV_AWS_59", "Authorization is the app's bearer tokens, checked in code."),
             ("CKV_AWS_120", "Answers are per user and carry personal data: never cached."),
             ("CKV_AWS_117", "The functions reach only AWS APIs; a VPC adds NAT cost, no safety."),
-            ("CKV_AWS_116", "The API function answers synchronously; the job has a DLQ."),
+            ("CKV_AWS_116", "The API function answers synchronously; the jobs have a DLQ."),
             (
                 "CKV_AWS_115",
-                "Only the housekeeping job has reserved concurrency; the API "
+                "Only the scheduled jobs have reserved concurrency; the API "
                 "is bounded by the stage throttle.",
             ),
             (

@@ -1,5 +1,5 @@
 """Alarms on what needs a person: the API's 5xx rate, throttled functions, dead letters and
-failed housekeeping runs. They notify one SNS topic (subscribe the on-call address)."""
+failed scheduled-job runs. They notify one SNS topic (subscribe the on-call address)."""
 
 from __future__ import annotations
 

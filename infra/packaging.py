@@ -25,7 +25,11 @@ from constructs import Construct
 LAMBDA_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 # Logical ids `chalice package` gives the app's resources.
 API_FUNCTION = "APIHandler"
-HOUSEKEEPING = "BookingHousekeeping"
+# The scheduled functions of `app.py`, one per job of `chalicelib.jobs.registry.JOBS`.
+HOLD_EXPIRY = "HoldExpiry"
+NOTIFICATIONS = "Notifications"
+REMINDERS = "Reminders"
+RETENTION = "Retention"
 CAMPAIGN_DISPATCH = "CampaignDispatch"
 PAYMENT_HOUSEKEEPING = "PaymentHousekeeping"
 REST_API = "RestAPI"

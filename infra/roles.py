@@ -15,8 +15,11 @@ from infra.nag import suppress
 from infra.packaging import (
     API_FUNCTION,
     CAMPAIGN_DISPATCH,
-    HOUSEKEEPING,
+    HOLD_EXPIRY,
+    NOTIFICATIONS,
     PAYMENT_HOUSEKEEPING,
+    REMINDERS,
+    RETENTION,
 )
 from infra.stages import StageConfig
 from infra.storage import Storage
@@ -33,22 +36,34 @@ TABLE_ACTIONS = [
     "dynamodb:DescribeTable",
 ]
 # What each scheduled function reaches (its job module and what that calls); the API
-# function reaches every table and both secrets. A new schedule must be listed here.
+# function reaches every table and every secret. A new schedule must be listed here.
 _SENDS_MAIL = ["outbox", "users", "consents", "processing-restrictions"]  # consent at send time
+# A booking notice or reminder: the names it carries, and each chat the recipient linked.
+_TELLS = ["bookings", "consultants", "pets", "chat-links", *_SENDS_MAIL]
 JOB_TABLES = {
-    HOUSEKEEPING: [
+    HOLD_EXPIRY: ["booking-ledgers", "slot-claims", *_TELLS],
+    # Its retries also deliver queued account e-mails (a code issued at delivery).
+    NOTIFICATIONS: ["auth-codes", *_TELLS],
+    REMINDERS: ["job-checkpoints", *_TELLS],
+    RETENTION: [
+        "job-checkpoints",
         "bookings",
-        "booking-ledgers",
+        "rooms",
+        "questions",
+        "question-messages",
         "slot-claims",
-        "consultants",
-        "pets",
-        *_SENDS_MAIL,
+        "auth-codes",
+        "chat-link-tokens",
+        "outbox",
     ],
     CAMPAIGN_DISPATCH: ["campaigns", "consent-ledger", "policy-versions", *_SENDS_MAIL],
     PAYMENT_HOUSEKEEPING: ["payments", "payment-events", "bookings"],
 }
 JOB_SECRETS = {
-    HOUSEKEEPING: [],
+    HOLD_EXPIRY: ["telegram"],  # the Bot API token, for the chat copy of a notice
+    NOTIFICATIONS: ["telegram", "code-key"],
+    REMINDERS: ["telegram"],
+    RETENTION: [],
     CAMPAIGN_DISPATCH: ["signing-keys"],  # signed receipts
     PAYMENT_HOUSEKEEPING: ["stripe", "liqpay"],  # refunds through the processors
 }
@@ -90,11 +105,13 @@ def function_role(
     stack = Stack.of(scope)
     is_api = logical_id == API_FUNCTION
     suffixes = list(storage.tables) if is_api else JOB_TABLES[logical_id]
-    role.add_to_policy(
-        iam.PolicyStatement(
-            sid="Tables", actions=TABLE_ACTIONS, resources=storage.table_arns(suffixes)
-        )
+    tables = iam.PolicyStatement(
+        sid="Tables", actions=TABLE_ACTIONS, resources=storage.table_arns(suffixes)
     )
+    if is_api:  # every table and index: too large to share the inline policy's size limit
+        iam.ManagedPolicy(role, "Tables", statements=[tables], roles=[role])
+    else:
+        role.add_to_policy(tables)
     if LEDGER_TABLE in suffixes:  # the consent ledger is append-only, for the code too
         role.add_to_policy(
             iam.PolicyStatement.from_json(
@@ -104,6 +121,7 @@ def function_role(
     by_name = {
         "signing-keys": storage.signing_keys,
         "code-key": storage.code_key,
+        "telegram": storage.telegram_bot,
         "stripe": storage.stripe,
         "liqpay": storage.liqpay,
     }

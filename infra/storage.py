@@ -113,6 +113,12 @@ class Storage(Construct):
         self.turn_secret = self._secret(
             "TurnSecret", f"vetpet/{stage.name}/turn", "coturn's shared REST-API secret", 48
         )
+        self.telegram_bot = self._secret(
+            "TelegramBot",
+            settings.telegram_secret_id,
+            "Telegram bot token, webhook secret and bot name (JSON); set by hand at deploy",
+            generate=None,
+        )
 
     def _allow_logs(self, key: kms.Key) -> None:
         """CloudWatch Logs encrypts this stack's log groups with the data key."""

@@ -91,6 +91,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=Ports.api)
     parser.add_argument("--aws-port", type=int, default=Ports.aws)
     parser.add_argument("--oidc-port", type=int, default=Ports.oidc)
+    parser.add_argument("--telegram-port", type=int, default=Ports.telegram)
     parser.add_argument("--payments-port", type=int, default=Ports.payments)
     parser.add_argument("--media-port", type=int, default=Ports.media)
     parser.add_argument("--mailbox-port", type=int, default=Ports.mailbox)
@@ -100,6 +101,7 @@ def main() -> None:
             api=args.port,
             aws=args.aws_port,
             oidc=args.oidc_port,
+            telegram=args.telegram_port,
             payments=args.payments_port,
             media=args.media_port,
             mailbox=args.mailbox_port,

@@ -3,7 +3,9 @@ created from the app's own definitions (the PynamoDB models are the table schema
 
 from __future__ import annotations
 
+import json
 import logging
+import secrets as random
 
 import boto3
 from moto.server import ThreadedMotoServer
@@ -13,6 +15,13 @@ from chalicelib.accounts.keys import generate_key_document
 from chalicelib.config import get_settings
 from chalicelib.store.tables import create_tables
 from local import payments_standin
+
+# The local bot (the Bot API stand-in accepts this token); the webhook secret is random.
+LOCAL_BOT = {
+    "token": "local-bot-token",
+    "webhook_secret": random.token_urlsafe(24),
+    "bot_name": "VetPetLocalBot",
+}
 
 
 def start_moto(port: int) -> ThreadedMotoServer:
@@ -39,4 +48,5 @@ def bootstrap() -> None:
         Name=settings.signing_keys_secret_id, SecretString=generate_key_document()
     )
     secrets.create_secret(Name=settings.code_key_secret_id, SecretString=new_code_key())
+    secrets.create_secret(Name=settings.telegram_secret_id, SecretString=json.dumps(LOCAL_BOT))
     payments_standin.create_secrets(secrets, settings.stripe_secret_id, settings.liqpay_secret_id)

@@ -23,7 +23,7 @@ from media.config import DEFAULT_UDP_PORTS, parse_port_range, worker_count
 
 START_TIMEOUT = 120
 PLAN_ATTEMPTS = 50
-SERVICES = ("api", "aws", "mailbox", "media", "turn", "oidc", "payments")
+SERVICES = ("api", "aws", "mailbox", "media", "turn", "oidc", "telegram", "payments")
 
 
 def free_port() -> int:

@@ -1,5 +1,7 @@
-"""The local mailbox: every e-mail (SES) and SMS (SNS) the embedded AWS received, as a
-page and as JSON. It reads moto's backends in this process; the app has no mailbox code."""
+"""The local mailbox: every e-mail (SES) and SMS (SNS) the embedded AWS received, and every
+chat message the Telegram stand-in received (``channel: "telegram"``), as a page and as
+JSON. It reads moto's backends and the stand-in in this process; the app has no mailbox
+code. The page can also write to the bot as a user would (``/start <token>``)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import email.policy
 import html
 import json
 import threading
+import urllib.parse
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -15,6 +18,8 @@ from typing import Any
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
+
+from local.telegram_standin import BotStandIn
 
 
 def _parse_raw(raw: str) -> tuple[str, str, dict[str, str]]:
@@ -29,8 +34,9 @@ def _parse_raw(raw: str) -> tuple[str, str, dict[str, str]]:
 class Mailbox:
     """Collects messages in arrival order and stamps each when first seen."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, bot: BotStandIn | None = None) -> None:
         self._region = region
+        self.bot = bot
         self._seen: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
@@ -72,6 +78,8 @@ class Mailbox:
                     "body": text,
                     "sent_at": now,
                 }
+        for message in list(self.bot.sent if self.bot else []):
+            self._seen.setdefault(f"telegram:{message['id']}", message)
 
     def messages(self) -> list[dict[str, Any]]:
         """Every message so far, newest last."""
@@ -85,6 +93,14 @@ class Mailbox:
                 self._observe()
 
 
+CHAT_FORM = (
+    "<h2>Write to the bot (Telegram stand-in)</h2><form method=post action=/telegram/send>"
+    "chat id <input name=chat_id value=424242 size=10> text <input name=text size=50 "
+    "placeholder='/start TOKEN (from the link POST /v1/me/chat-links gave)'> "
+    "<button>send</button></form>"
+)
+
+
 def _page(messages: list[dict[str, Any]]) -> str:
     rows = "".join(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><pre>{}</pre></td></tr>".format(
@@ -95,8 +111,8 @@ def _page(messages: list[dict[str, Any]]) -> str:
     return (
         "<!doctype html><meta charset=utf-8><title>VetPet local mailbox</title>"
         "<h1>VetPet local mailbox</h1><p>Newest first. JSON: <a href=/messages.json>"
-        "/messages.json</a></p><table border=1 cellpadding=4><tr><th>sent</th><th>channel</th>"
-        f"<th>to</th><th>subject</th><th>body</th></tr>{rows}</table>"
+        f"/messages.json</a></p>{CHAT_FORM}<table border=1 cellpadding=4><tr><th>sent</th>"
+        f"<th>channel</th><th>to</th><th>subject</th><th>body</th></tr>{rows}</table>"
     )
 
 
@@ -116,6 +132,31 @@ def serve(mailbox: Mailbox, port: int) -> ThreadingHTTPServer:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            """``/telegram/send`` (form or JSON ``{chat_id, text}``): a user writes to the bot."""
+            if self.path.split("?")[0] != "/telegram/send" or mailbox.bot is None:
+                self.send_error(404)
+                return
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            is_json = self.headers.get("Content-Type", "").startswith("application/json")
+            fields = json.loads(raw) if is_json else dict(urllib.parse.parse_qsl(raw))
+            try:
+                answer = mailbox.bot.user_says(int(fields["chat_id"]), str(fields["text"]))
+            except (KeyError, ValueError, OSError, RuntimeError) as error:
+                self.send_error(400, type(error).__name__)
+                return
+            if is_json:
+                body = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            self.send_response(303)
+            self.send_header("Location", "/")
+            self.end_headers()
 
         def log_message(self, format: str, *args: Any) -> None:
             return

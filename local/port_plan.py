@@ -50,6 +50,7 @@ def plan(ports: Ports, *, workers: int, nodes: int, udp: tuple[int, int]) -> lis
             ("oidc", ports.oidc),
             ("payments", ports.payments),
             ("turn", ports.turn),
+            ("telegram", ports.telegram),
         )
     ]
     uses.append(Use("turn relay", *TURN_RELAY_PORTS))

@@ -47,17 +47,27 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
     udp = parse_port_range(os.environ.get("VETPET_MEDIA_UDP_PORTS", DEFAULT_UDP_PORTS))
     workers = worker_count(os.environ)
     port_plan.check(port_plan.plan(ports, workers=workers, nodes=media_nodes, udp=udp))
-    from local import embedded_aws, mailbox, oidc, payments_standin, schedules, seed
+    from local import (
+        embedded_aws,
+        mailbox,
+        oidc,
+        payments_standin,
+        schedules,
+        seed,
+        telegram_standin,
+    )
 
     moto = embedded_aws.start_moto(ports.aws)
     embedded_aws.bootstrap()
     seed.seed()
-    box = mailbox.Mailbox(env["AWS_DEFAULT_REGION"])
+    bot = telegram_standin.BotStandIn(
+        embedded_aws.LOCAL_BOT["token"], embedded_aws.LOCAL_BOT["bot_name"]
+    )
+    bot_server = telegram_standin.serve(bot, ports.telegram)
+    box = mailbox.Mailbox(env["AWS_DEFAULT_REGION"], bot)
     stop_watch = threading.Event()
     threading.Thread(target=box.watch, args=(stop_watch,), daemon=True).start()
-    threading.Thread(target=schedules.housekeeping, args=(stop_watch,), daemon=True).start()
-    threading.Thread(target=schedules.campaign_dispatch, args=(stop_watch,), daemon=True).start()
-    threading.Thread(target=schedules.payment_housekeeping, args=(stop_watch,), daemon=True).start()
+    schedules.start_all(stop_watch)
     mail_server = mailbox.serve(box, ports.mailbox)
     oidc_server = oidc.serve(env["VETPET_OIDC_LOCAL_ISSUER"], ports.oidc)
     payments_server = payments_standin.serve(
@@ -74,6 +84,8 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
             str(ports.aws),
             "--oidc-port",
             str(ports.oidc),
+            "--telegram-port",
+            str(ports.telegram),
             "--payments-port",
             str(ports.payments),
             "--media-port",
@@ -97,11 +109,13 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
         stop_watch.set()
         mail_server.shutdown()
         oidc_server.shutdown()
+        bot_server.shutdown()
         payments_server.shutdown()
         moto.stop()
 
     try:
         _wait_for(f"http://127.0.0.1:{ports.api}/v1/health", 60, api)
+        _set_webhook(ports)
         node_ports = [
             port_plan.media_node_ports(ports.media, workers, node)[0] for node in range(media_nodes)
         ]
@@ -110,6 +124,13 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
         stop()
         raise
     return stop
+
+
+def _set_webhook(ports: Ports) -> None:
+    """Point the bot at the local API, through the Bot API as a deployment would."""
+    from chalicelib.notifications.telegram import set_webhook
+
+    set_webhook(f"http://127.0.0.1:{ports.api}/v1/chatbot/telegram/webhook")
 
 
 def _start_media(
@@ -152,6 +173,7 @@ def main() -> None:
         f"  Media SFU  http://127.0.0.1:{ports.media}/  (health: /health)\n"
         f"  TURN       turn:127.0.0.1:{ports.turn} (coturn, TURN REST credentials)\n"
         f"  OIDC       http://127.0.0.1:{ports.oidc}/jwks.json  (mint: POST /mint)\n"
+        f"  Telegram   http://127.0.0.1:{ports.telegram}/bot<token>/  (Bot API stand-in)\n"
         f"  Payments   http://127.0.0.1:{ports.payments}  (Stripe + LiqPay stand-in)\n"
         "Press Ctrl-C to stop.",
         flush=True,

@@ -20,6 +20,7 @@ class Ports:
     media: int = 8090
     turn: int = 3478
     oidc: int = 8026
+    telegram: int = 8028
     payments: int = 8027
 
 
@@ -34,6 +35,7 @@ def stage_environment(ports: Ports) -> dict[str, str]:
             "VETPET_ISSUER": f"http://127.0.0.1:{ports.api}",
             "VETPET_WEB_URL": f"http://127.0.0.1:{ports.api}",
             "VETPET_OIDC_LOCAL_ISSUER": f"http://127.0.0.1:{ports.oidc}",
+            "VETPET_TELEGRAM_API_URL": f"http://127.0.0.1:{ports.telegram}",
             "VETPET_STRIPE_API_BASE": f"http://127.0.0.1:{ports.payments}",
             "VETPET_LIQPAY_API_BASE": f"http://127.0.0.1:{ports.payments}",
             # The stage's browser origins, plus the stack's own pages (call page, mailbox).

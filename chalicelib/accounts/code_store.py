@@ -12,6 +12,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 from chalicelib.accounts import codes
 from chalicelib.accounts.models import AuthCode
 from chalicelib.config import get_settings
+from chalicelib.store.expiry import schedule_purge
 
 
 @cache
@@ -40,7 +41,7 @@ def issue(
     """A new code for ``purpose``, replacing any earlier one; returns the plain code."""
     code = codes.new_code()
     expires_at = now + ttl
-    AuthCode(
+    code_item = AuthCode(
         user_id,
         purpose,
         code_hash=hash_for(f"{purpose}:{user_id}", code),
@@ -48,7 +49,8 @@ def issue(
         wrong_tries=0,
         pending=pending,
         expires=expires_at,
-    ).save()
+    )
+    schedule_purge(code_item, expires_at).save()
     return code
 
 

@@ -16,6 +16,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.store.base import BaseModel, table_name
+from chalicelib.store.expiry import PurgeDue
 
 
 class EmailIndex(GlobalSecondaryIndex["User"]):  # type: ignore[no-untyped-call]
@@ -80,6 +81,10 @@ class AuthCode(BaseModel):
     wrong_tries = NumberAttribute(default=0)
     pending = UnicodeAttribute(null=True)
     expires = TTLAttribute()
+    purge_bucket = UnicodeAttribute(null=True)
+    purge_at = UTCDateTimeAttribute(null=True)
+
+    purge_due = PurgeDue()
 
 
 class LoginChallenge(BaseModel):

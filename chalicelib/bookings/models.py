@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    ListAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -12,6 +13,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.store.base import BaseModel, table_name
+from chalicelib.store.expiry import PurgeDue
 
 
 class BookingsByOwner(GlobalSecondaryIndex["Booking"]):  # type: ignore[no-untyped-call]
@@ -43,6 +45,29 @@ class PendingHolds(GlobalSecondaryIndex["Booking"]):  # type: ignore[no-untyped-
     hold_expires_at = UTCDateTimeAttribute(range_key=True)
 
 
+class PendingNotices(GlobalSecondaryIndex["Booking"]):  # type: ignore[no-untyped-call]
+    """Sparse: bookings whose committed change has notices not yet recorded in the outbox
+    (written in the change's own transaction; the sender drains, a job re-drives)."""
+
+    class Meta:
+        index_name = "pending-notices"
+        projection = KeysOnlyProjection()
+
+    notify = UnicodeAttribute(hash_key=True)
+    notify_since = UTCDateTimeAttribute(range_key=True)
+
+
+class RemindersDue(GlobalSecondaryIndex["Booking"]):  # type: ignore[no-untyped-call]
+    """Sparse time buckets: a confirmed booking's next reminder (``remind#<hour>``)."""
+
+    class Meta:
+        index_name = "reminders-due"
+        projection = KeysOnlyProjection()
+
+    remind_bucket = UnicodeAttribute(hash_key=True)
+    remind_at = UTCDateTimeAttribute(range_key=True)
+
+
 class Booking(BaseModel):
     class Meta(BaseModel.Meta):
         table_name = table_name("bookings")
@@ -67,10 +92,21 @@ class Booking(BaseModel):
     cancelled_by = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    # Notices, reminders and retention (see bookings/marks.py).
+    notices = ListAttribute[str](null=True)  # encoded `marks.Notice`s
+    notify = UnicodeAttribute(null=True)
+    notify_since = UTCDateTimeAttribute(null=True)
+    remind_bucket = UnicodeAttribute(null=True)
+    remind_at = UTCDateTimeAttribute(null=True)
+    purge_bucket = UnicodeAttribute(null=True)
+    purge_at = UTCDateTimeAttribute(null=True)
 
     by_owner = BookingsByOwner()
     by_consultant = BookingsByConsultant()
     pending_holds = PendingHolds()
+    pending_notices = PendingNotices()
+    reminders_due = RemindersDue()
+    purge_due = PurgeDue()
 
 
 class BookingLedger(BaseModel):
@@ -126,9 +162,12 @@ class Question(BaseModel):
     message_count = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    purge_bucket = UnicodeAttribute(null=True)
+    purge_at = UTCDateTimeAttribute(null=True)
 
     by_owner = QuestionsByOwner()
     by_consultant = QuestionsByConsultant()
+    purge_due = PurgeDue()
 
 
 class QuestionMessage(BaseModel):

@@ -9,10 +9,12 @@ from chalicelib.bookings import notices
 from chalicelib.bookings.models import Question, QuestionMessage
 from chalicelib.bookings.schemas import QuestionCreate
 from chalicelib.bookings.service import Actor
+from chalicelib.config import QUESTION_RETENTION
 from chalicelib.consultants import service as consultants
 from chalicelib.errors import NotFound
 from chalicelib.pets import service as pets
 from chalicelib.store import cursors
+from chalicelib.store.expiry import purge_actions
 from chalicelib.store.pages import keys_then_items
 
 OWNER, CONSULTANT = "owner", "consultant"
@@ -21,7 +23,11 @@ OWNER, CONSULTANT = "owner", "consultant"
 def _add_message(question: Question, author: str, text: str, now: datetime) -> QuestionMessage:
     """Number the message by an atomic counter on the question, then write it."""
     question.update(
-        actions=[Question.message_count.add(1), Question.updated_at.set(now)],
+        actions=[
+            Question.message_count.add(1),
+            Question.updated_at.set(now),
+            *purge_actions(Question, now + QUESTION_RETENTION),
+        ],
         condition=Question.question_id.exists(),
     )
     message = QuestionMessage(

@@ -19,10 +19,12 @@ from typing import Any, Literal, Protocol
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
+from chalicelib.bookings.marks import NOTIFY, REMIND, Marks
 from chalicelib.bookings.models import Booking, BookingLedger
 from chalicelib.bookings.states import BookingStatus
 from chalicelib.config import SLOT_CLAIM_RETENTION
 from chalicelib.consultants.models import SlotClaim
+from chalicelib.store.expiry import bucket_of, purge_actions, schedule_purge
 from chalicelib.store.pages import keys_then_items
 from chalicelib.store.transact import LabelledWrite, write_labelled
 
@@ -73,26 +75,31 @@ class BookingRepository(Protocol):
         Raises BookingExists, SlotAlreadyClaimed or LedgerChanged (in that precedence)."""
         ...
 
-    def confirm(self, booking: Booking, now: datetime) -> None:
+    # Each change below also writes its `Marks` on the booking, in the same write: the
+    # notice is appended to the booking's pending ones (the oldest pending instant is
+    # kept), the reminder replaced (or removed) and the retention deadline set if given.
+
+    def confirm(self, booking: Booking, now: datetime, marks: Marks) -> None:
         """pending_payment -> confirmed; the claim stops lapsing. Raises BookingChanged."""
         ...
 
-    def cancel(self, booking: Booking, side: Side, now: datetime) -> None:
+    def cancel(self, booking: Booking, side: Side, now: datetime, marks: Marks) -> None:
         """-> cancelled; the claim is freed. Raises BookingChanged."""
         ...
 
-    def advance(self, booking: Booking, target: BookingStatus, now: datetime) -> None:
+    def advance(self, booking: Booking, target: BookingStatus, now: datetime, marks: Marks) -> None:
         """A transition of the booking alone (the slot stays held). Raises BookingChanged."""
         ...
 
     def reschedule(
-        self, old: Booking, new: Booking, side: Side, ledger: Ledger, now: datetime
+        self, old: Booking, new: Booking, side: Side, ledger: Ledger, now: datetime, marks: Marks
     ) -> None:
-        """Book ``new`` and cancel ``old`` in one transaction. Raises SlotAlreadyClaimed,
-        BookingChanged or LedgerChanged (in that precedence)."""
+        """Book ``new`` (its marks already set) and cancel ``old`` (with ``marks``) in one
+        transaction. Raises SlotAlreadyClaimed, BookingChanged or LedgerChanged (in that
+        precedence)."""
         ...
 
-    def expire(self, booking: Booking, now: datetime) -> bool:
+    def expire(self, booking: Booking, now: datetime, marks: Marks) -> bool:
         """A lapsed hold becomes expired and frees its claim if still its own; False when
         the booking changed meanwhile."""
         ...
@@ -109,7 +116,8 @@ class BookingRepository(Protocol):
 
 
 def claim_of(booking: Booking) -> SlotClaim:
-    """The slot claim a booking in its current state holds."""
+    """The slot claim a booking in its current state holds (in the purge bucket of its
+    expiry: DynamoDB TTL is best effort, the retention sweep is exact)."""
     claim = SlotClaim(
         booking.consultant_id, booking.start, end=booking.end, booking_id=booking.booking_id
     )
@@ -118,7 +126,7 @@ def claim_of(booking: Booking) -> SlotClaim:
         claim.expires = booking.hold_expires_at + SLOT_CLAIM_RETENTION
     else:
         claim.expires = booking.end + SLOT_CLAIM_RETENTION
-    return claim
+    return schedule_purge(claim, claim.expires)
 
 
 def applied(booking: Booking, target: BookingStatus, now: datetime, **fields: Any) -> Booking:
@@ -177,12 +185,12 @@ class PynamoBookings:
             ],
         )
 
-    def confirm(self, booking: Booking, now: datetime) -> None:
+    def confirm(self, booking: Booking, now: datetime, marks: Marks) -> None:
         def build(tx: LabelledWrite) -> None:
             tx.update(
                 "booking",
                 booking,
-                _actions(booking, S.CONFIRMED, now),
+                [*_actions(booking, S.CONFIRMED, now), *_mark_actions(marks, now)],
                 condition=_state_condition(booking, now),
             )
             tx.update(
@@ -191,18 +199,23 @@ class PynamoBookings:
                 [
                     SlotClaim.hold_until.remove(),
                     SlotClaim.expires.set(booking.end + SLOT_CLAIM_RETENTION),
+                    *purge_actions(SlotClaim, booking.end + SLOT_CLAIM_RETENTION),
                 ],
                 condition=SlotClaim.booking_id == booking.booking_id,
             )
 
         _commit(build, [])
 
-    def cancel(self, booking: Booking, side: Side, now: datetime) -> None:
+    def cancel(self, booking: Booking, side: Side, now: datetime, marks: Marks) -> None:
         def build(tx: LabelledWrite) -> None:
             tx.update(
                 "booking",
                 booking,
-                [*_actions(booking, S.CANCELLED, now), Booking.cancelled_by.set(side)],
+                [
+                    *_actions(booking, S.CANCELLED, now),
+                    *_mark_actions(marks, now),
+                    Booking.cancelled_by.set(side),
+                ],
                 condition=_state_condition(booking, now),
             )
             tx.delete(
@@ -211,10 +224,11 @@ class PynamoBookings:
 
         _commit(build, [])
 
-    def advance(self, booking: Booking, target: BookingStatus, now: datetime) -> None:
+    def advance(self, booking: Booking, target: BookingStatus, now: datetime, marks: Marks) -> None:
         try:  # on a key-only copy: the caller's booking changes only when the service says
             Booking(booking.booking_id).update(
-                _actions(booking, target, now), condition=_state_condition(booking, now)
+                [*_actions(booking, target, now), *_mark_actions(marks, now)],
+                condition=_state_condition(booking, now),
             )
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
@@ -222,7 +236,7 @@ class PynamoBookings:
             raise
 
     def reschedule(
-        self, old: Booking, new: Booking, side: Side, ledger: Ledger, now: datetime
+        self, old: Booking, new: Booking, side: Side, ledger: Ledger, now: datetime, marks: Marks
     ) -> None:
         def build(tx: LabelledWrite) -> None:
             tx.save("new-claim", claim_of(new), condition=_claim_is_free(now))
@@ -232,6 +246,7 @@ class PynamoBookings:
                 old,
                 [
                     *_actions(old, S.CANCELLED, now),
+                    *_mark_actions(marks, now),
                     Booking.cancelled_by.set(side),
                     Booking.rescheduled_to.set(new.booking_id),
                 ],
@@ -251,10 +266,10 @@ class PynamoBookings:
             ],
         )
 
-    def expire(self, booking: Booking, now: datetime) -> bool:
+    def expire(self, booking: Booking, now: datetime, marks: Marks) -> bool:
         try:
             Booking(booking.booking_id).update(
-                _actions(booking, S.EXPIRED, now),
+                [*_actions(booking, S.EXPIRED, now), *_mark_actions(marks, now)],
                 condition=(Booking.status == S.PENDING_PAYMENT.value)
                 & (Booking.version == booking.version),
             )
@@ -308,6 +323,27 @@ def _actions(booking: Booking, target: BookingStatus, now: datetime) -> list[Any
     ]
     if booking.status == S.PENDING_PAYMENT:
         actions.append(Booking.pending.remove())
+    return actions
+
+
+def _mark_actions(marks: Marks, now: datetime) -> list[Any]:
+    """The update actions that write ``marks`` on a stored booking."""
+    actions: list[Any] = []
+    if marks.notice is not None:
+        actions += [
+            Booking.notices.set((Booking.notices | []).append([marks.notice.encode()])),
+            Booking.notify.set(NOTIFY),
+            Booking.notify_since.set(Booking.notify_since | now),
+        ]
+    if marks.remind_at is not None:
+        actions += [
+            Booking.remind_bucket.set(bucket_of(REMIND, marks.remind_at)),
+            Booking.remind_at.set(marks.remind_at),
+        ]
+    else:
+        actions += [Booking.remind_bucket.remove(), Booking.remind_at.remove()]
+    if marks.purge_at is not None:
+        actions += purge_actions(Booking, marks.purge_at)
     return actions
 
 

@@ -3,7 +3,10 @@
 Storage is the `BookingRepository` port (`repository.py`): every write there is
 conditional on the current state and version, or a transaction. Creating a booking
 claims its slot, writes the booking and records it in the owner's quota ledger in one
-TransactWriteItems.
+TransactWriteItems. Every change also leaves its marks on the booking in that same write
+(`marks.py`: the notices it owes, the next reminder, the retention deadline); the
+notices are drained into the outbox right after the commit, and re-driven by the
+notifications job if the process dies first.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.bookings import notices, quotas
+from chalicelib.bookings import marks, notices, quotas
 from chalicelib.bookings.errors import IdempotencyKeyReused, InvalidTransition
 from chalicelib.bookings.idempotency import booking_id_for, fingerprint
 from chalicelib.bookings.models import Booking
@@ -199,6 +202,13 @@ class Bookings:
             request_hash=request_hash,
             now=now,
         )
+        confirmed = booking.status == S.CONFIRMED
+        marks.born(
+            booking,
+            now,
+            template="booking_confirmed" if confirmed else None,
+            tell=marks.others(None),
+        )
         for _ in range(TRANSACTION_ATTEMPTS):
             ledger = self._with_quotas(self.repository.ledger(owner_id), booking, now)
             try:
@@ -215,8 +225,7 @@ class Bookings:
                 continue  # another booking of the owner committed: count again
         else:
             raise Conflict
-        if booking.status == S.CONFIRMED:
-            notices.booking_changed(booking, None, now)
+        notices.drain_after_commit(booking.booking_id, now)
         return Created(booking, replayed=False)
 
     def confirm_booking(self, booking_id: str, now: datetime) -> Booking:
@@ -225,22 +234,28 @@ class Bookings:
         booking = self.load(booking_id)
         _checked(booking, S.CONFIRMED, now)
         try:
-            self.repository.confirm(booking, now)
+            told = marks.others(None)
+            self.repository.confirm(
+                booking, now, marks.transition(booking, S.CONFIRMED, now, tell=told)
+            )
         except BookingChanged as error:
             raise invalid_transition(S(booking.status), S.CONFIRMED) from error
-        notices.booking_changed(applied(booking, S.CONFIRMED, now), None, now)
-        return booking
+        notices.drain_after_commit(booking.booking_id, now)
+        return applied(booking, S.CONFIRMED, now)
 
     def cancel_booking(self, booking: Booking, actor: Actor, now: datetime) -> Booking:
         """Cancel and free the slot (owner or consultant)."""
         _checked(booking, S.CANCELLED, now)
         side = _side(booking, actor)
         try:
-            self.repository.cancel(booking, side, now)
+            told = marks.others(side)
+            self.repository.cancel(
+                booking, side, now, marks.transition(booking, S.CANCELLED, now, tell=told)
+            )
         except BookingChanged as error:
             raise invalid_transition(S(booking.status), S.CANCELLED) from error
-        notices.booking_changed(applied(booking, S.CANCELLED, now, cancelled_by=side), side, now)
-        return booking
+        notices.drain_after_commit(booking.booking_id, now)
+        return applied(booking, S.CANCELLED, now, cancelled_by=side)
 
     def advance(
         self, booking: Booking, target: BookingStatus, actor: Actor, now: datetime
@@ -248,11 +263,14 @@ class Bookings:
         """in_progress, completed, no_show: only the booking changes, the slot stays held."""
         _checked(booking, target, now)
         try:
-            self.repository.advance(booking, target, now)
+            told = marks.others(_side(booking, actor))
+            self.repository.advance(
+                booking, target, now, marks.transition(booking, target, now, tell=told)
+            )
         except BookingChanged as error:
             raise invalid_transition(S(booking.status), target) from error
-        notices.booking_changed(applied(booking, target, now), _side(booking, actor), now)
-        return booking
+        notices.drain_after_commit(booking.booking_id, now)
+        return applied(booking, target, now)
 
     def reschedule(self, booking: Booking, actor: Actor, start: datetime, now: datetime) -> Booking:
         """Book ``start`` and cancel ``booking`` in one transaction, linked both ways. A
@@ -280,11 +298,13 @@ class Bookings:
         new.hold_expires_at = min(new.hold_expires_at, booking.hold_expires_at)  # no extension
         new.rescheduled_from = booking.booking_id
         side = _side(booking, actor)
+        marks.born(new, now, template="booking_rescheduled", tell=marks.others(side))
+        cancelled = marks.transition(booking, S.CANCELLED, now, tell=())  # told on the new one
         for _ in range(TRANSACTION_ATTEMPTS):
             read = self.repository.ledger(booking.owner_id)
             ledger = self._with_quotas(read, new, now, drop=booking.booking_id)
             try:
-                self.repository.reschedule(booking, new, side, ledger, now)
+                self.repository.reschedule(booking, new, side, ledger, now, cancelled)
                 break
             except SlotAlreadyClaimed as error:
                 raise SlotTaken from error
@@ -295,7 +315,7 @@ class Bookings:
         else:
             raise Conflict
         applied(booking, S.CANCELLED, now, cancelled_by=side, rescheduled_to=new.booking_id)
-        notices.booking_rescheduled(booking, new, side, now)
+        notices.drain_after_commit(new.booking_id, now)
         return new
 
     def lapsed_holds(self, now: datetime) -> Iterator[Booking]:
@@ -306,9 +326,11 @@ class Bookings:
         """Sweep one lapsed hold: the booking becomes expired, its claim goes if still its own."""
         if booking.status != S.PENDING_PAYMENT or booking.hold_expires_at > now:
             return False
-        if not self.repository.expire(booking, now):
+        told = marks.transition(booking, S.EXPIRED, now, tell=(marks.OWNER,))
+        if not self.repository.expire(booking, now, told):
             return False
-        notices.booking_expired(applied(booking, S.EXPIRED, now), now)
+        notices.drain_after_commit(booking.booking_id, now)
+        applied(booking, S.EXPIRED, now)
         return True
 
     def sweep_expired_holds(self, now: datetime) -> int:

@@ -12,6 +12,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.store.base import BaseModel, table_name
+from chalicelib.store.expiry import PurgeDue
 
 
 class Directory(GlobalSecondaryIndex["ConsultantProfile"]):  # type: ignore[no-untyped-call]
@@ -58,4 +59,8 @@ class SlotClaim(BaseModel):
     end = UTCDateTimeAttribute()
     booking_id = UnicodeAttribute()
     hold_until = NumberAttribute(null=True)  # epoch seconds while unpaid; absent once confirmed
-    expires = TTLAttribute(null=True)  # tidy-up only, DynamoDB TTL is best effort
+    expires = TTLAttribute(null=True)  # DynamoDB TTL is best effort; the sweep is exact
+    purge_bucket = UnicodeAttribute(null=True)
+    purge_at = UTCDateTimeAttribute(null=True)
+
+    purge_due = PurgeDue()

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from chalicelib.consent import campaigns, operations
 from chalicelib.consent import repository as stores
-from chalicelib.observability import logger
 
 
 def run(now: datetime) -> dict[str, int]:
@@ -23,5 +22,4 @@ def run(now: datetime) -> dict[str, int]:
         totals["campaigns"] += 1
         totals["recipients"] += len(delivered)
         totals["sent"] += sum(delivered)
-    logger.info("campaign dispatch", extra=totals)
     return totals

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.observability import logger
 from chalicelib.payments.wiring import retry_refunds
 
 
 def run(now: datetime) -> dict[str, int]:
-    result = {"refunds_confirmed": retry_refunds(now)}
-    logger.info("payment housekeeping", extra=result)
-    return result
+    return {"refunds_confirmed": retry_refunds(now)}

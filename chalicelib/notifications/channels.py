@@ -74,3 +74,12 @@ class SnsSmsSender:
             },
         )
         return str(response["MessageId"])
+
+
+class PermanentFailure(Exception):
+    """The provider refused the message for good (retrying cannot help). ``unlink``: the
+    address itself is gone (a chat that blocked the bot) and its link must be removed."""
+
+    def __init__(self, reason: str, *, unlink: bool = False) -> None:
+        super().__init__(reason)
+        self.unlink = unlink

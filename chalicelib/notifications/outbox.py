@@ -1,5 +1,15 @@
-"""The outbox: every notification is a record (queued -> sent | failed, with retries),
-delivered through a channel interface so further channels (the chat-bot) plug in."""
+"""The outbox: every notification is a record per channel (queued -> sent | failed ->
+... -> dead, or suppressed), delivered through a channel interface (e-mail, the
+Telegram chat-bot).
+
+A record is written before it is sent and carries ``due`` from birth, so a process that
+dies before sending leaves it to the retry job. Each attempt is claimed by a conditional
+write on the attempt counter, so two processes never send the same attempt; a failure
+is retried with exponential back-off (``OUTBOX_RETRY_BASE`` x 2^(n-1)) and after
+``OUTBOX_MAX_ATTEMPTS`` the record is dead-lettered (``dead``, out of the retry index).
+A non-essential message (a campaign) names its ``purpose``: each attempt first checks
+that the recipient's consent and restriction still allow it, else it is ``suppressed``.
+"""
 
 from __future__ import annotations
 
@@ -16,16 +26,28 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
-from chalicelib.config import OUTBOX_MAX_ATTEMPTS, OUTBOX_RETENTION, OUTBOX_RETRY_BASE
-from chalicelib.notifications.channels import SesEmailSender
-from chalicelib.notifications.templates import Rendered, render
+from chalicelib.config import (
+    OUTBOX_MAX_ATTEMPTS,
+    OUTBOX_RETENTION,
+    OUTBOX_RETRY_BASE,
+    OUTBOX_SEND_LEASE,
+)
+from chalicelib.notifications import chatlinks
+from chalicelib.notifications.channels import PermanentFailure, SesEmailSender
+from chalicelib.notifications.restriction import is_restricted
+from chalicelib.notifications.telegram import TelegramChannel
+from chalicelib.notifications.templates import Rendered, render, render_chat
 from chalicelib.observability import logger
 from chalicelib.store.base import BaseModel, table_name
+from chalicelib.store.expiry import PurgeDue, schedule_purge
 
-QUEUED, SENT, FAILED, SUPPRESSED = "queued", "sent", "failed", "suppressed"
+QUEUED, SENT, FAILED, DEAD, SUPPRESSED = "queued", "sent", "failed", "dead", "suppressed"
 DUE = "1"
+EMAIL = "email"
 
 
 class Channel(Protocol):
@@ -34,12 +56,13 @@ class Channel(Protocol):
     def deliver(
         self, address: str, subject: str, body: str, headers: Mapping[str, str] | None = None
     ) -> str:
-        """Send one message; return the provider's message id or raise."""
+        """Send one message (``headers``: extra e-mail headers, which a chat ignores);
+        return the provider's message id or raise (a `PermanentFailure` is not retried)."""
         ...
 
 
 class EmailChannel:
-    name = "email"
+    name = EMAIL
 
     def deliver(
         self, address: str, subject: str, body: str, headers: Mapping[str, str] | None = None
@@ -62,7 +85,11 @@ class AccountMailChannel:
         return deliver_request(subject, address)
 
 
-CHANNELS: dict[str, Channel] = {"email": EmailChannel(), "account": AccountMailChannel()}
+CHANNELS: dict[str, Channel] = {
+    EMAIL: EmailChannel(),
+    "account": AccountMailChannel(),
+    chatlinks.TELEGRAM: TelegramChannel(),
+}
 
 
 @dataclass(frozen=True)
@@ -84,7 +111,7 @@ class ByRecipient(GlobalSecondaryIndex["OutboxMessage"]):  # type: ignore[no-unt
 
 
 class DueForRetry(GlobalSecondaryIndex["OutboxMessage"]):  # type: ignore[no-untyped-call]
-    """Sparse: only messages awaiting a retry carry ``due``."""
+    """Sparse: only messages not yet sent, and not dead, carry ``due``."""
 
     class Meta:
         index_name = "due-for-retry"
@@ -119,9 +146,22 @@ class OutboxMessage(BaseModel):
     # consent and restriction allow it, checked at each delivery attempt.
     purpose = UnicodeAttribute(null=True)
     headers = JSONAttribute(null=True)
+    purge_bucket = UnicodeAttribute(null=True)
+    purge_at = UTCDateTimeAttribute(null=True)
 
     by_recipient = ByRecipient()
     due_for_retry = DueForRetry()
+    purge_due = PurgeDue()
+
+
+def addresses(recipient: Recipient) -> list[tuple[str, str]]:
+    """Every channel the recipient can be told by: e-mail, plus each chat they linked.
+    Under a restriction of processing (P11) only e-mail is used: booking notices and
+    reminders are contract messages (essential), the chat copy is not."""
+    found = [(EMAIL, recipient.email)]
+    if not is_restricted(recipient.user_id):
+        found += chatlinks.chats_of(recipient.user_id)
+    return found
 
 
 def notify(
@@ -131,18 +171,38 @@ def notify(
     instants: Mapping[str, datetime],
     values: Mapping[str, str],
     now: datetime,
-    channel: str = "email",
-) -> OutboxMessage:
-    """Record the message in the recipient's language and zone, then try to deliver it."""
-    text = render(
-        template,
-        language=recipient.language,
-        timezone=recipient.timezone,
-        name=recipient.name,
-        instants=instants,
-        values=values,
-    )
-    return send(recipient, template, text, now=now, channel=channel)
+    key: str | None = None,
+) -> list[OutboxMessage]:
+    """Record the message once per channel, in the recipient's language and zone, then
+    try to deliver each. With ``key`` the records are idempotent: a second call with the
+    same key records and sends nothing new."""
+    recorded = []
+    base = key or secrets.token_hex(12)
+    for channel, address in addresses(recipient):
+        if channel == EMAIL:
+            text = render(
+                template,
+                language=recipient.language,
+                timezone=recipient.timezone,
+                name=recipient.name,
+                instants=instants,
+                values=values,
+            )
+        else:
+            text = render_chat(
+                template,
+                language=recipient.language,
+                timezone=recipient.timezone,
+                name=recipient.name,
+                instants=instants,
+            )
+        message = _message(
+            f"msg_{base}.{channel}", recipient, channel, address, template, text, now
+        )
+        if _record(message, now):
+            deliver(message, now)
+            recorded.append(message)
+    return recorded
 
 
 def send(
@@ -151,30 +211,87 @@ def send(
     text: Rendered,
     *,
     now: datetime,
-    channel: str = "email",
     purpose: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> OutboxMessage:
-    """Record a rendered message, then try to deliver it."""
-    message = OutboxMessage(
-        f"msg_{secrets.token_hex(12)}",
+    """Record a rendered e-mail (for ``purpose``, with extra ``headers``), then try to
+    deliver it."""
+    message = _message(
+        f"msg_{secrets.token_hex(12)}.{EMAIL}",
+        recipient,
+        EMAIL,
+        recipient.email,
+        template,
+        text,
+        now,
+        purpose=purpose,
+        headers=headers,
+    )
+    _record(message, now)
+    deliver(message, now)
+    return message
+
+
+def _message(
+    message_id: str,
+    recipient: Recipient,
+    channel: str,
+    address: str,
+    template: str,
+    text: Rendered,
+    now: datetime,
+    *,
+    purpose: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> OutboxMessage:
+    return OutboxMessage(
+        message_id,
         recipient_id=recipient.user_id,
         channel=channel,
-        address=recipient.email,
+        address=address,
         template=template,
         language=text.language,
         subject=text.subject,
         body=text.body,
         status=QUEUED,
         attempts=0,
+        due=DUE,
+        next_attempt_at=now + OUTBOX_SEND_LEASE,
         created_at=now,
         expires=now + OUTBOX_RETENTION,
         purpose=purpose,
         headers=dict(headers) if headers else None,
     )
-    message.save(condition=OutboxMessage.message_id.does_not_exist())
-    deliver(message, now)
-    return message
+
+
+def _record(message: OutboxMessage, now: datetime) -> bool:
+    """Save a new record; False when it was recorded before (a second drain or reminder run)."""
+    try:
+        schedule_purge(message, now + OUTBOX_RETENTION).save(
+            condition=OutboxMessage.message_id.does_not_exist()
+        )
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def _claim(message: OutboxMessage, now: datetime) -> int | None:
+    """Take the next attempt of ``message``; None when another process took it."""
+    attempts = int(message.attempts)
+    try:
+        message.update(
+            actions=[
+                OutboxMessage.attempts.set(attempts + 1),
+                OutboxMessage.next_attempt_at.set(now + OUTBOX_RETRY_BASE * 2**attempts),
+            ],
+            condition=(OutboxMessage.attempts == attempts)
+            & OutboxMessage.status.is_in(QUEUED, FAILED),
+        )
+    except UpdateError:
+        return None
+    return attempts + 1
 
 
 def _permitted(message: OutboxMessage) -> bool:
@@ -204,13 +321,17 @@ def enqueue(channel: str, address: str, template: str, now: datetime) -> OutboxM
         created_at=now,
         expires=now + OUTBOX_RETENTION,
     )
-    message.save(condition=OutboxMessage.message_id.does_not_exist())
+    _record(message, now)
     return message
 
 
 def deliver(message: OutboxMessage, now: datetime) -> None:
-    """One delivery attempt; a failure schedules a retry with back-off until the limit."""
-    attempts = int(message.attempts) + 1
+    """One delivery attempt; a failure schedules a retry with back-off until the limit,
+    then dead-letters the record. A chat that blocked the bot is unlinked. A message
+    whose purpose the recipient no longer permits is suppressed instead of sent."""
+    attempt = _claim(message, now)
+    if attempt is None:
+        return
     if not _permitted(message):  # consent withdrawn or processing restricted meanwhile
         message.update(
             actions=[
@@ -226,27 +347,14 @@ def deliver(message: OutboxMessage, now: datetime) -> None:
             message.address, message.subject, message.body, headers
         )
     except Exception as error:  # any channel failure is recorded, never raised to the caller
-        logger.warning(
-            "notification delivery failed",
-            extra={"message_id": message.message_id, "error": type(error).__name__},
-        )
-        retry = attempts < OUTBOX_MAX_ATTEMPTS
-        message.update(
-            actions=[
-                OutboxMessage.status.set(FAILED),
-                OutboxMessage.attempts.set(attempts),
-                OutboxMessage.last_error.set(type(error).__name__),
-                OutboxMessage.due.set(DUE) if retry else OutboxMessage.due.remove(),
-                OutboxMessage.next_attempt_at.set(now + OUTBOX_RETRY_BASE * 2 ** (attempts - 1))
-                if retry
-                else OutboxMessage.next_attempt_at.remove(),
-            ]
-        )
+        permanent = isinstance(error, PermanentFailure)
+        if isinstance(error, PermanentFailure) and error.unlink:
+            chatlinks.unlink_chat(message.channel, message.address)
+        _failed(message, type(error).__name__, final=permanent or attempt >= OUTBOX_MAX_ATTEMPTS)
         return
     message.update(
         actions=[
             OutboxMessage.status.set(SENT),
-            OutboxMessage.attempts.set(attempts),
             OutboxMessage.provider_message_id.set(provider_id),
             OutboxMessage.sent_at.set(now),
             OutboxMessage.due.remove(),
@@ -255,18 +363,42 @@ def deliver(message: OutboxMessage, now: datetime) -> None:
     )
 
 
+def _failed(message: OutboxMessage, error: str, *, final: bool) -> None:
+    logger.warning(
+        "notification delivery failed",
+        extra={"message_id": message.message_id, "error": error, "dead": final},
+    )
+    actions: list[Action] = [
+        OutboxMessage.status.set(DEAD if final else FAILED),
+        OutboxMessage.last_error.set(error),
+    ]
+    if final:
+        actions += [OutboxMessage.due.remove(), OutboxMessage.next_attempt_at.remove()]
+    message.update(actions=actions)
+
+
 def due_messages(now: datetime) -> Iterator[OutboxMessage]:
     for key in OutboxMessage.due_for_retry.query(
         DUE, range_key_condition=OutboxMessage.next_attempt_at <= now
     ):
-        yield OutboxMessage.get(key.message_id, consistent_read=True)
+        try:
+            yield OutboxMessage.get(key.message_id, consistent_read=True)
+        except OutboxMessage.DoesNotExist:  # purged meanwhile
+            continue
 
 
-def retry_due(now: datetime) -> int:
-    """The scheduled retry: one more attempt for every message whose back-off has passed."""
-    count = 0
+def retry_due(now: datetime) -> dict[str, int]:
+    """The scheduled retry: one more attempt for every message whose back-off has passed
+    (including records whose sender died before or while sending)."""
+    retried = dead = 0
     for message in due_messages(now):
-        if message.due == DUE:
-            deliver(message, now)
-            count += 1
-    return count
+        if message.due != DUE or message.next_attempt_at > now:
+            continue
+        if int(message.attempts) >= OUTBOX_MAX_ATTEMPTS:  # its last sender died mid-attempt
+            _failed(message, message.last_error or "Interrupted", final=True)
+            dead += 1
+            continue
+        deliver(message, now)
+        retried += 1
+        dead += message.status == DEAD
+    return {"retried": retried, "dead_lettered": dead}

@@ -85,6 +85,13 @@ TEMPLATES: dict[str, Template] = {
             "(%(timezone)s) was marked as missed."
         ),
     ),
+    "booking_reminder": Template(
+        _("Reminder: consultation on %(when)s"),
+        _(
+            "Your consultation with %(counterpart)s about %(pet)s starts on %(when)s "
+            "(%(timezone)s)."
+        ),
+    ),
     "question_message": Template(
         _("New message about %(pet)s"),
         _(
@@ -92,6 +99,30 @@ TEMPLATES: dict[str, Template] = {
             "(%(timezone)s). Open VetPet to read it."
         ),
     ),
+}
+
+# Chat-bot messages carry the first name, the time and the status, nothing else (P5).
+CHAT_TEMPLATES: dict[str, str] = {
+    "booking_confirmed": _("%(name)s, your consultation on %(when)s is confirmed."),
+    "booking_cancelled": _("%(name)s, the consultation on %(when)s has been cancelled."),
+    "booking_rescheduled": _("%(name)s, your consultation has been moved to %(when)s."),
+    "booking_expired": _(
+        "%(name)s, the booking for %(when)s was not paid in time and has been released."
+    ),
+    "booking_in_progress": _("%(name)s, your consultation (%(when)s) has started."),
+    "booking_completed": _("%(name)s, the consultation on %(when)s is completed."),
+    "booking_no_show": _("%(name)s, the consultation on %(when)s was marked as missed."),
+    "booking_reminder": _("%(name)s, reminder: your consultation starts on %(when)s."),
+    "question_message": _("%(name)s, you have a new message in VetPet (%(when)s)."),
+}
+
+# The bot's answers in the chat itself.
+CHAT_REPLIES: dict[str, str] = {
+    "linked": _("VetPet notifications are on in this chat. Send /stop to turn them off."),
+    "link_invalid": _(
+        "This link has expired or was already used. Ask for a new one in the VetPet app."
+    ),
+    "unlinked": _("VetPet notifications are off in this chat."),
 }
 
 
@@ -158,3 +189,29 @@ def render_campaign(
     footer = tr(UNSUBSCRIBE) % {"url": unsubscribe_url}
     text = "\n\n".join([tr(GREETING) % {"name": name}, body, tr(SIGNATURE), footer])
     return Rendered(subject=subject, body=text, language=lang)
+
+
+def first_name(name: str) -> str:
+    parts = name.split()
+    return parts[0] if parts else "-"
+
+
+def render_chat(
+    template: str,
+    *,
+    language: str | None,
+    timezone: str,
+    name: str,
+    instants: Mapping[str, datetime],
+) -> Rendered:
+    """The chat-bot text of ``template``: first name, time (recipient's zone), status."""
+    lang = supported_language(language)
+    params = {"name": first_name(name)}
+    for key, instant in instants.items():
+        params[key] = format_when(instant, timezone, lang)
+    text = _translator(lang)(CHAT_TEMPLATES[template]) % params
+    return Rendered(subject=template, body=text, language=lang)
+
+
+def chat_reply(reply: str, language: str | None) -> str:
+    return _translator(supported_language(language))(CHAT_REPLIES[reply])

@@ -10,6 +10,8 @@ from enum import StrEnum
 
 class Retention(StrEnum):
     ACCOUNT = "while the account exists, then erased"
+    BOOKING = "BOOKING_RETENTION after a finished booking ends, then purged (privacy/retention.py)"
+    QUESTION = "QUESTION_RETENTION after the thread's last message, then purged"
     SHORT_LIVED = "until it expires (minutes to days), then removed by TTL and sweep"
     OPERATIONAL = "not personal; kept while the item exists"
     CONSENT_PROOF = "append-only while the account exists: the proof of each consent decision"
@@ -29,6 +31,11 @@ def _key(purpose: str) -> Item:
 def _personal(purpose: str, retention: Retention = Retention.ACCOUNT) -> Item:
     return Item(True, purpose, retention)
 
+
+_PURGE = {
+    "purge_bucket": _key("sparse hour bucket of the retention deadline (retention sweep)"),
+    "purge_at": _key("the retention deadline"),
+}
 
 INVENTORY: dict[str, dict[str, Item]] = {
     "User": {
@@ -65,6 +72,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "wrong_tries": _key("a code dies after five wrong tries"),
         "pending": _personal("phone being enrolled for SMS codes", Retention.SHORT_LIVED),
         "expires": _key("DynamoDB TTL"),
+        **_PURGE,
     },
     "LoginChallenge": {
         "challenge_id": _key("identifies a sign-in waiting for its second factor"),
@@ -140,6 +148,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "booking_id": _key("the booking holding the slot"),
         "hold_until": _key("an unpaid hold lapses at this instant"),
         "expires": _key("DynamoDB TTL tidy-up"),
+        **_PURGE,
     },
     "BookingLedger": {
         "owner_id": _key("the owner whose booking quotas this counts"),
@@ -167,7 +176,9 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "pet_id": _key("the pet the consultation is about"),
         "start": _key("the booked slot"),
         "end": _key("the booked slot"),
-        "reason": _personal("user content: why the owner books, shown to the consultant"),
+        "reason": _personal(
+            "user content: why the owner books, shown to the consultant", Retention.BOOKING
+        ),
         "status": _key("booking state machine"),
         "initial_status": _key("idempotent replay of the creation response"),
         "version": _key("optimistic locking"),
@@ -181,6 +192,12 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "cancelled_by": _key("which side cancelled"),
         "created_at": _key("audit"),
         "updated_at": _key("audit"),
+        "notices": _key("notices a committed change owes (template, sides), until recorded"),
+        "notify": _key("sparse index of bookings with notices to record"),
+        "notify_since": _key("when the oldest pending notice was committed"),
+        "remind_bucket": _key("sparse hour bucket of the next reminder"),
+        "remind_at": _key("instant of the next reminder"),
+        **_PURGE,
     },
     "Room": {
         "room_id": _key("the consultation room (= booking id)"),
@@ -213,13 +230,14 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "message_count": _key("numbers the thread's messages in order"),
         "created_at": _key("audit"),
         "updated_at": _key("ordering of threads"),
+        **_PURGE,
     },
     "QuestionMessage": {
         "question_id": _key("the thread; reached from the owner through the question"),
         "sequence": _key("orders the messages of a thread"),
         "message_id": _key("identifies the message"),
         "author_role": _key("which side wrote the message"),
-        "text": _personal("user content: the conversation with the consultant"),
+        "text": _personal("user content: the conversation with the consultant", Retention.QUESTION),
         "created_at": _key("audit"),
     },
     "OutboxMessage": {
@@ -231,7 +249,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "language": _key("the recipient's language at sending"),
         "subject": _personal("delivery record of the notification (P5)", Retention.SHORT_LIVED),
         "body": _personal("delivery record of the notification (P5)", Retention.SHORT_LIVED),
-        "status": _key("delivery status: queued, sent, failed"),
+        "status": _key("delivery status: queued, sent, failed, dead"),
         "attempts": _key("delivery attempts"),
         "due": _key("sparse index of messages awaiting a retry"),
         "next_attempt_at": _key("retry back-off"),
@@ -244,6 +262,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "headers": _personal(
             "mail headers: the one-click unsubscribe link (P6)", Retention.SHORT_LIVED
         ),
+        **_PURGE,
     },
     # consent (P6, P11, P13, P19)
     "PolicyVersion": {
@@ -313,6 +332,25 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "created_by": _key("the admin who queued it"),
         "created_at": _key("audit"),
         "finished_at": _key("audit"),
+    },
+    "ChatLink": {
+        "user_id": _key("the user whose notifications go to the chat"),
+        "channel": _key("the messenger (telegram)"),
+        "chat_id": _personal("the chat notifications go to (P5)"),
+        "chat_key": _personal("finds the link from the chat (/stop, blocked bot)"),
+        "linked_at": _key("audit"),
+    },
+    "ChatLinkToken": {
+        "token_hash": _key("SHA-256 of a one-time chat-link token"),
+        "user_id": _key("the user asking to link a chat"),
+        "channel": _key("the messenger (telegram)"),
+        "expires_at": _key("a link token expires after 15 minutes"),
+        "expires": _key("DynamoDB TTL"),
+        **_PURGE,
+    },
+    "JobCheckpoint": {
+        "job": _key("the scheduled job"),
+        "checkpoint": _key("the hour bucket a sweep reached"),
     },
     "PaymentItem": {
         "booking_id": _key("the booking paid for (one payment per booking)"),

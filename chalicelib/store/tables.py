@@ -34,7 +34,9 @@ def all_models() -> list[type[Model]]:
         Restriction,
     )
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
+    from chalicelib.jobs.checkpoints import JobCheckpoint
     from chalicelib.media_nodes.models import MediaNode, RoomPlacement
+    from chalicelib.notifications.chatlinks import ChatLink, ChatLinkToken
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.payments.models import PaymentEventItem, PaymentItem
     from chalicelib.pets.models import Pet
@@ -66,6 +68,9 @@ def all_models() -> list[type[Model]]:
         Restriction,
         CookieConsent,
         Campaign,
+        ChatLink,
+        ChatLinkToken,
+        JobCheckpoint,
         MediaNode,
         RoomPlacement,
     ]

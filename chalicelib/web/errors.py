@@ -25,6 +25,7 @@ from chalicelib.consent.errors import (
 from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
+from chalicelib.notifications.errors import WebhookSecretInvalid
 from chalicelib.payments.errors import (
     CheckoutOpen,
     CurrencyNotSupported,
@@ -194,6 +195,10 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     ),
     # media nodes
     NoMediaNode: ErrorSpec(503, "media_unavailable", "no media server can take the call now"),
+    # notifications, chat links
+    WebhookSecretInvalid: ErrorSpec(
+        401, "invalid_webhook_secret", "a chat-bot webhook call without the bot's secret header"
+    ),
 }
 
 # Problems the web layer raises itself (never a domain rule).

@@ -29,6 +29,7 @@ CAPABILITIES: tuple[str, ...] = (
     "chalicelib.bookings.api",
     "chalicelib.payments.api",
     "chalicelib.consent.api",
+    "chalicelib.notifications.api",
 )
 
 RouteTable = Mapping[str, tuple[tuple[str, str], ...]]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.bookings.marks import NOTIFY, REMIND, Marks
 from chalicelib.bookings.models import Booking
 from chalicelib.bookings.repository import (
     PENDING,
@@ -20,6 +21,7 @@ from chalicelib.bookings.repository import (
     applied,
 )
 from chalicelib.bookings.states import BookingStatus
+from chalicelib.store.expiry import PURGE, bucket_of
 
 S = BookingStatus
 
@@ -32,6 +34,21 @@ class _Claim:
 
 def _copy(booking: Booking) -> Booking:
     return Booking.from_raw_data(booking.serialize())
+
+
+def _marked(booking: Booking, marks: Marks, now: datetime) -> Booking:
+    """``booking`` with ``marks`` written as the repository contract says."""
+    if marks.notice is not None:
+        booking.notices = [*(booking.notices or []), marks.notice.encode()]
+        booking.notify = NOTIFY
+        booking.notify_since = booking.notify_since or now
+    remind = marks.remind_at
+    booking.remind_bucket = bucket_of(REMIND, remind) if remind is not None else None
+    booking.remind_at = remind
+    if marks.purge_at is not None:
+        booking.purge_bucket = bucket_of(PURGE, marks.purge_at)
+        booking.purge_at = marks.purge_at
+    return booking
 
 
 class FakeBookings:
@@ -128,26 +145,34 @@ class FakeBookings:
         self.bookings[booking.booking_id] = _copy(booking)
         self._record(ledger, booking.booking_id)
 
-    def confirm(self, booking: Booking, now: datetime) -> None:
+    def _change(
+        self, booking: Booking, target: BookingStatus, now: datetime, marks: Marks, **fields: str
+    ) -> None:
+        """Apply a transition and its marks to the stored booking."""
+        stored = _copy(self.bookings[booking.booking_id])
+        self.bookings[booking.booking_id] = _marked(
+            applied(stored, target, now, **fields), marks, now
+        )
+
+    def confirm(self, booking: Booking, now: datetime, marks: Marks) -> None:
         if not (self._unchanged(booking, now) and self._owns_claim(booking)):
             raise BookingChanged(booking.booking_id)
-        self.bookings[booking.booking_id] = applied(_copy(booking), S.CONFIRMED, now)
+        self._change(booking, S.CONFIRMED, now, marks)
         self.claims[(booking.consultant_id, booking.start)].hold_until = None
 
-    def cancel(self, booking: Booking, side: Side, now: datetime) -> None:
+    def cancel(self, booking: Booking, side: Side, now: datetime, marks: Marks) -> None:
         if not (self._unchanged(booking, now) and self._owns_claim(booking)):
             raise BookingChanged(booking.booking_id)
-        cancelled = applied(_copy(booking), S.CANCELLED, now, cancelled_by=side)
-        self.bookings[booking.booking_id] = cancelled
+        self._change(booking, S.CANCELLED, now, marks, cancelled_by=side)
         del self.claims[(booking.consultant_id, booking.start)]
 
-    def advance(self, booking: Booking, target: BookingStatus, now: datetime) -> None:
+    def advance(self, booking: Booking, target: BookingStatus, now: datetime, marks: Marks) -> None:
         if not self._unchanged(booking, now):
             raise BookingChanged(booking.booking_id)
-        self.bookings[booking.booking_id] = applied(_copy(booking), target, now)
+        self._change(booking, target, now, marks)
 
     def reschedule(
-        self, old: Booking, new: Booking, side: Side, ledger: Ledger, now: datetime
+        self, old: Booking, new: Booking, side: Side, ledger: Ledger, now: datetime, marks: Marks
     ) -> None:
         if not self._claim_free(new, now):
             raise SlotAlreadyClaimed(new.booking_id)
@@ -159,21 +184,19 @@ class FakeBookings:
             raise BookingChanged(old.booking_id)
         if not self._ledger_unchanged(ledger):
             raise LedgerChanged(ledger.owner_id)
-        self.bookings[old.booking_id] = applied(
-            _copy(old), S.CANCELLED, now, cancelled_by=side, rescheduled_to=new.booking_id
-        )
+        self._change(old, S.CANCELLED, now, marks, cancelled_by=side, rescheduled_to=new.booking_id)
         del self.claims[(old.consultant_id, old.start)]
         self._claim(new)
         self.bookings[new.booking_id] = _copy(new)
         self._record(ledger, new.booking_id, drop=old.booking_id)
 
-    def expire(self, booking: Booking, now: datetime) -> bool:
+    def expire(self, booking: Booking, now: datetime, marks: Marks) -> bool:
         stored = self.bookings.get(booking.booking_id)
         if stored is None or stored.status != S.PENDING_PAYMENT:
             return False
         if stored.version != booking.version:
             return False
-        self.bookings[booking.booking_id] = applied(_copy(booking), S.EXPIRED, now)
+        self._change(booking, S.EXPIRED, now, marks)
         claim = self.claims.get((booking.consultant_id, booking.start))
         if claim and claim.booking_id == booking.booking_id and claim.hold_until is not None:
             del self.claims[(booking.consultant_id, booking.start)]

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.bookings import marks
 from chalicelib.bookings import repository as outcome
+from chalicelib.bookings.marks import Marks, Notice
 from chalicelib.bookings.models import Booking
 from chalicelib.bookings.repository import PENDING, BookingRepository, Ledger, PynamoBookings
 from chalicelib.bookings.states import BookingStatus
@@ -18,6 +20,7 @@ S = BookingStatus
 NOW = datetime(2026, 5, 31, 12, 0, tzinfo=UTC)
 NINE = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)
 HOLD = timedelta(minutes=15)
+UNMARKED = Marks(notice=None, remind_at=None, purge_at=None)
 
 
 @pytest.fixture(params=["fake", "dynamodb"])
@@ -112,13 +115,13 @@ def test_confirm_needs_the_version_read_and_a_valid_hold(repo: BookingRepository
     item = booking()
     create(repo, item)
     with pytest.raises(outcome.BookingChanged):
-        repo.confirm(item, NOW + HOLD)
-    repo.confirm(item, NOW)
+        repo.confirm(item, NOW + HOLD, UNMARKED)
+    repo.confirm(item, NOW, UNMARKED)
     stored = repo.get("bk-1")
     assert stored is not None
     assert (stored.status, stored.version) == ("confirmed", 2)
     with pytest.raises(outcome.BookingChanged):
-        repo.confirm(item, NOW)
+        repo.confirm(item, NOW, UNMARKED)
     assert repo.lapsed_hold_ids(NOW + timedelta(days=1)) == []
     with pytest.raises(outcome.SlotAlreadyClaimed):
         create(repo, booking("bk-2", owner="owner-b"), now=NOW + timedelta(days=1))
@@ -127,35 +130,35 @@ def test_confirm_needs_the_version_read_and_a_valid_hold(repo: BookingRepository
 def test_writes_leave_the_booking_passed_in_as_it_was(repo: BookingRepository) -> None:
     item = booking(status=S.CONFIRMED)
     create(repo, item)
-    repo.advance(item, S.IN_PROGRESS, NOW)
+    repo.advance(item, S.IN_PROGRESS, NOW, UNMARKED)
     assert (item.status, item.version) == ("confirmed", 1)
 
 
 def test_cancel_frees_the_slot_and_a_stale_cancel_is_refused(repo: BookingRepository) -> None:
     item = booking(status=S.CONFIRMED)
     create(repo, item)
-    repo.cancel(item, "consultant", NOW)
+    repo.cancel(item, "consultant", NOW, UNMARKED)
     stored = repo.get("bk-1")
     assert stored is not None
     assert (stored.status, stored.cancelled_by) == ("cancelled", "consultant")
     with pytest.raises(outcome.BookingChanged):
-        repo.cancel(item, "owner", NOW)
+        repo.cancel(item, "owner", NOW, UNMARKED)
     create(repo, booking("bk-2", owner="owner-b"))
 
 
 def test_advance_is_conditional_on_the_version(repo: BookingRepository) -> None:
     item = booking(status=S.CONFIRMED)
     create(repo, item)
-    repo.advance(item, S.IN_PROGRESS, NOW)
+    repo.advance(item, S.IN_PROGRESS, NOW, UNMARKED)
     with pytest.raises(outcome.BookingChanged):
-        repo.advance(item, S.NO_SHOW, NOW)
+        repo.advance(item, S.NO_SHOW, NOW, UNMARKED)
 
 
 def test_reschedule_moves_claim_booking_and_ledger_at_once(repo: BookingRepository) -> None:
     old = booking("bk-1", status=S.CONFIRMED)
     create(repo, old)
     new = booking("bk-2", start=NINE + timedelta(hours=1), status=S.CONFIRMED)
-    repo.reschedule(old, new, "owner", repo.ledger("owner-a"), NOW)
+    repo.reschedule(old, new, "owner", repo.ledger("owner-a"), NOW, UNMARKED)
     moved, cancelled = repo.get("bk-2"), repo.get("bk-1")
     assert moved is not None
     assert cancelled is not None
@@ -169,6 +172,7 @@ def test_reschedule_moves_claim_booking_and_ledger_at_once(repo: BookingReposito
             "owner",
             repo.ledger("owner-a"),
             NOW,
+            UNMARKED,
         )
     assert repo.get("bk-4") is None
 
@@ -179,7 +183,7 @@ def test_reschedule_onto_a_held_slot_is_slot_already_claimed(repo: BookingReposi
     create(repo, booking("bk-9", owner="owner-b", start=NINE + timedelta(hours=1)))
     new = booking("bk-2", start=NINE + timedelta(hours=1), status=S.CONFIRMED)
     with pytest.raises(outcome.SlotAlreadyClaimed):
-        repo.reschedule(old, new, "owner", repo.ledger("owner-a"), NOW)
+        repo.reschedule(old, new, "owner", repo.ledger("owner-a"), NOW, UNMARKED)
     stored = repo.get("bk-1")
     assert stored is not None
     assert stored.status == "confirmed"
@@ -190,11 +194,11 @@ def test_expire_sweeps_a_lapsed_hold_once_and_frees_its_slot(repo: BookingReposi
     create(repo, item)
     assert repo.lapsed_hold_ids(NOW) == []
     assert repo.lapsed_hold_ids(NOW + HOLD) == ["bk-1"]
-    assert repo.expire(item, NOW + HOLD) is True
+    assert repo.expire(item, NOW + HOLD, UNMARKED) is True
     stored = repo.get("bk-1")
     assert stored is not None
     assert stored.status == "expired"
-    assert repo.expire(item, NOW + HOLD) is False
+    assert repo.expire(item, NOW + HOLD, UNMARKED) is False
     assert repo.lapsed_hold_ids(NOW + HOLD) == []
     create(repo, booking("bk-2", owner="owner-b"), now=NOW + HOLD)
 
@@ -217,3 +221,103 @@ def test_owner_bookings_since_leaves_out_older_and_other_owners(repo: BookingRep
     create(repo, booking("bk-3", owner="owner-b", start=NINE + timedelta(hours=1)))
     since = repo.owner_bookings_since("owner-a", NINE + timedelta(days=1))
     assert [b.booking_id for b in since] == ["bk-2"]
+
+
+def _marks_of(repo: BookingRepository, booking_id: str) -> tuple[object, ...]:
+    stored = repo.get(booking_id)
+    assert stored is not None
+    return (
+        stored.notices,
+        stored.notify,
+        stored.notify_since,
+        stored.remind_bucket,
+        stored.remind_at,
+        stored.purge_bucket,
+        stored.purge_at,
+    )
+
+
+def test_a_created_booking_keeps_the_marks_it_was_born_with(repo: BookingRepository) -> None:
+    item = booking(status=S.CONFIRMED)
+    marks.born(item, NOW, template="booking_confirmed", tell=("owner", "consultant"))
+    create(repo, item)
+    remind = NINE - timedelta(minutes=15)  # T-24 h is already past at NOW
+    assert _marks_of(repo, "bk-1") == (
+        ["1|booking_confirmed|owner,consultant"],
+        "1",
+        NOW,
+        "remind#2026-06-01T05",
+        remind,
+        None,
+        None,
+    )
+
+
+def test_a_change_appends_its_notice_and_keeps_the_oldest_pending_instant(
+    repo: BookingRepository,
+) -> None:
+    item = booking()
+    marks.born(item, NOW, template="booking_pending", tell=("owner",))
+    create(repo, item)
+    later = NOW + timedelta(minutes=5)
+    repo.confirm(item, later, marks.transition(item, S.CONFIRMED, later, tell=("owner",)))
+    notices, notify, since, bucket, remind, purge_bucket, _ = _marks_of(repo, "bk-1")
+    assert notices == ["1|booking_pending|owner", "2|booking_confirmed|owner"]
+    assert (notify, since) == ("1", NOW)
+    assert (bucket, remind) == ("remind#2026-06-01T05", NINE - timedelta(minutes=15))
+    assert purge_bucket is None
+    assert [Notice.decode(text).version for text in notices] == [1, 2]
+
+
+def test_a_finished_booking_loses_its_reminder_and_gets_its_purge_deadline(
+    repo: BookingRepository,
+) -> None:
+    item = booking(status=S.CONFIRMED)
+    marks.born(item, NOW, template=None, tell=())
+    create(repo, item)
+    assert _marks_of(repo, "bk-1")[3] is not None
+    repo.cancel(item, "owner", NOW, marks.transition(item, S.CANCELLED, NOW, tell=("consultant",)))
+    deadline = item.end + timedelta(days=730)
+    assert _marks_of(repo, "bk-1") == (
+        ["2|booking_cancelled|consultant"],
+        "1",
+        NOW,
+        None,
+        None,
+        f"purge#{deadline:%Y-%m-%dT%H}",
+        deadline,
+    )
+
+
+def test_advance_and_expire_write_their_marks(repo: BookingRepository) -> None:
+    started = booking("bk-1", status=S.CONFIRMED)
+    create(repo, started)
+    repo.advance(
+        started, S.NO_SHOW, NINE, marks.transition(started, S.NO_SHOW, NINE, tell=("owner",))
+    )
+    assert _marks_of(repo, "bk-1")[0] == ["2|booking_no_show|owner"]
+    assert _marks_of(repo, "bk-1")[6] == started.end + timedelta(days=730)
+    lapsed = booking("bk-2", owner="owner-b", start=NINE + timedelta(hours=1))
+    create(repo, lapsed)
+    at = NOW + HOLD
+    assert repo.expire(lapsed, at, marks.transition(lapsed, S.EXPIRED, at, tell=("owner",)))
+    notices, _, since, *_rest, purge_at = _marks_of(repo, "bk-2")
+    assert (notices, since, purge_at) == (
+        ["2|booking_expired|owner"],
+        at,
+        lapsed.end + timedelta(days=730),
+    )
+
+
+def test_a_reschedule_marks_the_old_booking_without_a_notice_and_keeps_the_new_ones(
+    repo: BookingRepository,
+) -> None:
+    old = booking("bk-1", status=S.CONFIRMED)
+    create(repo, old)
+    new = booking("bk-2", start=NINE + timedelta(hours=1), status=S.CONFIRMED)
+    marks.born(new, NOW, template="booking_rescheduled", tell=("consultant",))
+    cancelled = marks.transition(old, S.CANCELLED, NOW, tell=())
+    repo.reschedule(old, new, "owner", repo.ledger("owner-a"), NOW, cancelled)
+    notices, notify, _, bucket, _, _, purge_at = _marks_of(repo, "bk-1")
+    assert (notices, notify, bucket, purge_at) == (None, None, None, old.end + timedelta(days=730))
+    assert _marks_of(repo, "bk-2")[:3] == (["1|booking_rescheduled|consultant"], "1", NOW)

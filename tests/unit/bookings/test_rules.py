@@ -13,7 +13,7 @@ from chalicelib.bookings.service import Actor, Bookings
 from chalicelib.bookings.states import BookingStatus
 from chalicelib.errors import NotFound
 from tests.unit.bookings.fake_repository import FakeBookings
-from tests.unit.bookings.test_repository_contract import HOLD, NINE, NOW, booking
+from tests.unit.bookings.test_repository_contract import HOLD, NINE, NOW, UNMARKED, booking
 
 S = BookingStatus
 VET = Actor("vet-a", "vet")
@@ -59,7 +59,9 @@ def test_a_consultation_cannot_start_early_nor_end_before_its_start(store: FakeB
 def test_a_transition_that_lost_a_race_is_invalid_transition(store: FakeBookings) -> None:
     rules = _add(store, S.CONFIRMED)
     read_earlier = rules.load("bk-1")
-    store.advance(rules.load("bk-1"), S.IN_PROGRESS, NINE)  # another request got there first
+    store.advance(
+        rules.load("bk-1"), S.IN_PROGRESS, NINE, UNMARKED
+    )  # another request got there first
     with pytest.raises(InvalidTransition):
         rules.advance(read_earlier, S.NO_SHOW, VET, NINE)
     assert store.bookings["bk-1"].status == "in_progress"

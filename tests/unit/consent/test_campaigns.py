@@ -140,7 +140,7 @@ def test_consent_withdrawn_before_sending_stops_the_message(
         assert run(T0)["sent"] == 0
     api.call("PUT", "/v1/me/consents/marketing", {"granted": False}, audience["uk-fan"])
     api.call("PUT", "/v1/me/restriction", {"restricted": True}, audience["en-fan"])
-    assert retry_due(T0.replace(hour=13)) == 2
+    assert retry_due(T0.replace(hour=13)) == {"retried": 2, "dead_lettered": 0}
     assert _mail("u-uk-fan@vetpet.test") == []
     assert _mail("u-en-fan@vetpet.test") == []
     statuses = {m.recipient_id: m.status for m in OutboxMessage.scan()}

@@ -244,16 +244,29 @@ def test_coturn_refuses_private_loopback_and_link_local_peers(
     assert all(d["Properties"]["NetworkMode"] == "host" for d in definitions)
 
 
-def test_the_housekeeping_role_reads_no_secret_and_sends_no_sms(
-    assembly: Assembly, stage: str
+@pytest.mark.parametrize(
+    ("job", "secrets"),
+    [
+        ("HoldExpiry", {"TelegramBot"}),
+        ("Notifications", {"TelegramBot", "CodeKey"}),
+        ("Reminders", {"TelegramBot"}),
+        ("Retention", set()),
+        ("CampaignDispatch", {"SigningKeys"}),
+    ],
+)
+def test_each_job_role_reads_only_its_secrets_and_sends_no_sms(
+    assembly: Assembly, stage: str, job: str, secrets: set[str]
 ) -> None:
     policies = assembly.resources(stage, "AWS::IAM::Policy")
-    (job,) = (p for k, p in policies.items() if k.startswith("ApiBookingHousekeepingRole"))
-    actions = {
-        a for s in _statements(job["Properties"]["PolicyDocument"]) for a in _as_list(s["Action"])
-    }
+    (policy,) = (p for k, p in policies.items() if k.startswith(f"Api{job}Role"))
+    statements = _statements(policy["Properties"]["PolicyDocument"])
+    actions = {a for s in statements for a in _as_list(s["Action"])}
     assert "dynamodb:Query" in actions
-    assert not actions & {"sns:Publish", "secretsmanager:GetSecretValue"}
+    assert "sns:Publish" not in actions
+    reads = [s for s in statements if "secretsmanager:GetSecretValue" in _as_list(s["Action"])]
+    named = json.dumps([s["Resource"] for s in reads])
+    known = ("TelegramBot", "SigningKeys", "CodeKey", "TurnSecret")
+    assert {name for name in known if name in named} == secrets
 
 
 def test_every_role_that_reaches_the_consent_ledger_may_not_change_its_items(

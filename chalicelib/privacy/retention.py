@@ -1,0 +1,101 @@
+"""Retention (P9): what is removed when its period ends, one purge function per entity.
+
+Every entity with a retention deadline carries ``purge_bucket``/``purge_at`` (set by its
+writer, see `chalicelib.store.expiry`), so the retention job finds what is due by
+querying hour buckets, never by a Scan. Each purge re-reads the item and deletes it only
+if its deadline still stands (a conditional delete), so a purge is safe to repeat and to
+race. Periods live in `chalicelib/config.py`:
+
+- bookings: ``BOOKING_RETENTION`` after the end of a finished (completed, no-show,
+  cancelled, expired) booking, with its room password item;
+- question threads: ``QUESTION_RETENTION`` after the last message, with their messages;
+- slot claims: ``SLOT_CLAIM_RETENTION`` after the slot (or the lapsed hold);
+- one-time codes and chat-link tokens: when they expire;
+- outbox records: ``OUTBOX_RETENTION`` after they were written.
+
+DynamoDB TTL stays on the short-lived items as a second net; it is best effort (up to
+days late), the sweep is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import DeleteError
+from pynamodb.models import Model
+
+from chalicelib.accounts.models import AuthCode
+from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
+from chalicelib.consultants.models import SlotClaim
+from chalicelib.notifications.chatlinks import ChatLinkToken
+from chalicelib.notifications.outbox import OutboxMessage
+
+
+def _delete_if_due(model: type[Model], key: tuple[Any, ...], now: datetime) -> bool:
+    """Delete the item at ``key`` if its purge deadline has passed (and still stands)."""
+    purge_at: Any = model.purge_at  # type: ignore[attr-defined]
+    try:
+        model(*key).delete(condition=purge_at <= now)
+    except DeleteError:  # gone already, or its deadline moved (new activity)
+        return False
+    return True
+
+
+def purge_booking(key: Any, now: datetime) -> bool:
+    """A finished booking past retention, and its room password item."""
+    if not _delete_if_due(Booking, (key.booking_id,), now):
+        return False
+    Room(key.booking_id).delete()
+    return True
+
+
+def purge_question(key: Any, now: datetime) -> bool:
+    """A question thread past retention, messages first (a retry finishes the job)."""
+    try:
+        question = Question.get(key.question_id, consistent_read=True)
+    except Question.DoesNotExist:
+        return False
+    if question.purge_at is None or question.purge_at > now:
+        return False
+    with QuestionMessage.batch_write() as batch:
+        for message in QuestionMessage.query(key.question_id):
+            batch.delete(message)
+    return _delete_if_due(Question, (key.question_id,), now)
+
+
+def purge_slot_claim(key: Any, now: datetime) -> bool:
+    return _delete_if_due(SlotClaim, (key.consultant_id, key.start), now)
+
+
+def purge_auth_code(key: Any, now: datetime) -> bool:
+    return _delete_if_due(AuthCode, (key.user_id, key.purpose), now)
+
+
+def purge_chat_link_token(key: Any, now: datetime) -> bool:
+    return _delete_if_due(ChatLinkToken, (key.token_hash,), now)
+
+
+def purge_outbox_message(key: Any, now: datetime) -> bool:
+    return _delete_if_due(OutboxMessage, (key.message_id,), now)
+
+
+@dataclass(frozen=True)
+class Purge:
+    """One entity's retention: its model (with the ``purge-due`` index) and its purge."""
+
+    name: str
+    model: Any
+    purge: Callable[[Any, datetime], bool]
+
+
+PURGES: tuple[Purge, ...] = (
+    Purge("bookings", Booking, purge_booking),
+    Purge("questions", Question, purge_question),
+    Purge("slot_claims", SlotClaim, purge_slot_claim),
+    Purge("auth_codes", AuthCode, purge_auth_code),
+    Purge("chat_link_tokens", ChatLinkToken, purge_chat_link_token),
+    Purge("outbox_messages", OutboxMessage, purge_outbox_message),
+)
