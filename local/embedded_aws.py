@@ -3,9 +3,12 @@ created from the app's own definitions (the PynamoDB models are the table schema
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import secrets as random
+import threading
+from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
@@ -24,7 +27,45 @@ LOCAL_BOT = {
 }
 
 
+# Every moto DynamoDB call that reads or writes items.
+_ITEM_CALLS = (
+    "put_item",
+    "update_item",
+    "delete_item",
+    "transact_write_items",
+    "batch_write_item",
+    "get_item",
+    "query",
+    "scan",
+    "batch_get_item",
+    "transact_get_items",
+)
+_item_lock = threading.RLock()
+
+
+def serialise_dynamodb() -> None:
+    """DynamoDB applies each request atomically (a conditional write never races another
+    write); moto's backend takes no lock, so parallel clients could both pass a condition
+    or see a table change mid-scan. The local stack and the tests therefore run moto's
+    item calls one at a time. Idempotent."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in _ITEM_CALLS:
+        real = getattr(DynamoDBBackend, name)
+        if getattr(real, "serialised", False):
+            continue
+
+        @functools.wraps(real)
+        def locked(self: DynamoDBBackend, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            with _item_lock:
+                return _real(self, *args, **kwargs)
+
+        locked.serialised = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, locked)
+
+
 def start_moto(port: int) -> ThreadedMotoServer:
+    serialise_dynamodb()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

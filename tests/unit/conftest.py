@@ -29,6 +29,7 @@ from chalicelib.accounts.keys import generate_key_document, key_ring
 from chalicelib.config import get_settings
 from chalicelib.observability import logger
 from chalicelib.store.tables import all_models, create_tables
+from local.embedded_aws import serialise_dynamodb
 
 
 def _provision() -> None:
@@ -67,8 +68,15 @@ def _empty() -> None:
 
 @pytest.fixture(scope="package")
 def _moto() -> Iterator[None]:
+    serialise_dynamodb()  # each request atomic, as DynamoDB applies it
     with mock_aws():
         yield
+
+
+@pytest.fixture
+def atomic_dynamodb(aws: None) -> None:
+    """Names what a parallel test relies on: moto's item calls are serialised for the
+    whole run (`local.embedded_aws.serialise_dynamodb`), so conditions hold under races."""
 
 
 @pytest.fixture

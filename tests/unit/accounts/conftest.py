@@ -109,25 +109,6 @@ def mail_in_line(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def atomic_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DynamoDB applies each conditional write atomically; moto does not lock, so parallel
-    tests serialise its writes the way the real service does (reads stay concurrent)."""
-    import threading
-
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        real = getattr(DynamoDBBackend, name)
-
-        def locked(self: DynamoDBBackend, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
-            with lock:
-                return _real(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
-
-
-@pytest.fixture
 def api(client: Client) -> Api:
     return Api(client)
 

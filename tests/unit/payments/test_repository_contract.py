@@ -85,6 +85,7 @@ def test_move_of_a_missing_payment_is_refused(repo: PaymentRepository) -> None:
     assert repo.get("bk_none") is None
 
 
+@pytest.mark.usefixtures("atomic_dynamodb")
 def test_concurrent_moves_have_one_winner(repo: PaymentRepository) -> None:
     repo.add(_payment())
     with ThreadPoolExecutor(8) as pool:

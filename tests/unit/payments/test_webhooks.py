@@ -211,6 +211,7 @@ def test_success_after_the_hold_lapsed_is_refunded(pay: Pay) -> None:
     ]
 
 
+@pytest.mark.usefixtures("atomic_dynamodb")
 def test_twenty_concurrent_deliveries_confirm_once(pay: Pay) -> None:
     booking, checkout = _open(pay)
     body = _completed(pay, checkout)
