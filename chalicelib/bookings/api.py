@@ -88,7 +88,6 @@ def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
         SlotTaken,
         SlotUnavailable,
         NotFound,
-        "validation_error",
     ),
 )
 def create(request: ApiRequest[BookingCreate, None]) -> Reply:
@@ -111,7 +110,7 @@ def create(request: ApiRequest[BookingCreate, None]) -> Reply:
     response=BookingList,
     summary="My bookings, newest first (owner: mine; consultant: with me). Filters apply "
     "within each page: a page may hold fewer than `limit` items while `next_cursor` is set.",
-    errors=(InvalidCursor, "validation_error"),
+    errors=(InvalidCursor,),
 )
 def list_bookings(request: ApiRequest[None, BookingListQuery]) -> BookingList:
     actor, query, now = _actor(request), request.query, request.now
@@ -171,7 +170,6 @@ def cancel(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
         Conflict,
         SlotTaken,
         SlotUnavailable,
-        "validation_error",
     ),
 )
 def reschedule(request: ApiRequest[RescheduleIn, None], booking_id: str) -> AnyBooking:
@@ -250,7 +248,7 @@ def room(request: ApiRequest[None, None], booking_id: str) -> RoomOut:
     body=RoomPasswordIn,
     status=204,
     summary="Set a password the media server asks for (stored as argon2id).",
-    errors=(NotFound, RoomUnavailable, "validation_error"),
+    errors=(NotFound, RoomUnavailable),
 )
 def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) -> None:
     booking = service.bookings.load_for(booking_id, _actor(request))
@@ -268,7 +266,7 @@ def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) ->
     response=QuestionView,
     status=201,
     summary="Ask a consultant a question about one of my pets.",
-    errors=(NotFound, "validation_error"),
+    errors=(NotFound,),
 )
 def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | ConsultantQuestion:
     question = questions.ask(request.user.user_id, request.body, request.now)
@@ -282,7 +280,7 @@ def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | Consultant
     query=ListQuery,
     response=QuestionList,
     summary="My question threads, newest first (owner: asked; consultant: addressed to me).",
-    errors=(InvalidCursor, "validation_error"),
+    errors=(InvalidCursor,),
 )
 def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
     actor = _actor(request)
@@ -314,7 +312,7 @@ def question(
     response=MessageOut,
     status=201,
     summary="Add a message to the thread.",
-    errors=(NotFound, "validation_error"),
+    errors=(NotFound,),
 )
 def message(request: ApiRequest[MessageIn, None], question_id: str) -> MessageOut:
     actor = _actor(request)

@@ -118,7 +118,7 @@ def _event_out(event: Event) -> LedgerEventOut:
     response=PolicyVersionOut,
     status=201,
     summary="Publish a policy version (significant ones must be acknowledged by users).",
-    errors=("validation_error", PolicyVersionExists),
+    errors=(PolicyVersionExists,),
 )
 def publish_policy(request: ApiRequest[PolicyVersionIn, None]) -> PolicyVersionOut:
     body = request.body
@@ -176,7 +176,7 @@ def policy_versions(request: ApiRequest[None, None]) -> PolicyList:
     response=AcknowledgementOut,
     status=201,
     summary="Acknowledge a policy version in effect (recorded in the consent ledger).",
-    errors=("validation_error", UnknownPolicyVersion),
+    errors=(UnknownPolicyVersion,),
 )
 def acknowledge(request: ApiRequest[AcknowledgementIn, None]) -> AcknowledgementOut:
     version = request.body.version
@@ -241,7 +241,7 @@ def ledger(request: ApiRequest[None, None]) -> LedgerList:
     body=ConsentIn,
     response=ConsentOut,
     summary="Grant (true) or withdraw (false) one purpose.",
-    errors=("validation_error", UnknownPurpose),
+    errors=(UnknownPurpose,),
 )
 def set_consent(request: ApiRequest[ConsentIn, None], purpose: str) -> ConsentOut:
     state = operations.set_consent(
@@ -257,7 +257,6 @@ def set_consent(request: ApiRequest[ConsentIn, None], purpose: str) -> ConsentOu
     body=RestrictionIn,
     response=RestrictionOut,
     summary="Restrict processing: no marketing, analytics or non-essential notifications.",
-    errors=("validation_error",),
 )
 def set_restriction(request: ApiRequest[RestrictionIn, None]) -> RestrictionOut:
     restricted = operations.set_restriction(
@@ -284,7 +283,7 @@ def _cookie_out(consent_id: str, chosen: dict[str, bool]) -> CookieConsentOut:
     response=CookieConsentOut,
     status=201,
     summary="Record an anonymous visitor's cookie choice; essential is always on.",
-    errors=("validation_error", EssentialRequired),
+    errors=(EssentialRequired,),
 )
 def create_cookie_consent(request: ApiRequest[CookieConsentIn, None]) -> CookieConsentOut:
     consent_id, chosen = operations.save_cookie_choice(
@@ -300,7 +299,7 @@ def create_cookie_consent(request: ApiRequest[CookieConsentIn, None]) -> CookieC
     body=CookieConsentIn,
     response=CookieConsentOut,
     summary="Change an anonymous visitor's cookie choice.",
-    errors=("validation_error", EssentialRequired, NotFound),
+    errors=(EssentialRequired, NotFound),
 )
 def update_cookie_consent(
     request: ApiRequest[CookieConsentIn, None], consent_id: str
@@ -322,7 +321,6 @@ def update_cookie_consent(
     response=CampaignQueuedOut,
     status=202,
     summary="Queue a marketing e-mail; the job sends it to consenting, unrestricted users.",
-    errors=("validation_error",),
 )
 def queue_campaign(request: ApiRequest[CampaignIn, None]) -> CampaignQueuedOut:
     body = request.body
@@ -357,7 +355,7 @@ def campaign_status(request: ApiRequest[None, None], campaign_id: str) -> Campai
     body=OneClickIn,
     response=UnsubscribeOut,
     summary="One-click unsubscribe (RFC 8058): withdraws marketing without signing in.",
-    errors=("validation_error", InvalidUnsubscribeToken),
+    errors=(InvalidUnsubscribeToken,),
 )
 def unsubscribe(request: ApiRequest[OneClickIn, None], token: str) -> UnsubscribeOut:
     operations.unsubscribe(token, _channel(request), request.now)

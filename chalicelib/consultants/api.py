@@ -35,7 +35,7 @@ api = ApiBlueprint(__name__, tag="consultants")
     query=DirectoryQuery,
     response=ConsultantList,
     summary="Browse consultants (no account needed).",
-    errors=(InvalidCursor, "validation_error"),
+    errors=(InvalidCursor,),
 )
 def directory(request: ApiRequest[None, DirectoryQuery]) -> ConsultantList:
     q = request.query
@@ -68,7 +68,7 @@ def profile(request: ApiRequest[None, None], consultant_id: str) -> ConsultantOu
     body=ConsultantUpsert,
     response=ConsultantOut,
     summary="Create or edit a consultant's profile (admin).",
-    errors=(NotFound, "validation_error"),
+    errors=(NotFound,),
 )
 def upsert(request: ApiRequest[ConsultantUpsert, None], consultant_id: str) -> ConsultantOut:
     user = get_user(consultant_id)
@@ -84,7 +84,7 @@ def upsert(request: ApiRequest[ConsultantUpsert, None], consultant_id: str) -> C
     query=SlotsQuery,
     response=SlotList,
     summary="Free slots, as UTC instants (at most 31 days per request).",
-    errors=(NotFound, RangeTooLong, InvalidField, "validation_error"),
+    errors=(NotFound, RangeTooLong, InvalidField),
 )
 def slots(request: ApiRequest[None, SlotsQuery], consultant_id: str) -> SlotList:
     profile = service.get_profile(consultant_id)
@@ -102,7 +102,7 @@ def slots(request: ApiRequest[None, SlotsQuery], consultant_id: str) -> SlotList
     body=AvailabilityIn,
     response=AvailabilityOut,
     summary="Set my weekly hours, exceptions, notice and buffer.",
-    errors=(InvalidField, "validation_error"),
+    errors=(InvalidField,),
 )
 def set_availability(request: ApiRequest[AvailabilityIn, None]) -> dict[str, Any]:
     user = get_user(request.user.user_id)

@@ -28,7 +28,6 @@ SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 - a header name
     response=ChatLinkStart,
     status=201,
     summary="Start linking a chat: a one-time link that opens the bot (15 minutes).",
-    errors=("validation_error",),
 )
 def create_link(request: ApiRequest[ChatLinkCreate, None]) -> ChatLinkStart:
     token = chatlinks.new_token(request.user.user_id, request.body.channel, request.now)
@@ -68,7 +67,7 @@ def delete_link(request: ApiRequest[None, None], channel: str) -> None:
     body=TelegramUpdate,
     response=WebhookAnswer,
     summary="Telegram's webhook (needs X-Telegram-Bot-Api-Secret-Token).",
-    errors=(WebhookSecretInvalid, "validation_error"),
+    errors=(WebhookSecretInvalid,),
 )
 def telegram_webhook(request: ApiRequest[TelegramUpdate, None]) -> Reply:
     """Answers ``{}``, or the bot's reply as the one Bot API call a webhook may return."""

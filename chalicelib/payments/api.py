@@ -51,8 +51,6 @@ def _policy() -> RefundPolicyOut:
         CheckoutOpen,
         CurrencyNotSupported,
         ProviderUnavailable,
-        "validation_error",
-        "card_data_refused",
     ),
 )
 def checkout(request: ApiRequest[CheckoutIn, None], booking_id: str) -> CheckoutOut:

@@ -22,7 +22,7 @@ OWNER = roles("owner")
     response=PetOut,
     status=201,
     summary="Add a pet.",
-    errors=("validation_error", TooManyPets),
+    errors=(TooManyPets,),
 )
 def create(request: ApiRequest[PetCreate, None]) -> PetOut:
     return views.pet_out(service.create_pet(request.user.user_id, request.body, request.now))
@@ -53,7 +53,7 @@ def get(request: ApiRequest[None, None], pet_id: str) -> PetOut:
     body=PetPatch,
     response=PetOut,
     summary="Change some fields of a pet (null clears an optional field).",
-    errors=(NotFound, "validation_error"),
+    errors=(NotFound,),
 )
 def patch(request: ApiRequest[PetPatch, None], pet_id: str) -> PetOut:
     pet = service.update_pet(request.user.user_id, pet_id, request.body, request.now)

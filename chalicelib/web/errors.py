@@ -223,14 +223,6 @@ def every_spec() -> list[ErrorSpec]:
     return [*WEB_ERRORS, *ERRORS.values()]
 
 
-def specs_for(code: str) -> tuple[ErrorSpec, ...]:
-    """The entries of ``code`` (one per status it is answered with)."""
-    found = tuple(spec for spec in every_spec() if spec.code == code)
-    if not found:
-        raise LookupError(f"{code!r} has no entry in chalicelib.web.errors")
-    return found
-
-
 def spec_of(error: type[DomainError]) -> ErrorSpec:
     """The table entry of ``error`` (the nearest mapped base class)."""
     for cls in error.__mro__:

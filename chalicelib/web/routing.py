@@ -16,7 +16,7 @@ from chalicelib.config import get_settings
 from chalicelib.errors import DomainError
 from chalicelib.observability import logger
 from chalicelib.web.access import Access, Principal, authorize
-from chalicelib.web.errors import WEB_ERRORS, ErrorSpec, spec_of, specs_for, to_problem
+from chalicelib.web.errors import WEB_ERRORS, ErrorSpec, spec_of, to_problem
 from chalicelib.web.problems import ProblemError
 
 if TYPE_CHECKING:  # pydantic loads with the first module that declares a schema
@@ -184,20 +184,19 @@ class ApiBlueprint:
         query: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None,
         status: int = 200,
-        errors: tuple[type[DomainError] | str, ...] = (),
+        errors: tuple[type[DomainError], ...] = (),
         raw_body: bool = False,
         operation_id: str | None = None,
         headers: tuple[Header, ...] = (),
         reply_headers: tuple[str, ...] = (),
         path_values: Mapping[str, tuple[str, ...]] | None = None,
     ) -> Callable[[Handler], Handler]:
-        """Declare a route. ``errors`` are the domain exceptions (or codes) it can answer;
+        """Declare a route. ``errors`` are the domain exceptions it can answer (the web
+        layer's own problems are added by `RouteSpec.problems`);
         ``operation_id`` overrides the name derived from method and path; ``headers``
         are request headers it reads, ``reply_headers`` the ones its success answer adds;
         ``path_values`` lists the values a path parameter may take (others are a 404)."""
-        specs = tuple(
-            s for e in errors for s in (specs_for(e) if isinstance(e, str) else (spec_of(e),))
-        )
+        specs = tuple(spec_of(e) for e in errors)
         spec = RouteSpec(
             path,
             method.upper(),
