@@ -315,7 +315,12 @@ def _operation(
         op["requestBody"] = {
             "required": True,
             "description": "The sender's signed body, read as raw bytes.",
-            "content": {"application/json": {}, "application/x-www-form-urlencoded": {}},
+            "content": {
+                "application/json": {
+                    "example": {"id": "evt_1", "type": "checkout.session.completed"}
+                },
+                "application/x-www-form-urlencoded": {"example": "data=eyJ...&signature=..."},
+            },
         }
     by_status: dict[int, list[ErrorSpec]] = defaultdict(list)
     for problem in spec.problems():

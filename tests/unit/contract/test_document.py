@@ -16,7 +16,7 @@ from chalicelib.web.lazy import load_all
 from chalicelib.web.openapi import build_document, derive_operation_id
 from chalicelib.web.routing import ROUTES
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 REDOCLY = ROOT / "tools" / "redocly"
 
 
