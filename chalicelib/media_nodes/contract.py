@@ -18,3 +18,16 @@ SESSIONS_TABLE = "sessions"
 ROOMS_TABLE = "rooms"
 MEDIA_NODES_TABLE = "media-nodes"
 ROOM_PLACEMENTS_TABLE = "room-placements"
+
+# Recordings (the media server writes them, the API lists, shares and shreds them).
+RECORDINGS_TABLE = "recordings"
+RECORDING_KEYS_TABLE = "recording-keys"
+RECORDING_CONSENTS_TABLE = "recording-consents"
+RECORDING_GRANTS_TABLE = "recording-grants"
+# Encryption context of every recording ciphertext; decryption checks all three keys.
+RECORDING_PURPOSE = "consultation-recording"
+# Playback tokens: issued by the API (<= 5 minutes, one recording), checked by the media
+# server's decrypting endpoint `GET /playback/{rid}?token=...`. `gid` (optional) names the
+# written-consent grant a third party plays under; the media server re-checks it per request.
+PLAYBACK_TOKEN_AUDIENCE = "vetpet-playback"  # noqa: S105 - an audience
+PLAYBACK_TOKEN_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "rid", "bid", "jti")
