@@ -104,6 +104,9 @@ def _event_out(event: Event) -> LedgerEventOut:
         previous_hash=event.previous_hash,
         hash=event.event_hash,
         receipt=event.receipt,
+        reference=event.reference,
+        statement=event.statement,
+        statement_sha256=event.statement_hash,
     )
 
 

@@ -99,6 +99,9 @@ class LedgerEvent(BaseModel):
     previous_hash = UnicodeAttribute()
     event_hash = UnicodeAttribute()
     receipt = UnicodeAttribute()
+    reference = UnicodeAttribute(null=True)
+    statement = UnicodeAttribute(null=True)
+    statement_hash = UnicodeAttribute(null=True)
 
 
 class PolicyAcknowledgement(BaseModel):

@@ -151,6 +151,27 @@ def ledger(user_id: str) -> list[Event]:
     return repository.events(user_id)
 
 
+def record_decision(
+    user_id: str,
+    purpose: str,
+    granted: bool,
+    *,
+    reference: str,
+    channel: str,
+    now: datetime,
+    statement: str | None = None,
+) -> Event:
+    """Append one decision about one thing (``reference``: a booking's recording, a
+    disclosure grant) to the user's ledger, with the text of a written consent when
+    there is one. The caller keeps the thing's own state."""
+    user = _user(user_id)
+    policy = current_policy(now)
+    decision = Decision.GRANTED if granted else Decision.WITHDRAWN
+    ref = _ref(policy, subject_of(user).language)
+    draft = Draft(purpose, decision, ref, reference=reference, statement=statement)
+    return _record(user, [draft], [], policy, channel, now)[0]
+
+
 def acknowledge_policy(user_id: str, version: str, channel: str, now: datetime) -> None:
     policy = stores.get_policy(version)
     if policy is None or policy.effective_at > now:

@@ -60,6 +60,9 @@ def _event(item: LedgerEvent) -> Event:
         previous_hash=item.previous_hash,
         event_hash=item.event_hash,
         receipt=item.receipt,
+        reference=item.reference,
+        statement=item.statement,
+        statement_hash=item.statement_hash,
     )
 
 
@@ -79,6 +82,9 @@ def _item(event: Event) -> LedgerEvent:
         previous_hash=event.previous_hash,
         event_hash=event.event_hash,
         receipt=event.receipt,
+        reference=event.reference,
+        statement=event.statement,
+        statement_hash=event.statement_hash,
     )
 
 

@@ -122,6 +122,13 @@ class LedgerEventOut(Schema):
     previous_hash: str
     hash: str
     receipt: str
+    reference: str | None = Field(
+        default=None, description="What a decision about one thing is about (a booking, a grant)."
+    )
+    statement: str | None = Field(
+        default=None, description="The text a written consent was given to."
+    )
+    statement_sha256: str | None = None
 
 
 class LedgerList(Schema):

@@ -61,11 +61,15 @@ class PolicyRef:
 
 @dataclass(frozen=True)
 class Draft:
-    """An event before it has its place in the chain."""
+    """An event before it has its place in the chain. ``reference`` names what a
+    decision about one thing is about (a booking, a disclosure grant); ``statement`` is
+    the text a written consent was given to, kept with its SHA-256."""
 
     purpose: str
     decision: Decision
     policy: PolicyRef | None
+    reference: str | None = None
+    statement: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,14 @@ class Event:
     previous_hash: str
     event_hash: str = ""
     receipt: str = ""
+    reference: str | None = None
+    statement: str | None = None
+    statement_hash: str | None = None
+
+
+# Fields added after the first events were written: left out of the hash when empty, so
+# the hashes of events without them stay what they were.
+OPTIONAL_FIELDS = ("reference", "statement", "statement_hash")
 
 
 @dataclass(frozen=True)
@@ -187,7 +199,7 @@ def negotiate_language(requested: str | None, accept_language: str | None) -> st
 
 
 def text_hash(text: str) -> str:
-    """SHA-256 (hex) of the policy text the user was shown."""
+    """SHA-256 (hex) of a text the user was shown (the policy, a written consent)."""
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -197,6 +209,9 @@ def hash_event(event: Event) -> str:
     fields = asdict(event)
     fields.pop("event_hash")
     fields.pop("receipt")
+    for name in OPTIONAL_FIELDS:
+        if fields[name] is None:
+            fields.pop(name)
     fields["recorded_at"] = to_rfc3339(event.recorded_at)
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -228,6 +243,9 @@ def chain(
             jurisdiction=subject.jurisdiction,
             recorded_at=now,
             previous_hash=previous.event_hash if previous else GENESIS,
+            reference=draft.reference,
+            statement=draft.statement,
+            statement_hash=text_hash(draft.statement) if draft.statement is not None else None,
         )
         event = replace(event, event_hash=hash_event(event))
         event = replace(event, receipt=sign(event))

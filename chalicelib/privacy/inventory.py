@@ -302,6 +302,11 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "previous_hash": _key("hash chain: the previous event's hash"),
         "event_hash": _key("hash chain: this event's hash"),
         "receipt": _personal("signed consent receipt (JWS) of the event", Retention.CONSENT_PROOF),
+        "reference": _key("the booking or disclosure grant a decision is about"),
+        "statement": _personal(
+            "the text of a written consent (recording disclosure, P17)", Retention.CONSENT_PROOF
+        ),
+        "statement_hash": _key("SHA-256 of the written consent's text"),
     },
     "PolicyAcknowledgement": {
         "user_id": _key("the user; Query by user id for export and erasure"),
