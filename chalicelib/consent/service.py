@@ -5,7 +5,6 @@ as ``now``; storage comes in as a `ConsentRepository`; receipts come in as a sig
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -16,6 +15,7 @@ from typing import Protocol
 from chalicelib.clock import to_rfc3339
 from chalicelib.config import LEDGER_APPEND_RETRIES
 from chalicelib.consent.errors import ChainConflict, EssentialRequired, UnknownPurpose
+from chalicelib.hashchain import GENESIS, Link, append_with_retries, digest, first_break
 
 MARKETING = "marketing"
 PURPOSES = (MARKETING, "recording", "analytics_cookies", "performance_cookies", "social_cookies")
@@ -30,7 +30,6 @@ CHANNELS = ("web", "mobile", "api")
 DEFAULT_CHANNEL = "api"
 LANGUAGES = ("uk", "ru", "en")
 DEFAULT_LANGUAGE = "en"
-GENESIS = "0" * 64  # the previous hash of a subject's first event
 
 
 class Decision(StrEnum):
@@ -213,8 +212,7 @@ def hash_event(event: Event) -> str:
         if fields[name] is None:
             fields.pop(name)
     fields["recorded_at"] = to_rfc3339(event.recorded_at)
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return digest(fields)
 
 
 def chain(
@@ -256,14 +254,8 @@ def chain(
 
 def verify_chain(events: Sequence[Event]) -> bool:
     """True when every event's hash is right and links to the one before it."""
-    previous_hash = GENESIS
-    for position, event in enumerate(events, start=1):
-        if event.sequence != position or event.previous_hash != previous_hash:
-            return False
-        if event.event_hash != hash_event(event):
-            return False
-        previous_hash = event.event_hash
-    return True
+    links = (Link(e.sequence, e.previous_hash, e.event_hash, hash_event(e)) for e in events)
+    return first_break(links) is None
 
 
 def record(
@@ -279,16 +271,14 @@ def record(
     """Append the drafts to the subject's ledger with the state changes they make. A
     concurrent append on the same head makes this one retry on the new head, so the
     chain never forks; after a few lost races the caller gets `ChainConflict`."""
-    for _ in range(LEDGER_APPEND_RETRIES):
-        events = chain(
+    return append_with_retries(
+        lambda: chain(
             subject, repository.head(subject.user_id), drafts, channel=channel, now=now, sign=sign
-        )
-        try:
-            repository.append(events, changes, now)
-        except ChainConflict:
-            continue
-        return events
-    raise ChainConflict()
+        ),
+        lambda events: repository.append(events, changes, now),
+        conflict=ChainConflict,
+        attempts=LEDGER_APPEND_RETRIES,
+    )
 
 
 def consent_states(stored: dict[str, ConsentState]) -> list[ConsentState]:

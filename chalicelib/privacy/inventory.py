@@ -373,6 +373,18 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "created_at": _key("audit"),
         "updated_at": _key("audit"),
     },
+    "AccessLogEntry": {
+        "subject_id": _key("the user whose data was accessed; Query by user id (P8)"),
+        "sequence": _key("place of the entry in the user's hash chain"),
+        "at": _key("when the access happened"),
+        "actor_role": _personal("who accessed the user's data, by role only (P8)"),
+        "action": _personal("what was done with the user's data (P8)"),
+        "resource": _personal("which of the user's items was accessed (P8)"),
+        "reason": _personal("the stated reason of an admin action or disclosure (P8)"),
+        "recipient": _personal("the recipient of a lawful disclosure (P8)"),
+        "previous_hash": _key("hash chain: the previous entry's hash"),
+        "entry_hash": _key("hash chain: this entry's hash"),
+    },
     "PaymentEventItem": {
         "event_id": _key("a processed webhook event counts once"),
         "received_at": _key("audit"),

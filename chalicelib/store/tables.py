@@ -7,6 +7,7 @@ from pynamodb.models import Model
 
 
 def all_models() -> list[type[Model]]:
+    from chalicelib.access_log.models import AccessLogEntry
     from chalicelib.accounts.models import (
         AuthCode,
         EmailClaim,
@@ -73,6 +74,7 @@ def all_models() -> list[type[Model]]:
         JobCheckpoint,
         MediaNode,
         RoomPlacement,
+        AccessLogEntry,
     ]
 
 
