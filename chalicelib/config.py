@@ -119,6 +119,12 @@ HSTS = "max-age=63072000; includeSubDomains; preload"
 ACCESS_TOKEN_AUDIENCE = "vetpet-api"  # noqa: S105 - an audience
 # Room tokens: audience shared with the media server (one definition, in the contract).
 ROOM_TOKEN_TTL = timedelta(minutes=5)
+# Recordings (P17): playback tokens live at most 5 minutes; a written-consent grant at
+# most 30 days; a booking's consent state is kept this long after its slot (the ledger
+# keeps every decision).
+PLAYBACK_TOKEN_TTL = timedelta(minutes=5)
+RECORDING_GRANT_MAX_TTL = timedelta(days=30)
+RECORDING_CONSENT_RETENTION = timedelta(days=2)
 # An SFU node without a heartbeat for this long is dead: no new rooms, its rooms move.
 NODE_LIVENESS = timedelta(seconds=15)
 # Nodes whose load ratio is within this of the least-loaded one count as tied (placement).

@@ -9,6 +9,7 @@ from typing import Any
 
 from chalicelib.accounts.errors import InvalidAccessToken
 from chalicelib.accounts.keys import key_ring
+from chalicelib.media_nodes.contract import PLAYBACK_TOKEN_AUDIENCE
 from chalicelib.config import (
     ACCESS_TOKEN_AUDIENCE,
     ACCESS_TOKEN_TTL,
@@ -77,6 +78,33 @@ def issue_media_token(
     }
     if session_id is not None:
         claims["sid"] = session_id
+    return _sign(claims, "JWT")
+
+
+def issue_playback_token(
+    *,
+    subject: str,
+    recording_id: str,
+    booking_id: str,
+    expires_at: datetime,
+    now: datetime,
+    grant_id: str | None = None,
+) -> str:
+    """A playback token for one recording (audience `vetpet-playback`), checked by the
+    media server's decrypting endpoint. ``grant_id`` (claim ``gid``) names the written-
+    consent grant a third party plays under; the media server re-checks it per request."""
+    claims: dict[str, Any] = {
+        "iss": get_settings().issuer,
+        "aud": PLAYBACK_TOKEN_AUDIENCE,
+        "sub": subject,
+        "rid": recording_id,
+        "bid": booking_id,
+        "iat": int(now.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        "jti": secrets.token_urlsafe(16),
+    }
+    if grant_id is not None:
+        claims["gid"] = grant_id
     return _sign(claims, "JWT")
 
 

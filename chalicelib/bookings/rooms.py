@@ -43,13 +43,14 @@ def room_access(booking: Booking, actor: Actor, now: datetime, session_id: str |
     turn_expiry = min(booking.end, now + TURN_CREDENTIAL_MAX_TTL)
     token_expiry = min(booking.end, now + ROOM_TOKEN_TTL)  # clients ask again
     from chalicelib.accounts.tokens import issue_media_token  # lazy: jwt, cryptography
+    from chalicelib.recordings.consents import recording_allowed
 
     token = issue_media_token(
         user_id=actor.user_id,
         session_id=session_id,
         role=role,
         room=booking.booking_id,
-        recording=False,
+        recording=recording_allowed(booking.booking_id),
         expires_at=token_expiry,
         now=now,
     )

@@ -90,6 +90,18 @@ def place(room_id: str, now: datetime, keep_until: datetime) -> Node:
     return chosen
 
 
+def any_node(now: datetime) -> Node:
+    """A node to serve a request that holds no room (recording playback), chosen as a
+    new room's would be; `NoMediaNode` when none is live."""
+    return choose(_nodes().values(), now)
+
+
+def http_base(signalling_url: str) -> str:
+    """The node's HTTP(S) origin: its signalling URL is the same host over ws(s)."""
+    scheme, rest = signalling_url.split("://", 1)
+    return f"{'https' if scheme == 'wss' else 'http'}://{rest.rstrip('/')}"
+
+
 def _winner(room_id: str, nodes: dict[str, Node], now: datetime) -> Node:
     """Another request placed the room first: its node, if that node is live."""
     won = RoomPlacement.get(room_id, consistent_read=True)

@@ -99,6 +99,14 @@ TEMPLATES: dict[str, Template] = {
             "(%(timezone)s). Open VetPet to read it."
         ),
     ),
+    "recording_shared": Template(
+        _("%(counterpart)s shared a consultation recording with you"),
+        _(
+            "%(counterpart)s shared with you the recording of the consultation about %(pet)s "
+            "on %(when)s (%(timezone)s), for this purpose: %(purpose)s. The link works until "
+            "%(until)s unless %(counterpart)s withdraws it: %(link)s"
+        ),
+    ),
 }
 
 # Chat-bot messages carry the first name, the time and the status, nothing else (P5).

@@ -15,6 +15,10 @@ class Retention(StrEnum):
     SHORT_LIVED = "until it expires (minutes to days), then removed by TTL and sweep"
     OPERATIONAL = "not personal; kept while the item exists"
     CONSENT_PROOF = "append-only while the account exists: the proof of each consent decision"
+    RECORDING = (
+        "with its recording: RECORDING_RETENTION after the consultation, then purged; "
+        "shredded at erasure"
+    )
 
 
 @dataclass(frozen=True)
@@ -281,6 +285,36 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "updated_at": _key("when the decision was last changed"),
         "policy_version": _key("the policy in effect when the decision was made"),
         "audience": _key("sparse marketing index (set only while marketing is granted)"),
+    },
+    "RecordingConsent": {
+        "booking_id": _key("the consultation the decisions are about"),
+        "owner_id": _key("the booking's owner (erasure)"),
+        "owner_granted": _personal(
+            "the owner's current recording decision (P17; the ledger keeps each one)",
+            Retention.SHORT_LIVED,
+        ),
+        "consultant_granted": _personal(
+            "the consultant's current recording decision (P17)", Retention.SHORT_LIVED
+        ),
+        "updated_at": _key("time of the last decision"),
+        **_PURGE,
+    },
+    "RecordingGrant": {
+        "grant_id": _key("identifies a written-consent share of one recording (P17)"),
+        "recording_id": _key("the shared recording"),
+        "booking_id": _key("the recording's consultation"),
+        "owner_id": _key("the owner who consented"),
+        "recipient_email": _personal(
+            "the third party the owner chose to share with (P17)", Retention.RECORDING
+        ),
+        "purpose": _personal("what the owner shares it for (P17)", Retention.RECORDING),
+        "expires_at": _key("the share ends (at most 30 days)"),
+        "revoked": _key("the owner revoked the share"),
+        "revoked_at": _key("when the share was revoked"),
+        "consent_hash": _key("SHA-256 of the written consent's text (the ledger keeps the text)"),
+        "consent_event_id": _key("the consent-ledger event of the written consent"),
+        "key_digest": _key("SHA-256 of the link's secret key (the key is never stored)"),
+        "created_at": _key("when the owner shared it"),
     },
     "LedgerEvent": {
         "subject": _key("the user; every event is reached by Query on the user id"),

@@ -41,6 +41,7 @@ def all_models() -> list[type[Model]]:
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.payments.models import PaymentEventItem, PaymentItem
     from chalicelib.pets.models import Pet
+    from chalicelib.recordings.models import RecordingConsent, RecordingGrant
 
     return [
         User,
@@ -75,6 +76,8 @@ def all_models() -> list[type[Model]]:
         MediaNode,
         RoomPlacement,
         AccessLogEntry,
+        RecordingConsent,
+        RecordingGrant,
     ]
 
 

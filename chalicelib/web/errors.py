@@ -34,6 +34,7 @@ from chalicelib.payments.errors import (
 )
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
 from chalicelib.platform.errors import StoreUnavailable
+from chalicelib.recordings.errors import InvalidGrantExpiry, RecordingUnavailable
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import unauthorized
 from chalicelib.web.problems import ProblemError
@@ -195,6 +196,16 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     ),
     # media nodes
     NoMediaNode: ErrorSpec(503, "media_unavailable", "no media server can take the call now"),
+    # recordings
+    InvalidGrantExpiry: ErrorSpec(
+        422,
+        "invalid_grant_expiry",
+        "a share must end in the future and at most 30 days away",
+        fields=("expires_at",),
+    ),
+    RecordingUnavailable: ErrorSpec(
+        409, "recording_unavailable", "the recording is not stored (yet) and cannot be played"
+    ),
     # notifications, chat links
     WebhookSecretInvalid: ErrorSpec(
         401, "invalid_webhook_secret", "a chat-bot webhook call without the bot's secret header"

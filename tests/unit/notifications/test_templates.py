@@ -22,8 +22,13 @@ def _render(template: str, language: str, zone: str) -> tuple[str, str]:
         language=language,
         timezone=zone,
         name="Olena",
-        instants={"when": WHEN, "previous_when": WHEN},
-        values={"counterpart": "Dr Vet", "pet": "Barsik"},
+        instants={"when": WHEN, "previous_when": WHEN, "until": WHEN},
+        values={
+            "counterpart": "Dr Vet",
+            "pet": "Barsik",
+            "purpose": "second opinion",
+            "link": "https://example.test/x",
+        },
     )
     return out.subject, out.body
 

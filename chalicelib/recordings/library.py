@@ -1,0 +1,64 @@
+"""Which recordings a participant may see: the owner's and the consultant's own
+consultations only; anyone else gets 404."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.errors import NotFound
+from chalicelib.recordings.errors import RecordingUnavailable
+from chalicelib.recordings.stored import Recording
+
+PLAYABLE = "stored"
+PLAYBACK_ACTION = "recording_playback"  # the media server's status of a recording whose upload completed
+
+
+def _get(recording_id: str) -> Recording | None:
+    try:
+        return Recording.get(recording_id, consistent_read=True)
+    except Recording.DoesNotExist:
+        return None
+
+
+def load_for(recording_id: str, user_id: str) -> Recording:
+    """The recording if ``user_id`` is its owner or its consultant; 404 for anyone else."""
+    recording = _get(recording_id)
+    if recording is None or user_id not in (recording.owner_id, recording.consultant_id):
+        raise NotFound("recording")
+    return recording
+
+
+def owned_by(recording_id: str, owner_id: str) -> Recording:
+    recording = _get(recording_id)
+    if recording is None or recording.owner_id != owner_id:
+        raise NotFound("recording")
+    return recording
+
+
+def playable(recording: Recording) -> Recording:
+    if recording.status != PLAYABLE:
+        raise RecordingUnavailable
+    return recording
+
+
+def of_booking(booking_id: str) -> list[Recording]:
+    """The booking's stored recordings, oldest first."""
+    found = Recording.by_booking.query(booking_id)
+    keys = [item.recording_id for item in found]
+    items = Recording.batch_get(keys) if keys else []
+    return sorted(
+        (r for r in items if r.status == PLAYABLE), key=lambda r: r.started_at
+    )
+
+
+def log_consultant_playback(recording: Recording, now: datetime) -> None:
+    """A consultant's playback goes to the owner's access log."""
+    from chalicelib.access_log.service import record_access
+
+    record_access(
+        recording.owner_id,
+        actor_role="vet",
+        action=PLAYBACK_ACTION,
+        resource=f"recording:{recording.recording_id}",
+        now=now,
+    )
