@@ -104,6 +104,8 @@ NOTICE_REDRIVE_AFTER = timedelta(minutes=1)  # a booking notice not drained by t
 OUTBOX_SEND_LEASE = timedelta(minutes=1)  # a queued message not sent by then is retried
 BOOKING_RETENTION = timedelta(days=730)  # after the end of a finished booking
 QUESTION_RETENTION = timedelta(days=730)  # after the last message of a question thread
+# Consultation recordings are kept this long after the consultation (a stage may change it).
+RECORDING_RETENTION_DEFAULT = timedelta(days=3 * 365 + 1)  # three years, one of them leap
 SWEEP_FIRST_LOOKBACK = timedelta(days=3)  # a sweep without a checkpoint starts this far back
 CHAT_LINK_TOKEN_TTL = timedelta(minutes=15)
 TELEGRAM_TIMEOUT_SECONDS = 10.0
@@ -153,6 +155,7 @@ class Settings:
     email_sender: str
     recordings_bucket: str
     recordings_key_alias: str
+    recording_retention: timedelta
     turn_secret: str
     turn_urls: tuple[str, ...]
     log_level: str
@@ -207,6 +210,11 @@ def read_settings() -> Settings:
         recordings_bucket=_env("VETPET_RECORDINGS_BUCKET", f"vetpet-{stage}-recordings"),
         recordings_key_alias=_env(
             "VETPET_RECORDINGS_KEY_ALIAS", f"alias/vetpet-{stage}-recordings"
+        ),
+        recording_retention=timedelta(
+            days=float(
+                _env("VETPET_RECORDING_RETENTION_DAYS", str(RECORDING_RETENTION_DEFAULT.days))
+            )
         ),
         turn_secret=_env("VETPET_TURN_SECRET", ""),
         turn_urls=tuple(u for u in _env("VETPET_TURN_URLS", "turn:127.0.0.1:3478").split(",") if u),

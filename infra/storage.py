@@ -13,11 +13,16 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from chalicelib.media_nodes.contract import RECORDING_KEYS_TABLE
 from infra import names
 from infra.nag import suppress
 from infra.stages import StageConfig
 
 NONCURRENT_VERSION_DAYS = 30
+# Tables with no point-in-time recovery (and in no backup plan): deleting an item there must
+# destroy it for good. `recording-keys` holds the per-owner recordings keys; deleting one
+# is crypto-shredding, which a restorable copy of the key would undo (docs/privacy.md).
+UNRECOVERABLE_TABLES = frozenset({RECORDING_KEYS_TABLE})
 ACCESS_LOG_DAYS = 365
 # Both buckets: private, TLS 1.2+ only, versioned, kept when the stack goes.
 _PRIVATE_BUCKET: dict[str, Any] = {
@@ -184,7 +189,7 @@ class Storage(Construct):
             ]
             or None,
             point_in_time_recovery_specification=dynamodb.CfnTable.PointInTimeRecoverySpecificationProperty(
-                point_in_time_recovery_enabled=True
+                point_in_time_recovery_enabled=table.suffix not in UNRECOVERABLE_TABLES
             ),
             deletion_protection_enabled=True,
             sse_specification=dynamodb.CfnTable.SSESpecificationProperty(
@@ -199,6 +204,9 @@ class Storage(Construct):
             ),
         )
         resource.apply_removal_policy(RemovalPolicy.RETAIN)
+        if table.suffix in UNRECOVERABLE_TABLES:
+            why = "crypto-shredding: a deleted recordings key must not be restorable"
+            suppress(resource, ("AwsSolutions-DDB3", why), ("CKV_AWS_28", why))
         return resource
 
     def table_arns(self, suffixes: list[str]) -> list[str]:

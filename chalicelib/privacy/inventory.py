@@ -15,10 +15,7 @@ class Retention(StrEnum):
     SHORT_LIVED = "until it expires (minutes to days), then removed by TTL and sweep"
     OPERATIONAL = "not personal; kept while the item exists"
     CONSENT_PROOF = "append-only while the account exists: the proof of each consent decision"
-    RECORDING = (
-        "with its recording: RECORDING_RETENTION after the consultation, then purged; "
-        "shredded at erasure"
-    )
+    RECORDING = "recording_retention after the consultation, then purged; erasure shreds the key"
 
 
 @dataclass(frozen=True)
@@ -225,6 +222,31 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "room_id": _key("the consultation room (= booking id)"),
         "node_id": _key("the SFU node hosting the room"),
         "expires": _key("DynamoDB TTL tidy-up, a day after the slot"),
+    },
+    # recordings: the encrypted media is in S3 (object_key); these items say what it is
+    "Recording": {
+        "recording_id": _key("identifies the recording"),
+        "booking_id": _key("the consultation recorded; Query by booking (GSI)"),
+        "owner_id": _key("the client; Query by owner (GSI) for export and erasure"),
+        "consultant_id": _key("the consultant of the consultation"),
+        "object_key": _personal(
+            "where the encrypted recording (voice and image of both sides) is stored",
+            Retention.RECORDING,
+        ),
+        "started_at": _key("when recording started"),
+        "duration_s": _key("length of the recording"),
+        "size_bytes": _key("size of the recording, for playback (HTTP ranges)"),
+        "status": _key("complete, or stopped when consent was withdrawn"),
+        **_PURGE,
+    },
+    "RecordingKey": {
+        "owner_id": _key("the owner whose recordings the key protects"),
+        "wrapped_key": _personal(
+            "the owner's recordings data key, KMS-wrapped; deleting it shreds every copy",
+            Retention.RECORDING,
+        ),
+        "key_arn": _key("the KMS key that wrapped it"),
+        "created_at": _key("audit"),
     },
     "Question": {
         "question_id": _key("identifies the thread"),

@@ -42,6 +42,7 @@ def all_models() -> list[type[Model]]:
     from chalicelib.payments.models import PaymentEventItem, PaymentItem
     from chalicelib.pets.models import Pet
     from chalicelib.recordings.models import RecordingConsent, RecordingGrant
+    from chalicelib.recordings.stored import Recording, RecordingKey
 
     return [
         User,
@@ -76,6 +77,8 @@ def all_models() -> list[type[Model]]:
         MediaNode,
         RoomPlacement,
         AccessLogEntry,
+        Recording,
+        RecordingKey,
         RecordingConsent,
         RecordingGrant,
     ]

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.media_nodes.contract import RECORDING_KEYS_TABLE
 from chalicelib.store.tables import all_models
 from infra.gateway import GATEWAY_RESPONSES
 from infra.roles import WILDCARD_ALLOWED
@@ -36,8 +37,9 @@ def test_every_table_has_pitr_kms_encryption_deletion_protection_and_is_retained
     assert len(tables) == len(all_models())
     for table in tables.values():
         p = table["Properties"]
+        recoverable = not p["TableName"].endswith(f"-{RECORDING_KEYS_TABLE}")
         assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
-        assert p["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert p["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": recoverable}
         assert p["SSESpecification"]["SSEEnabled"] is True
         assert p["SSESpecification"]["SSEType"] == "KMS"
         assert "KMSMasterKeyId" in p["SSESpecification"]
