@@ -89,4 +89,12 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/me/chat-links/{channel}", "DELETE"),
         ("/v1/chatbot/telegram/webhook", "POST"),
     ),
+    "chalicelib.recordings.api": (
+        ("/v1/bookings/{booking_id}/recording-consent", "PUT"),
+        ("/v1/bookings/{booking_id}/recordings", "GET"),
+        ("/v1/recordings/{recording_id}/playback", "POST"),
+        ("/v1/recordings/{recording_id}/grants", "POST"),
+        ("/v1/recordings/{recording_id}/grants/{grant_id}", "DELETE"),
+        ("/v1/shared-recordings/{grant_id}/playback", "POST"),
+    ),
 }

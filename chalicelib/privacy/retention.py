@@ -11,7 +11,11 @@ race. Periods live in `chalicelib/config.py`:
 - question threads: ``QUESTION_RETENTION`` after the last message, with their messages;
 - slot claims: ``SLOT_CLAIM_RETENTION`` after the slot (or the lapsed hold);
 - one-time codes and chat-link tokens: when they expire;
-- outbox records: ``OUTBOX_RETENTION`` after they were written.
+- outbox records: ``OUTBOX_RETENTION`` after they were written;
+- recordings: the ``recording_retention`` setting (default 3 years) after the
+  consultation: every version of the encrypted object, its grants, then the item;
+- a booking's recording-consent pair: ``RECORDING_CONSENT_RETENTION`` after the slot (the
+  consent ledger keeps every decision).
 
 DynamoDB TTL stays on the short-lived items as a second net; it is best effort (up to
 days late), the sweep is not.
@@ -32,6 +36,8 @@ from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
 from chalicelib.consultants.models import SlotClaim
 from chalicelib.notifications.chatlinks import ChatLinkToken
 from chalicelib.notifications.outbox import OutboxMessage
+from chalicelib.recordings.models import RecordingConsent
+from chalicelib.recordings.stored import Recording
 
 
 def _delete_if_due(model: type[Model], key: tuple[Any, ...], now: datetime) -> bool:
@@ -82,6 +88,27 @@ def purge_outbox_message(key: Any, now: datetime) -> bool:
     return _delete_if_due(OutboxMessage, (key.message_id,), now)
 
 
+def purge_recording(key: Any, now: datetime) -> bool:
+    """A recording past retention: every version of its object and its grants first,
+    the item last (so a retry finishes the job)."""
+    from chalicelib.recordings.grants import delete_grants_of
+    from chalicelib.recordings.objects import delete_all_versions
+
+    try:
+        recording = Recording.get(key.recording_id, consistent_read=True)
+    except Recording.DoesNotExist:
+        return False
+    if recording.purge_at is None or recording.purge_at > now:
+        return False
+    delete_all_versions(recording.object_key)
+    delete_grants_of(recording.owner_id, recording_id=recording.recording_id)
+    return _delete_if_due(Recording, (key.recording_id,), now)
+
+
+def purge_recording_consent(key: Any, now: datetime) -> bool:
+    return _delete_if_due(RecordingConsent, (key.booking_id,), now)
+
+
 @dataclass(frozen=True)
 class Purge:
     """One entity's retention: its model (with the ``purge-due`` index) and its purge."""
@@ -98,4 +125,6 @@ PURGES: tuple[Purge, ...] = (
     Purge("auth_codes", AuthCode, purge_auth_code),
     Purge("chat_link_tokens", ChatLinkToken, purge_chat_link_token),
     Purge("outbox_messages", OutboxMessage, purge_outbox_message),
+    Purge("recordings", Recording, purge_recording),
+    Purge("recording_consents", RecordingConsent, purge_recording_consent),
 )

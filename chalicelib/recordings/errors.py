@@ -9,9 +9,3 @@ class InvalidGrantExpiry(DomainError):
     """A disclosure grant must end in the future and within 30 days."""
 
     detail = "expires_at must be in the future and at most 30 days away."
-
-
-class RecordingUnavailable(DomainError):
-    """The recording is not stored (yet, or any more) and cannot be played."""
-
-    detail = "This recording cannot be played."

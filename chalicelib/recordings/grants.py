@@ -92,9 +92,7 @@ def create(
     return grant
 
 
-def _tell_recipient(
-    grant: RecordingGrant, recording: Recording, link: str, now: datetime
-) -> None:
+def _tell_recipient(grant: RecordingGrant, recording: Recording, link: str, now: datetime) -> None:
     """The recipient's e-mail, in the owner's language, through the outbox. Its record
     belongs to the owner (erased with the owner's data)."""
     from chalicelib.bookings.notices import pet_name, recipient
@@ -151,6 +149,15 @@ def redeem(grant_id: str, key: str, now: datetime) -> RecordingGrant:
 def of_owner(owner_id: str) -> list[RecordingGrant]:
     keys = [item.grant_id for item in RecordingGrant.by_owner.query(owner_id)]
     return list(RecordingGrant.batch_get(keys)) if keys else []
+
+
+def delete_grants_of(owner_id: str, *, recording_id: str | None = None) -> int:
+    """Delete the owner's grants (of one recording, or all); how many were deleted."""
+    doomed = [g for g in of_owner(owner_id) if recording_id in (None, g.recording_id)]
+    with RecordingGrant.batch_write() as batch:
+        for grant in doomed:
+            batch.delete(grant)
+    return len(doomed)
 
 
 def log_use(grant: RecordingGrant, now: datetime) -> None:

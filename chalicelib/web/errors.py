@@ -34,7 +34,7 @@ from chalicelib.payments.errors import (
 )
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
 from chalicelib.platform.errors import StoreUnavailable
-from chalicelib.recordings.errors import InvalidGrantExpiry, RecordingUnavailable
+from chalicelib.recordings.errors import InvalidGrantExpiry
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import unauthorized
 from chalicelib.web.problems import ProblemError
@@ -202,9 +202,6 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
         "invalid_grant_expiry",
         "a share must end in the future and at most 30 days away",
         fields=("expires_at",),
-    ),
-    RecordingUnavailable: ErrorSpec(
-        409, "recording_unavailable", "the recording is not stored (yet) and cannot be played"
     ),
     # notifications, chat links
     WebhookSecretInvalid: ErrorSpec(

@@ -13,9 +13,9 @@ from chalicelib.media_nodes.contract import MEDIA_NODES_TABLE
 from chalicelib.recordings.stored import Recording
 from media.registry import NodeInfo, NodeRegistry
 from tests.unit.booking_world import TORONTO_MONDAY_9, World
-from tests.unit.booking_world import world as world  # noqa: PLC0414 - the fixture
+from tests.unit.booking_world import world as world
 
-OWNER_PASSWORD = "correct horse battery staple"  # noqa: S105 - a test password
+OWNER_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def store_recording(
     consultant_id: str,
     started_at: datetime,
     *,
-    status: str = "stored",
+    status: str = "complete",
     minutes: int = 10,
 ) -> Recording:
     """A recording item as the media server writes it when its upload completes."""
