@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
+import boto3
 import pytest
 
 from chalicelib.accounts.passwords import hash_password
@@ -81,3 +84,25 @@ def store_recording(
 
 def later(start: str, minutes: int) -> datetime:
     return datetime.fromisoformat(start.replace("Z", "+00:00")) + timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def recordings_bucket(aws: None) -> Iterator[Any]:
+    """The versioned recordings bucket, removed again after the test (the shared AWS
+    has no bucket)."""
+    s3 = boto3.client("s3", region_name=get_settings().region)
+    bucket = get_settings().recordings_bucket
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    yield s3
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+            s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
+    s3.delete_bucket(Bucket=bucket)
+
+
+def versions_of(s3: Any, key: str) -> list[str]:
+    """Every version id and delete marker of ``key`` in the recordings bucket."""
+    listed = s3.list_object_versions(Bucket=get_settings().recordings_bucket, Prefix=key)
+    found = [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])]
+    return [v["VersionId"] for v in found if v["Key"] == key]
