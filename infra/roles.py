@@ -47,6 +47,9 @@ JOB_TABLES = {
     REMINDERS: ["job-checkpoints", *_TELLS],
     RETENTION: [
         "job-checkpoints",
+        "recordings",
+        "recording-grants",
+        "recording-consents",
         "bookings",
         "rooms",
         "questions",
@@ -59,6 +62,9 @@ JOB_TABLES = {
     CAMPAIGN_DISPATCH: ["campaigns", "consent-ledger", "policy-versions", *_SENDS_MAIL],
     PAYMENT_HOUSEKEEPING: ["payments", "payment-events", "bookings"],
 }
+# Functions that remove recordings for good (every object version): the API (erasure of
+# an owner's recordings) and the retention sweep. Nothing else may touch the bucket.
+REMOVES_RECORDINGS = {RETENTION}
 JOB_SECRETS = {
     HOLD_EXPIRY: ["telegram"],  # the Bot API token, for the chat copy of a notice
     NOTIFICATIONS: ["telegram", "code-key"],
@@ -164,6 +170,17 @@ def function_role(
             conditions={"StringEquals": {"ses:FromAddress": stage.email_sender}},
         )
     )
+    if is_api or logical_id in REMOVES_RECORDINGS:
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="RecordingsRemoval",
+                actions=["s3:ListBucketVersions", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+                resources=[
+                    storage.recordings.bucket_arn,
+                    storage.recordings.arn_for_objects("*"),
+                ],
+            )
+        )
     if is_api:  # SMS codes are sent by the API only; the outbox sends e-mail
         role.add_to_policy(iam.PolicyStatement(sid="Sms", actions=["sns:Publish"], resources=["*"]))
     role.add_to_policy(

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import DeleteError
 from pynamodb.models import Model
@@ -39,6 +39,8 @@ from chalicelib.notifications.outbox import OutboxMessage
 from chalicelib.recordings.models import RecordingConsent
 from chalicelib.recordings.stored import Recording
 
+M = TypeVar("M", bound=Model)
+
 
 def _delete_if_due(model: type[Model], key: tuple[Any, ...], now: datetime) -> bool:
     """Delete the item at ``key`` if its purge deadline has passed (and still stands)."""
@@ -48,6 +50,16 @@ def _delete_if_due(model: type[Model], key: tuple[Any, ...], now: datetime) -> b
     except DeleteError:  # gone already, or its deadline moved (new activity)
         return False
     return True
+
+
+def _due(model: type[M], hash_key: str, now: datetime) -> M | None:
+    """The item at ``hash_key`` if its purge deadline has passed (consistent read)."""
+    try:
+        item = model.get(hash_key, consistent_read=True)
+    except model.DoesNotExist:
+        return None
+    purge_at: datetime | None = getattr(item, "purge_at", None)
+    return item if purge_at is not None and purge_at <= now else None
 
 
 def purge_booking(key: Any, now: datetime) -> bool:
@@ -60,11 +72,7 @@ def purge_booking(key: Any, now: datetime) -> bool:
 
 def purge_question(key: Any, now: datetime) -> bool:
     """A question thread past retention, messages first (a retry finishes the job)."""
-    try:
-        question = Question.get(key.question_id, consistent_read=True)
-    except Question.DoesNotExist:
-        return False
-    if question.purge_at is None or question.purge_at > now:
+    if _due(Question, key.question_id, now) is None:
         return False
     with QuestionMessage.batch_write() as batch:
         for message in QuestionMessage.query(key.question_id):
@@ -94,11 +102,8 @@ def purge_recording(key: Any, now: datetime) -> bool:
     from chalicelib.recordings.grants import delete_grants_of
     from chalicelib.recordings.objects import delete_all_versions
 
-    try:
-        recording = Recording.get(key.recording_id, consistent_read=True)
-    except Recording.DoesNotExist:
-        return False
-    if recording.purge_at is None or recording.purge_at > now:
+    recording = _due(Recording, key.recording_id, now)
+    if recording is None:
         return False
     delete_all_versions(recording.object_key)
     delete_grants_of(recording.owner_id, recording_id=recording.recording_id)

@@ -7,7 +7,7 @@ from typing import Any
 from chalicelib.accounts.errors import ReauthenticationRequired, TooManyAttempts
 from chalicelib.bookings.service import Actor, bookings
 from chalicelib.clock import to_rfc3339
-from chalicelib.consent.service import channel_of
+from chalicelib.consent.service import CHANNEL_HEADER, channel_of
 from chalicelib.errors import NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
 from chalicelib.recordings import consents, grants, library
@@ -29,7 +29,6 @@ from chalicelib.web.routing import ApiBlueprint, ApiRequest
 api = ApiBlueprint(__name__, tag="recordings")
 OWNER = roles("owner")
 PARTICIPANT = roles("owner", "vet")
-CHANNEL_HEADER = "vetpet-channel"
 
 
 def _channel(request: ApiRequest[Any, Any]) -> str:
@@ -101,7 +100,7 @@ def playback(request: ApiRequest[None, None], recording_id: str) -> PlaybackOut:
     user_id = request.user.user_id
     recording = library.load_for(recording_id, user_id)
     if user_id != recording.owner_id:
-        library.log_consultant_playback(recording, request.now)
+        library.log_playback(recording, "vet", request.now)
     return _playback_out(playback_link(recording, user_id, request.now))
 
 
@@ -179,7 +178,9 @@ def shared_playback(request: ApiRequest[SharedPlaybackIn, None], grant_id: str) 
     now = request.now
     grant = grants.redeem(grant_id, request.body.key, now)
     recording = library.owned_by(grant.recording_id, grant.owner_id)
-    grants.log_use(grant, now)
+    library.log_playback(
+        recording, "third_party", now, reason=grant.purpose, recipient=grant.recipient_email
+    )
     link = playback_link(
         recording,
         f"grant:{grant.grant_id}",

@@ -158,19 +158,3 @@ def delete_grants_of(owner_id: str, *, recording_id: str | None = None) -> int:
         for grant in doomed:
             batch.delete(grant)
     return len(doomed)
-
-
-def log_use(grant: RecordingGrant, now: datetime) -> None:
-    """Each use of a grant goes to the owner's access log, with recipient and purpose."""
-    from chalicelib.access_log.service import record_access
-    from chalicelib.recordings.library import PLAYBACK_ACTION
-
-    record_access(
-        grant.owner_id,
-        actor_role="third_party",
-        action=PLAYBACK_ACTION,
-        resource=f"recording:{grant.recording_id}",
-        reason=grant.purpose,
-        recipient=grant.recipient_email,
-        now=now,
-    )

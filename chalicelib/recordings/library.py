@@ -39,14 +39,23 @@ def of_booking(booking_id: str) -> list[Recording]:
     return list(Recording.by_booking.query(booking_id))
 
 
-def log_consultant_playback(recording: Recording, now: datetime) -> None:
-    """A consultant's playback goes to the owner's access log."""
+def log_playback(
+    recording: Recording,
+    actor_role: str,
+    now: datetime,
+    *,
+    reason: str | None = None,
+    recipient: str | None = None,
+) -> None:
+    """A playback by anyone but the owner goes to the owner's access log."""
     from chalicelib.access_log.service import record_access
 
     record_access(
         recording.owner_id,
-        actor_role="vet",
+        actor_role=actor_role,
         action=PLAYBACK_ACTION,
         resource=f"recording:{recording.recording_id}",
+        reason=reason,
+        recipient=recipient,
         now=now,
     )
