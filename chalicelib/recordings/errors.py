@@ -15,3 +15,16 @@ class RecordingUnavailable(DomainError):
     """The recording is not stored (yet, or any more) and cannot be played."""
 
     detail = "This recording cannot be played."
+
+
+class RecordingKeyShredded(DomainError):
+    """The owner's recordings key is gone (erased): no copy of the recording decrypts."""
+
+    detail = "This recording can no longer be decrypted."
+
+
+class RecordingUnreadable(DomainError):
+    """The ciphertext does not decrypt under this booking's owner key and context (it was
+    copied from elsewhere, altered, or is not a recording)."""
+
+    detail = "This recording does not decrypt for its booking."
