@@ -19,7 +19,7 @@ API (erasure). boto3 clients are passed in; the Encryption SDK is imported on fi
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -199,7 +199,7 @@ class Vault:
 
     def decrypt(
         self, object_key: str, scope: RecordingScope, start: int = 0, end: int | None = None
-    ) -> Iterator[bytes]:
+    ) -> Generator[bytes, None, None]:
         """The plaintext bytes ``[start, end)`` of the recording, frame by frame.
 
         The encryption context is checked against ``scope`` before anything is returned;
