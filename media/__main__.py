@@ -17,12 +17,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
+from chalicelib.recordings.vault import OwnerKeys, Vault
 from media import lifecycle
 from media.admission import DynamoAdmissionStore
 from media.aiortc_bridge import IcePolicy, install_ice_policy
 from media.auth import TokenVerifier
 from media.config import Settings, load_settings
 from media.passwords import DynamoRoomPasswordStore
+from media.playback import Playback
+from media.recording_sink import vault_sink_factory
+from media.recording_store import DynamoRecordingStore, RecordingTables
 from media.registry import NodeInfo, NodeRegistry
 from media.routing import FrontState, create_front_app, worker_rooms
 from media.signalling import MediaServer, create_app
@@ -65,19 +69,55 @@ async def _beat_now(registry: NodeRegistry, state: NodeState) -> None:
     await asyncio.get_running_loop().run_in_executor(None, registry.heartbeat, live_rooms, draining)
 
 
+def _vault(settings: Settings) -> Vault:
+    import boto3
+
+    return Vault(
+        keys=OwnerKeys(
+            boto3.client("dynamodb", region_name=settings.region), settings.recording_keys_table
+        ),
+        kms=boto3.client("kms", region_name=settings.region),
+        s3=boto3.client("s3", region_name=settings.region),
+        bucket=settings.recordings_bucket,
+        key_arn=settings.recordings_key_arn,
+    )
+
+
+def _server(settings: Settings) -> MediaServer:
+    """The worker's media server; with a recordings key it records and plays back."""
+    verifier = TokenVerifier(settings.jwks_url, settings.issuer)
+    server = MediaServer(
+        verifier=verifier,
+        passwords=DynamoRoomPasswordStore(settings.rooms_table, settings.region),
+        admission=DynamoAdmissionStore(
+            settings.bookings_table, settings.sessions_table, settings.region
+        ),
+    )
+    if not settings.recordings_key_arn:
+        logging.getLogger(__name__).warning("no recordings key: this node does not record")
+        return server
+    store = DynamoRecordingStore(
+        RecordingTables(
+            bookings=settings.bookings_table,
+            consents=settings.recording_consents_table,
+            recordings=settings.recordings_table,
+            grants=settings.recording_grants_table,
+        ),
+        settings.region,
+    )
+    vault = _vault(settings)
+    server.sink_factory = vault_sink_factory(vault, store, settings.recording_retention)
+    server.consents = store.both_consent
+    server.playback = Playback(verifier, store, vault)
+    return server
+
+
 def run_worker(host: str, port: int, *, index: int, public: bool) -> None:
     """Worker ``index``; ``public``: it serves the node's public port (and registers the
     node). Its ICE sockets stay in its slice of the UDP range. SIGTERM drains it."""
     settings = load_settings()
     install_ice_policy(IcePolicy(settings.worker_udp_ports(index), settings.public_ip))
-    server = MediaServer(
-        verifier=TokenVerifier(settings.jwks_url, settings.issuer),
-        passwords=DynamoRoomPasswordStore(settings.rooms_table, settings.region),
-        admission=DynamoAdmissionStore(
-            settings.bookings_table, settings.sessions_table, settings.region
-        ),
-        sink_factory=None,  # recording sinks (encrypt + upload) are not built yet
-    )
+    server = _server(settings)
     registry = _registry(settings)
 
     async def state() -> tuple[int, bool]:

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import boto3
 
 from chalicelib.media_nodes.contract import ROOM_OPEN_STATUSES
-
-# How PynamoDB's UTCDateTimeAttribute stores a datetime.
-_PYNAMO_DATETIME = "%Y-%m-%dT%H:%M:%S.%f%z"
+from media.dynamo import get_fields, read_time
 
 
 class AdmissionStore(Protocol):
@@ -61,30 +59,22 @@ class DynamoAdmissionStore:
         self._sessions = sessions_table
         self._client = boto3.client("dynamodb", region_name=region)
 
-    def _get(self, table: str, key: tuple[str, str], fields: list[str]) -> dict[str, Any]:
-        names = {f"#f{i}": name for i, name in enumerate(fields)}
-        item: dict[str, Any] = self._client.get_item(
-            TableName=table,
-            Key={key[0]: {"S": key[1]}},
-            ProjectionExpression=", ".join(names),
-            ExpressionAttributeNames=names,
-            ConsistentRead=True,
-        ).get("Item", {})
-        return item
-
     def _booking_open(self, booking_id: str) -> bool:
-        item = self._get(self._bookings, ("booking_id", booking_id), ["status"])
+        item = get_fields(self._client, self._bookings, ("booking_id", booking_id), ["status"])
         return item.get("status", {}).get("S") in ROOM_OPEN_STATUSES
 
     def _session_live(self, session_id: str, user_id: str) -> bool:
-        item = self._get(
-            self._sessions, ("family_id", session_id), ["user_id", "revoked", "expires_at"]
+        item = get_fields(
+            self._client,
+            self._sessions,
+            ("family_id", session_id),
+            ["user_id", "revoked", "expires_at"],
         )
         if not item or item["user_id"]["S"] != user_id:
             return False
         if item.get("revoked", {}).get("BOOL", False):
             return False
-        expires_at = datetime.strptime(item["expires_at"]["S"], _PYNAMO_DATETIME)
+        expires_at = read_time(item["expires_at"]["S"])
         return expires_at > datetime.now(UTC)
 
     async def booking_open(self, booking_id: str) -> bool:

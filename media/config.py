@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from chalicelib.config import RECORDING_RETENTION_DEFAULT
 from chalicelib.media_nodes import contract
 
 DEFAULT_HOST = "127.0.0.1"
@@ -47,6 +48,11 @@ class Settings:
     capacity: int
     drain_limit: timedelta
     heartbeat: timedelta
+    # Recordings: the bucket, the KMS key (an explicit ARN; empty: no recording on this
+    # node) and how long a recording is kept after its consultation.
+    recordings_bucket: str
+    recordings_key_arn: str
+    recording_retention: timedelta
 
     @property
     def is_local(self) -> bool:
@@ -70,6 +76,22 @@ class Settings:
     @property
     def nodes_table(self) -> str:
         return self.table(contract.MEDIA_NODES_TABLE)
+
+    @property
+    def recordings_table(self) -> str:
+        return self.table(contract.RECORDINGS_TABLE)
+
+    @property
+    def recording_keys_table(self) -> str:
+        return self.table(contract.RECORDING_KEYS_TABLE)
+
+    @property
+    def recording_consents_table(self) -> str:
+        return self.table(contract.RECORDING_CONSENTS_TABLE)
+
+    @property
+    def recording_grants_table(self) -> str:
+        return self.table(contract.RECORDING_GRANTS_TABLE)
 
     def worker_udp_ports(self, index: int) -> tuple[int, int]:
         """Worker ``index``'s share of the UDP range (each worker its own slice)."""
@@ -140,6 +162,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                 source.get("VETPET_MEDIA_HEARTBEAT_SECONDS", str(DEFAULT_HEARTBEAT.total_seconds()))
             )
         ),
+        recordings_bucket=source.get("VETPET_RECORDINGS_BUCKET", f"vetpet-{stage}-recordings"),
+        recordings_key_arn=source.get("VETPET_RECORDINGS_KEY_ARN", ""),
+        recording_retention=timedelta(
+            days=float(
+                source.get("VETPET_RECORDING_RETENTION_DAYS", str(RECORDING_RETENTION_DEFAULT.days))
+            )
+        ),
     )
     if not settings.is_local:
         _require_deployed(settings)
@@ -152,6 +181,7 @@ def _require_deployed(settings: Settings) -> None:
         for name, value in (
             ("VETPET_MEDIA_PUBLIC_IP", settings.public_ip),
             ("VETPET_MEDIA_SIGNALLING_URL", settings.signalling_url.startswith("wss://")),
+            ("VETPET_RECORDINGS_KEY_ARN", settings.recordings_key_arn.startswith("arn:")),
         )
         if not value
     ]

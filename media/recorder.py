@@ -1,7 +1,7 @@
 """Recorder tap: muxes forwarded, still-encoded VP8 and Opus into a WebM byte stream.
 
 Nothing is decoded, and nothing touches the disk: PyAV writes into memory and every chunk
-goes to a RecordingSink (encrypting and uploading are not built yet; tests collect the bytes).
+goes to a RecordingSink (`media/recording_sink.py` encrypts and uploads it).
 """
 
 from __future__ import annotations
@@ -25,7 +25,15 @@ MAX_PENDING = 2000
 
 
 class RecordingSink(Protocol):
+    """Where one recording's bytes go; ``close`` returns once the recording is stored."""
+
+    recording_id: str
+
     async def write(self, chunk: bytes) -> None: ...
+
+    def mark_withdrawn(self) -> None:
+        """The recording stops because consent was withdrawn (stored with that status)."""
+        ...
 
     async def close(self) -> None: ...
 

@@ -16,7 +16,8 @@ from aiortc import RTCConfiguration
 from media.admission import AdmissionStore
 from media.auth import RoomClaims, TokenRejectedError, TokenVerifier
 from media.passwords import PasswordAttempts, RoomPasswordStore, room_password_ok
-from media.recording import RecordingController, SinkFactory
+from media.playback import Playback, add_routes
+from media.recording import ConsentCheck, RecordingController, SinkFactory
 from media.room import Participant, Room, RoomFullError
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,10 @@ class MediaServer:
     draining: bool = False
     sockets: set[web.WebSocketResponse] = field(default_factory=set)
     sink_factory: SinkFactory | None = None
+    # Both sides' current recording consent (the API's table); None: the tokens alone.
+    consents: ConsentCheck | None = None
+    # The decrypting playback endpoint; None: this node serves no playback.
+    playback: Playback | None = None
     rtc_configuration: RTCConfiguration | None = None
     rooms: dict[str, Room] = field(default_factory=dict)
     recordings: dict[str, RecordingController] = field(default_factory=dict)
@@ -61,7 +66,7 @@ class MediaServer:
         room = self.rooms.get(room_id)
         if room is None:
             room = self.rooms[room_id] = Room(room_id, self.rtc_configuration)
-            recording = RecordingController(room, self.sink_factory)
+            recording = RecordingController(room, self.sink_factory, self.consents)
             self.recordings[room_id] = recording
             room.on_membership_change.append(recording.membership_changed)
         return room
@@ -90,6 +95,8 @@ def create_app(server: MediaServer) -> web.Application:
     app.router.add_get("/rooms/{room_id}/ws", room_socket)
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC_DIR)
+    if server.playback is not None:
+        add_routes(app, server.playback)
 
     async def shutdown(app: web.Application) -> None:
         await server.close()

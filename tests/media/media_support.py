@@ -31,7 +31,7 @@ from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from chalicelib.media_nodes.contract import MEDIA_TOKEN_AUDIENCE
+from chalicelib.media_nodes.contract import MEDIA_TOKEN_AUDIENCE, PLAYBACK_TOKEN_AUDIENCE
 from media.admission import InMemoryAdmissionStore
 
 ISSUER = "https://api.vetpet.test"
@@ -85,6 +85,32 @@ class KeyPair:
             "jti": uuid.uuid4().hex,
             "sid": sid,
         }
+        return jwt.encode(claims, self.private, algorithm="ES256", headers={"kid": self.kid})
+
+    def playback_token(
+        self,
+        *,
+        recording: str,
+        booking: str,
+        sub: str = "owner-1",
+        ttl: int = 300,
+        grant: str | None = None,
+        audience: str = PLAYBACK_TOKEN_AUDIENCE,
+    ) -> str:
+        """A playback token as the API issues it (`PLAYBACK_TOKEN_CLAIMS`, optional gid)."""
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": ISSUER,
+            "aud": audience,
+            "sub": sub,
+            "rid": recording,
+            "bid": booking,
+            "iat": now - 5,
+            "exp": now + ttl,
+            "jti": uuid.uuid4().hex,
+        }
+        if grant is not None:
+            claims["gid"] = grant
         return jwt.encode(claims, self.private, algorithm="ES256", headers={"kid": self.kid})
 
 

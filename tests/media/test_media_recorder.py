@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import av
@@ -9,6 +10,7 @@ import pytest
 from conftest import MemorySink
 from media_support import Client, KeyPair, wait_for
 
+from media.recording_store import InMemoryRecordingStore
 from media.signalling import MediaServer
 
 pytestmark = pytest.mark.asyncio
@@ -25,9 +27,13 @@ def _count_frames(data: bytes) -> dict[str, int]:
 
 @pytest.mark.timeout(90)
 async def test_recording_webm_has_the_forwarded_frames(
-    keys: KeyPair, media_server: tuple[MediaServer, str], sinks: dict[str, MemorySink]
+    keys: KeyPair,
+    media_server: tuple[MediaServer, str],
+    sinks: dict[str, MemorySink],
+    recording_store: InMemoryRecordingStore,
 ) -> None:
     server, base_url = media_server
+    recording_store.consents["booking-1"] = (True, True)
     clients = [
         Client(base_url, "booking-1", keys.token(room="booking-1", sub=f"u{i}", rec=True))
         for i in range(2)
@@ -51,6 +57,7 @@ async def test_recording_webm_has_the_forwarded_frames(
         await wait_for(lambda: clients[0].video.frames_sent >= first + 120, 30, "4 s of media")
         await clients[1].send({"type": "record", "action": "stop"})
         await clients[0].wait_message(lambda m: m.get("state") == "stopped")
+        saved = await clients[1].wait_message(lambda m: m.get("state") == "saved")
         expected = {
             "video": sum(c.video.frames_sent for c in clients) - start["video"],
             "audio": sum(c.audio.frames_sent for c in clients) - start["audio"],
@@ -60,6 +67,8 @@ async def test_recording_webm_has_the_forwarded_frames(
             await client.close()
     sink = sinks["booking-1"]
     assert sink.closed
+    assert saved["recording"] == sink.recording_id
+    assert not sink.withdrawn
     counts = _count_frames(b"".join(sink.chunks))
     for kind in ("video", "audio"):
         assert abs(counts[kind] - expected[kind]) <= 0.05 * expected[kind], (counts, expected)
@@ -81,3 +90,73 @@ async def test_recording_needs_everyones_consent(
     finally:
         await consenting.close()
         await refusing.close()
+
+
+@pytest.mark.timeout(90)
+async def test_withdrawal_mid_call_stops_within_two_seconds_and_keeps_what_was_recorded(
+    keys: KeyPair,
+    media_server: tuple[MediaServer, str],
+    sinks: dict[str, MemorySink],
+    recording_store: InMemoryRecordingStore,
+) -> None:
+    server, base_url = media_server
+    recording_store.consents["booking-1"] = (True, True)
+    clients = [
+        Client(base_url, "booking-1", keys.token(room="booking-1", sub=f"u{i}", rec=True))
+        for i in range(2)
+    ]
+    loop = asyncio.get_running_loop()
+    try:
+        for client in clients:
+            assert await client.join()
+        names = [server.rooms["booking-1"].public_id(f"u{i}") for i in range(2)]
+        await wait_for(
+            lambda: all(c.decoded[(names[1 - i], "video")] >= 10 for i, c in enumerate(clients)),
+            30,
+            "media to flow",
+        )
+        await clients[0].send({"type": "record", "action": "start"})
+        await clients[0].wait_message(lambda m: m == {"type": "recording", "state": "started"})
+        first = clients[0].video.frames_sent
+        await wait_for(lambda: clients[0].video.frames_sent >= first + 60, 30, "2 s of media")
+
+        recording_store.consents["booking-1"] = (True, False)  # the consultant withdraws
+        withdrawn_at = loop.time()
+        stopped = [
+            await c.wait_message(lambda m: m.get("state") == "stopped", timeout=5) for c in clients
+        ]
+        told_within = loop.time() - withdrawn_at
+        saved = await clients[0].wait_message(lambda m: m.get("state") == "saved")
+    finally:
+        for client in clients:
+            await client.close()
+    assert told_within <= 2.0
+    assert all(m["reason"] == "consent withdrawn" for m in stopped)
+    sink = sinks["booking-1"]
+    assert sink.withdrawn
+    assert saved["recording"] == sink.recording_id
+    assert _count_frames(b"".join(sink.chunks))["video"] >= 30
+
+
+async def test_recording_waits_for_both_sides_consent_in_the_booking(
+    keys: KeyPair,
+    media_server: tuple[MediaServer, str],
+    sinks: dict[str, MemorySink],
+    recording_store: InMemoryRecordingStore,
+) -> None:
+    _, base_url = media_server
+    recording_store.consents["booking-1"] = (True, False)
+    clients = [
+        Client(base_url, "booking-1", keys.token(room="booking-1", sub=f"u{i}", rec=True))
+        for i in range(2)
+    ]
+    try:
+        for client in clients:
+            assert await client.join()
+        await clients[0].send({"type": "record", "action": "start"})
+        reply = await clients[0].wait_message(lambda m: m["type"] == "recording")
+    finally:
+        for client in clients:
+            await client.close()
+    assert reply == {"type": "recording", "state": "refused", "reason": "consent"}
+    assert sinks == {}

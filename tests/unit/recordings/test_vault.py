@@ -1,0 +1,273 @@
+"""The recordings vault under in-process AWS: streaming encryption into S3 by multipart
+upload, the encryption context checked on decryption, crypto-shredding, bounded memory."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib.config import get_settings
+from chalicelib.media_nodes.contract import RECORDING_KEYS_TABLE, RECORDING_PURPOSE
+from chalicelib.recordings.errors import RecordingKeyShredded, RecordingUnreadable
+from chalicelib.recordings.vault import (
+    FRAME_LENGTH,
+    PART_SIZE,
+    OwnerKeys,
+    Pipe,
+    RecordingScope,
+    Vault,
+    shred_owner_key,
+)
+
+EBML = b"\x1a\x45\xdf\xa3"
+MiB = 1024 * 1024
+
+
+_BLOCK = bytes(range(251)) * 4200  # about 1 MiB; 251 is prime, so frames differ
+
+
+class _Pattern:
+    """``size`` bytes of a test stream, made as they are read (never all held)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.position = 0
+
+    def read(self, n: int = -1, /) -> bytes:
+        n = self.size - self.position if n < 0 else min(n, self.size - self.position)
+        out = bytearray()
+        while len(out) < n:
+            at = (self.position + len(out)) % len(_BLOCK)
+            out += _BLOCK[at : at + n - len(out)]
+        self.position += n
+        return bytes(out)
+
+
+def _webm(size: int) -> bytes:
+    return EBML + _Pattern(size - len(EBML)).read()
+
+
+def _keys() -> OwnerKeys:
+    settings = get_settings()
+    return OwnerKeys(
+        boto3.client("dynamodb", region_name=settings.region),
+        settings.table_name(RECORDING_KEYS_TABLE),
+    )
+
+
+@pytest.fixture
+def key_arn(aws: None) -> str:
+    settings = get_settings()
+    s3 = boto3.client("s3", region_name=settings.region)
+    s3.create_bucket(Bucket=settings.recordings_bucket)
+    s3.put_bucket_versioning(
+        Bucket=settings.recordings_bucket, VersioningConfiguration={"Status": "Enabled"}
+    )
+    kms = boto3.client("kms", region_name=settings.region)
+    arn: str = kms.create_key(Description="recordings")["KeyMetadata"]["Arn"]
+    return arn
+
+
+def _vault(key_arn: str, keys: OwnerKeys) -> Vault:
+    settings = get_settings()
+    return Vault(
+        keys=keys,
+        kms=boto3.client("kms", region_name=settings.region),
+        s3=boto3.client("s3", region_name=settings.region),
+        bucket=settings.recordings_bucket,
+        key_arn=key_arn,
+    )
+
+
+@pytest.fixture
+def vault(key_arn: str) -> Vault:
+    return _vault(key_arn, _keys())
+
+
+def _stored(key: str) -> bytes:
+    settings = get_settings()
+    s3 = boto3.client("s3", region_name=settings.region)
+    body: bytes = s3.get_object(Bucket=settings.recordings_bucket, Key=key)["Body"].read()
+    return body
+
+
+def _copy(source: str, target: str) -> None:
+    settings = get_settings()
+    boto3.client("s3", region_name=settings.region).copy_object(
+        Bucket=settings.recordings_bucket,
+        Key=target,
+        CopySource={"Bucket": settings.recordings_bucket, "Key": source},
+    )
+
+
+SCOPE = RecordingScope(booking_id="b-1", owner_id="owner-1")
+
+
+def test_a_recording_round_trips_in_several_parts_and_is_stored_encrypted(vault: Vault) -> None:
+    plaintext = _webm(PART_SIZE + 3 * FRAME_LENGTH + 17)
+    size = vault.upload("r/1", _Bytes(plaintext), SCOPE)
+
+    stored = _stored("r/1")
+    assert size == len(plaintext)
+    assert not stored.startswith(EBML)
+    assert EBML not in stored
+    assert plaintext[4096:4160] not in stored
+    assert b"".join(vault.decrypt("r/1", SCOPE)) == plaintext
+    head = boto3.client("s3", region_name=get_settings().region).head_object(
+        Bucket=get_settings().recordings_bucket, Key="r/1"
+    )
+    assert head["ServerSideEncryption"] == "aws:kms"
+    assert head["ETag"].endswith('-2"')  # two parts
+
+
+class _Bytes:
+    def __init__(self, data: bytes) -> None:
+        self._data = memoryview(data)
+        self._at = 0
+
+    def read(self, n: int = -1, /) -> bytes:
+        end = len(self._data) if n < 0 else self._at + n
+        chunk, self._at = bytes(self._data[self._at : end]), min(end, len(self._data))
+        return chunk
+
+
+def test_an_empty_recording_round_trips(vault: Vault) -> None:
+    assert vault.upload("r/empty", _Bytes(b""), SCOPE) == 0
+    assert b"".join(vault.decrypt("r/empty", SCOPE)) == b""
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(0, 10), (FRAME_LENGTH - 3, FRAME_LENGTH + 5), (2 * FRAME_LENGTH, None), (5, 5)],
+)
+def test_a_byte_range_decrypts_to_that_slice(vault: Vault, start: int, end: int | None) -> None:
+    plaintext = _webm(3 * FRAME_LENGTH + 100)
+    vault.upload("r/range", _Bytes(plaintext), SCOPE)
+    assert b"".join(vault.decrypt("r/range", SCOPE, start, end)) == plaintext[start:end]
+
+
+def test_a_ciphertext_copied_under_another_booking_does_not_decrypt(vault: Vault) -> None:
+    other = RecordingScope(booking_id="b-2", owner_id=SCOPE.owner_id)
+    vault.upload("r/a", _Bytes(_webm(1000)), SCOPE)
+    vault.upload("r/b", _Bytes(_webm(1000)), other)
+    _copy("r/a", "r/b")
+
+    with pytest.raises(RecordingUnreadable):
+        b"".join(vault.decrypt("r/b", other))
+
+
+def test_another_owners_key_does_not_decrypt(vault: Vault) -> None:
+    vault.upload("r/a", _Bytes(_webm(1000)), SCOPE)
+    vault.data_key("owner-2", create=True)
+    with pytest.raises(RecordingUnreadable):
+        b"".join(vault.decrypt("r/a", RecordingScope(SCOPE.booking_id, "owner-2")))
+
+
+def test_shredding_the_owner_key_makes_every_version_unreadable(vault: Vault) -> None:
+    vault.upload("r/v", _Bytes(_webm(1000)), SCOPE)
+    vault.upload("r/v", _Bytes(_webm(2000)), SCOPE)  # an older version stays in the bucket
+    other_owner = RecordingScope("b-9", "owner-9")
+    vault.upload("r/other", _Bytes(_webm(1000)), other_owner)
+
+    shred_owner_key(SCOPE.owner_id)
+    shred_owner_key(SCOPE.owner_id)  # safe to repeat
+
+    with pytest.raises(RecordingKeyShredded):
+        b"".join(vault.decrypt("r/v", SCOPE))
+    assert b"".join(vault.decrypt("r/other", other_owner)) == _webm(1000)
+
+
+def test_the_owner_key_is_made_once_and_stored_only_wrapped(vault: Vault) -> None:
+    first = vault.data_key("owner-1", create=True)
+    again = vault.data_key("owner-1", create=True)
+    settings = get_settings()
+    wrapped = _keys().wrapped("owner-1")
+
+    assert first == again
+    assert len(first) == 32
+    assert wrapped is not None
+    assert first not in wrapped
+    kms = boto3.client("kms", region_name=settings.region)
+    with pytest.raises(kms.exceptions.InvalidCiphertextException):
+        kms.decrypt(CiphertextBlob=wrapped, EncryptionContext={"owner_id": "owner-2"})
+    assert (
+        kms.decrypt(
+            CiphertextBlob=wrapped,
+            EncryptionContext={"owner_id": "owner-1", "purpose": RECORDING_PURPOSE},
+        )["Plaintext"]
+        == first
+    )
+
+
+def test_a_second_writer_of_the_first_key_gets_the_winners_key(key_arn: str) -> None:
+    winner = _vault(key_arn, _keys())  # another node, same table and KMS key
+
+    class LateKeys(OwnerKeys):
+        """Reads no key, then the other node stores its own before our conditional put."""
+
+        def wrapped(self, owner_id: str) -> bytes | None:
+            found = super().wrapped(owner_id)
+            if found is None:
+                winner.data_key(owner_id, create=True)
+            return found
+
+    settings = get_settings()
+    late = LateKeys(
+        boto3.client("dynamodb", region_name=settings.region),
+        settings.table_name(RECORDING_KEYS_TABLE),
+    )
+    loser = _vault(key_arn, late)
+    assert loser.data_key("owner-3", create=True) == winner.data_key("owner-3", create=False)
+
+
+def test_without_a_key_a_recording_cannot_be_read_and_none_is_made(vault: Vault) -> None:
+    with pytest.raises(RecordingKeyShredded):
+        vault.data_key("owner-never", create=False)
+
+
+def test_the_upload_streams_one_part_at_a_time(vault: Vault) -> None:
+    """Memory is bounded: no part is larger than PART_SIZE (plus a frame), and when a
+    part goes out, the source has been read no further than that part and one frame."""
+    source = _Pattern(3 * PART_SIZE + FRAME_LENGTH)
+    seen: list[tuple[int, int]] = []
+
+    def on_part(params: dict[str, Any], **_: Any) -> None:
+        seen.append((len(params["Body"]), source.position))
+
+    s3: Any = vault._s3  # observe the real client's calls
+    s3.meta.events.register("before-parameter-build.s3.UploadPart", on_part)
+
+    assert vault.upload("r/long", source, SCOPE) == source.size
+
+    assert len(seen) == 4
+    overhead = 2 * FRAME_LENGTH
+    uploaded = 0
+    for size, read_so_far in seen:
+        assert size <= PART_SIZE + overhead
+        uploaded += size
+        assert read_so_far <= uploaded + overhead
+
+
+def test_the_pipe_holds_back_a_fast_writer() -> None:
+    pipe = Pipe(limit=4 * FRAME_LENGTH)
+    written: list[int] = []
+
+    def produce() -> None:
+        for _ in range(64):
+            pipe.write(b"x" * FRAME_LENGTH)
+            written.append(1)
+        pipe.close()
+
+    writer = threading.Thread(target=produce)
+    writer.start()
+    received = 0
+    most_waiting = 0
+    while chunk := pipe.read(FRAME_LENGTH):
+        received += len(chunk)
+        most_waiting = max(most_waiting, len(written) * FRAME_LENGTH - received)
+    writer.join()
+    assert received == 64 * FRAME_LENGTH
+    assert most_waiting <= 5 * FRAME_LENGTH
