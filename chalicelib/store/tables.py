@@ -40,6 +40,7 @@ def all_models() -> list[type[Model]]:
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.payments.models import PaymentEventItem, PaymentItem
     from chalicelib.pets.models import Pet
+    from chalicelib.privacy.models import ErasureRequest, ExportRequest
 
     return [
         User,
@@ -73,6 +74,8 @@ def all_models() -> list[type[Model]]:
         JobCheckpoint,
         MediaNode,
         RoomPlacement,
+        ErasureRequest,
+        ExportRequest,
     ]
 
 
