@@ -97,4 +97,9 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/recordings/{recording_id}/grants/{grant_id}", "DELETE"),
         ("/v1/shared-recordings/{grant_id}/playback", "POST"),
     ),
+    "chalicelib.privacy.api": (
+        ("/v1/me/exports", "POST"),
+        ("/v1/me/exports/{export_id}", "GET"),
+        ("/v1/me", "DELETE"),
+    ),
 }

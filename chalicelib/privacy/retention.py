@@ -15,7 +15,11 @@ race. Periods live in `chalicelib/config.py`:
 - recordings: the ``recording_retention`` setting (default 3 years) after the
   consultation: every version of the encrypted object, its grants, then the item;
 - a booking's recording-consent pair: ``RECORDING_CONSENT_RETENTION`` after the slot (the
-  consent ledger keeps every decision).
+  consent ledger keeps every decision);
+- data exports: ``EXPORT_RETENTION`` after they were written, with their document;
+- payments kept anonymised after their payer's erasure: ``TAX_RECORD_RETENTION`` after
+  the payment;
+- the anonymised record of an erasure: ``ERASURE_RECORD_RETENTION`` after it.
 
 DynamoDB TTL stays on the short-lived items as a second net; it is best effort (up to
 days late), the sweep is not.
@@ -36,6 +40,10 @@ from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
 from chalicelib.consultants.models import SlotClaim
 from chalicelib.notifications.chatlinks import ChatLinkToken
 from chalicelib.notifications.outbox import OutboxMessage
+from chalicelib.payments.models import PaymentItem
+from chalicelib.privacy.erasure import purge_erasure_record
+from chalicelib.privacy.exports import purge_export
+from chalicelib.privacy.models import ErasureRequest, ExportRequest
 from chalicelib.recordings.models import RecordingConsent
 from chalicelib.recordings.stored import Recording
 
@@ -114,6 +122,11 @@ def purge_recording_consent(key: Any, now: datetime) -> bool:
     return _delete_if_due(RecordingConsent, (key.booking_id,), now)
 
 
+def purge_payment(key: Any, now: datetime) -> bool:
+    """An anonymised payment past its tax retention (only those carry a deadline)."""
+    return _delete_if_due(PaymentItem, (key.booking_id,), now)
+
+
 @dataclass(frozen=True)
 class Purge:
     """One entity's retention: its model (with the ``purge-due`` index) and its purge."""
@@ -132,4 +145,7 @@ PURGES: tuple[Purge, ...] = (
     Purge("outbox_messages", OutboxMessage, purge_outbox_message),
     Purge("recordings", Recording, purge_recording),
     Purge("recording_consents", RecordingConsent, purge_recording_consent),
+    Purge("exports", ExportRequest, purge_export),
+    Purge("anonymised_payments", PaymentItem, purge_payment),
+    Purge("erasure_records", ErasureRequest, purge_erasure_record),
 )

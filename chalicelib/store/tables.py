@@ -41,6 +41,7 @@ def all_models() -> list[type[Model]]:
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.payments.models import PaymentEventItem, PaymentItem
     from chalicelib.pets.models import Pet
+    from chalicelib.privacy.models import ErasureRequest, ExportRequest
     from chalicelib.recordings.models import RecordingConsent, RecordingGrant
     from chalicelib.recordings.stored import Recording, RecordingKey
 
@@ -81,6 +82,8 @@ def all_models() -> list[type[Model]]:
         RecordingKey,
         RecordingConsent,
         RecordingGrant,
+        ErasureRequest,
+        ExportRequest,
     ]
 
 

@@ -31,6 +31,7 @@ CAPABILITIES: tuple[str, ...] = (
     "chalicelib.consent.api",
     "chalicelib.notifications.api",
     "chalicelib.recordings.api",
+    "chalicelib.privacy.api",
 )
 
 RouteTable = Mapping[str, tuple[tuple[str, str], ...]]
