@@ -88,17 +88,20 @@ def later(start: str, minutes: int) -> datetime:
 
 @pytest.fixture
 def recordings_bucket(aws: None) -> Iterator[Any]:
-    """The versioned recordings bucket, removed again after the test (the shared AWS
-    has no bucket)."""
+    """The versioned recordings bucket, emptied after the test (and removed again if this
+    test made it: the shared AWS has none)."""
     s3 = boto3.client("s3", region_name=get_settings().region)
     bucket = get_settings().recordings_bucket
-    s3.create_bucket(Bucket=bucket)
-    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    made = bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    if made:
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     yield s3
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
         for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
             s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
-    s3.delete_bucket(Bucket=bucket)
+    if made:
+        s3.delete_bucket(Bucket=bucket)
 
 
 def versions_of(s3: Any, key: str) -> list[str]:
