@@ -85,9 +85,25 @@ class AccountMailChannel:
         return deliver_request(subject, address)
 
 
+class RecordingShareChannel:
+    """The e-mail that gives a third party a recording's secret link (P17): the record
+    holds the text without the link; each delivery attempt makes the grant's key then
+    (storing only its digest), so the outbox never holds a usable link."""
+
+    name = "recording_share"
+
+    def deliver(
+        self, address: str, subject: str, body: str, headers: Mapping[str, str] | None = None
+    ) -> str:
+        from chalicelib.recordings.grants import deliver_share
+
+        return deliver_share(address, subject, body, dict(headers or {}))
+
+
 CHANNELS: dict[str, Channel] = {
     EMAIL: EmailChannel(),
     "account": AccountMailChannel(),
+    RecordingShareChannel.name: RecordingShareChannel(),
     chatlinks.TELEGRAM: TelegramChannel(),
 }
 
@@ -225,13 +241,15 @@ def send(
     now: datetime,
     purpose: str | None = None,
     headers: Mapping[str, str] | None = None,
+    channel: str = EMAIL,
 ) -> OutboxMessage:
-    """Record a rendered e-mail (for ``purpose``, with extra ``headers``), then try to
+    """Record a rendered e-mail (for ``purpose``, with extra ``headers``; by ``channel``,
+    plain e-mail unless an e-mail channel finishes the text at delivery), then try to
     deliver it."""
     message = _message(
-        f"msg_{secrets.token_hex(12)}.{EMAIL}",
+        f"msg_{secrets.token_hex(12)}.{channel}",
         recipient,
-        EMAIL,
+        channel,
         recipient.email,
         template,
         text,

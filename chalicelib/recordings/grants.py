@@ -24,6 +24,10 @@ from chalicelib.recordings.stored import Recording
 
 DISCLOSURE = "recording_disclosure"  # the consent purpose of a grant's ledger events
 TEMPLATE = "recording_shared"
+CHANNEL = "recording_share"  # the outbox channel that puts the link in at delivery
+GRANT_HEADER = "grant"  # the outbox record's note of its grant (never an e-mail header)
+LINK_SLOT = "[link]"  # where the link goes in the recorded text
+NO_KEY = "-"  # the digest of a grant whose e-mail has not gone out: no key matches it
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,6 @@ def create(
     if not now < new.expires_at <= now + RECORDING_GRANT_MAX_TTL:
         raise InvalidGrantExpiry
     grant_id = f"grt_{secrets.token_urlsafe(16)}"
-    key = secrets.token_urlsafe(32)
     event = record_decision(
         owner_id,
         DISCLOSURE,
@@ -84,17 +87,18 @@ def create(
         revoked=False,
         consent_hash=event.statement_hash,
         consent_event_id=event.event_id,
-        key_digest=key_digest(key),
+        key_digest=NO_KEY,
         created_at=now,
     )
     grant.save(condition=RecordingGrant.grant_id.does_not_exist())
-    _tell_recipient(grant, recording, share_link(grant_id, key), now)
+    _tell_recipient(grant, recording, now)
     return grant
 
 
-def _tell_recipient(grant: RecordingGrant, recording: Recording, link: str, now: datetime) -> None:
-    """The recipient's e-mail, in the owner's language, through the outbox. Its record
-    belongs to the owner (erased with the owner's data)."""
+def _tell_recipient(grant: RecordingGrant, recording: Recording, now: datetime) -> None:
+    """The recipient's e-mail, in the owner's language, through the outbox's share channel
+    (which puts the link in at delivery). Its record belongs to the owner (erased with
+    the owner's data)."""
     from chalicelib.bookings.notices import pet_name, recipient
     from chalicelib.bookings.service import bookings
     from chalicelib.notifications.outbox import Recipient, send
@@ -112,9 +116,28 @@ def _tell_recipient(grant: RecordingGrant, recording: Recording, link: str, now:
         timezone=owner.timezone,
         name=grant.recipient_email,
         instants={"when": recording.started_at, "until": grant.expires_at},
-        values={"counterpart": owner.name, "pet": pet, "purpose": grant.purpose, "link": link},
+        values={"counterpart": owner.name, "pet": pet, "purpose": grant.purpose, "link": LINK_SLOT},
     )
-    send(to, TEMPLATE, text, now=now)
+    send(to, TEMPLATE, text, now=now, headers={GRANT_HEADER: grant.grant_id}, channel=CHANNEL)
+
+
+def deliver_share(address: str, subject: str, body: str, headers: dict[str, str]) -> str:
+    """One delivery of a share e-mail: a new key for the grant (its digest replaces the
+    previous one, so only the link of the e-mail that went out works), then the e-mail
+    with the link. A revoked or missing grant is not sent (not retried either)."""
+    from chalicelib.notifications.channels import PermanentFailure, SesEmailSender
+
+    grant_id = headers.get(GRANT_HEADER, "")
+    key = secrets.token_urlsafe(32)
+    try:
+        RecordingGrant(grant_id).update(
+            actions=[RecordingGrant.key_digest.set(key_digest(key))],
+            condition=RecordingGrant.grant_id.exists() & (RecordingGrant.revoked == False),  # noqa: E712
+        )
+    except UpdateError:
+        raise PermanentFailure("the share was revoked or erased") from None
+    text = body.replace(LINK_SLOT, share_link(grant_id, key))
+    return SesEmailSender().send_email(address, subject, text)
 
 
 def revoke(owner_id: str, recording_id: str, grant_id: str, *, channel: str, now: datetime) -> None:

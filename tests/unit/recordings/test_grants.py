@@ -164,3 +164,42 @@ def test_revoking_names_the_recording_of_the_grant(
     _, grant = _share(world, recording, owner_password)
     path = f"/v1/recordings/{other.recording_id}/grants/{grant['id']}"
     assert world.call("DELETE", path, "owner_a")[0] == 404
+
+
+def test_the_outbox_never_holds_the_link_and_a_resend_replaces_the_key(
+    world: World, recording: Recording, owner_password: str
+) -> None:
+    from chalicelib.notifications.outbox import OutboxMessage, deliver
+
+    assert _share(world, recording, owner_password)[0] == 201
+    grant_id, first_key = _link_of_last_email()
+    [record] = [m for m in OutboxMessage.scan() if m.address == RECIPIENT]
+    assert first_key not in record.body
+    assert "[link]" in record.body
+    assert record.recipient_id == recording.owner_id  # erased with the owner's data
+
+    # A second delivery of the same record (a retry) makes a new key: only its link works.
+    record.update(actions=[OutboxMessage.status.set("failed")])
+    deliver(record, NOW)
+    sent = ses_backends[DEFAULT_ACCOUNT_ID][get_settings().region].sent_messages
+    second_key = re.findall(r"#key=([\w-]+)", sent[-1].body)[-1]
+    assert second_key != first_key
+    assert _play(world, grant_id, first_key)[0] == 404
+    assert _play(world, grant_id, second_key)[0] == 200
+
+
+def test_a_share_revoked_before_its_e_mail_went_out_is_never_sent(
+    world: World, recording: Recording, owner_password: str
+) -> None:
+    from chalicelib.notifications.outbox import OutboxMessage, deliver
+
+    assert _share(world, recording, owner_password)[0] == 201
+    grant_id, _ = _link_of_last_email()
+    path = f"/v1/recordings/{recording.recording_id}/grants/{grant_id}"
+    assert world.call("DELETE", path, "owner_a")[0] == 204
+    [record] = [m for m in OutboxMessage.scan() if m.address == RECIPIENT]
+    record.update(actions=[OutboxMessage.status.set("failed")])
+    deliver(record, NOW)
+    assert OutboxMessage.get(record.message_id).status == "dead"
+    sent = ses_backends[DEFAULT_ACCOUNT_ID][get_settings().region].sent_messages
+    assert len([m for m in sent if RECIPIENT in m.destinations.get("ToAddresses", [])]) == 1
