@@ -56,8 +56,12 @@ class ExportState:
 @cache
 def _s3() -> Any:
     import boto3
+    from botocore.config import Config
 
-    return boto3.client("s3", region_name=get_settings().region)
+    # SigV4: a presigned link carries its own lifetime (X-Amz-Expires).
+    return boto3.client(
+        "s3", region_name=get_settings().region, config=Config(signature_version="s3v4")
+    )
 
 
 def withheld() -> dict[str, list[str]]:
