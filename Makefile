@@ -86,6 +86,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/booking_race.py
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/vault.py --sizes 100M,1G
 
 ## Run one scheduled job against the running local stack: make job NAME=reminders [NOW=<RFC 3339>]
 job: $(STAMP)

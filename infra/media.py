@@ -22,6 +22,14 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from constructs import Construct
 
+from chalicelib.media_nodes.contract import (
+    BOOKINGS_TABLE,
+    RECORDING_CONSENTS_TABLE,
+    RECORDING_GRANTS_TABLE,
+    RECORDING_KEYS_TABLE,
+    RECORDING_PURPOSE,
+    RECORDINGS_TABLE,
+)
 from infra.api import ROOT
 from infra.log_groups import log_group
 from infra.nag import suppress
@@ -51,6 +59,15 @@ DENIED_PEER_RANGES = [
     "fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
     "fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
 ]
+
+
+def shared_files() -> list[str]:
+    """The API modules media/Dockerfile copies into the image (its `COPY chalicelib/...`)."""
+    files: list[str] = []
+    for line in (ROOT / "media" / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY chalicelib/"):
+            files.extend(line.split()[1:-1])
+    return files
 
 
 def coturn_arguments(realm: str, allowed_peers: str) -> str:
@@ -179,9 +196,59 @@ class Media(Construct):
                 },
             )
         )
+        # Recordings: read both sides' consent, the booking's parties and a grant; write
+        # a recording's item; create (never delete) an owner's key; multipart upload and
+        # playback of the encrypted objects.
         sfu.add_to_task_role_policy(
             iam.PolicyStatement(
-                actions=["s3:PutObject"], resources=[storage.recordings.arn_for_objects("*")]
+                actions=["dynamodb:GetItem"],
+                resources=[
+                    storage.tables[name].attr_arn
+                    for name in (
+                        BOOKINGS_TABLE,
+                        RECORDING_CONSENTS_TABLE,
+                        RECORDING_GRANTS_TABLE,
+                        RECORDINGS_TABLE,
+                        RECORDING_KEYS_TABLE,
+                    )
+                ],
+            )
+        )
+        sfu.add_to_task_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:PutItem"],
+                resources=[
+                    storage.tables[RECORDINGS_TABLE].attr_arn,
+                    storage.tables[RECORDING_KEYS_TABLE].attr_arn,
+                ],
+            )
+        )
+        sfu.add_to_task_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
+                resources=[storage.recordings.arn_for_objects("*")],
+            )
+        )
+        # The owners' data keys: generated and unwrapped under the recordings key, only
+        # with the recordings purpose and an owner id in the encryption context.
+        owner_key_context = {
+            "StringEquals": {"kms:EncryptionContext:purpose": RECORDING_PURPOSE},
+            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["owner_id", "purpose"]},
+        }
+        sfu.add_to_task_role_policy(
+            iam.PolicyStatement(
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=[storage.recordings_key.key_arn],
+                conditions=owner_key_context,
+            )
+        )
+        storage.recordings_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="SfuWrapsOwnerRecordingKeys",
+                principals=[sfu.task_role],
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=["*"],  # in a key policy "*" is this key
+                conditions=owner_key_context,
             )
         )
         recordings_context = {
@@ -193,7 +260,8 @@ class Media(Construct):
         }
         sfu.add_to_task_role_policy(
             iam.PolicyStatement(
-                actions=["kms:GenerateDataKey", "kms:Encrypt"],
+                # Decrypt: S3 needs it for multipart uploads and reads of SSE-KMS objects.
+                actions=["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
                 resources=[storage.recordings_key.key_arn],
                 conditions=recordings_context,
             )
@@ -202,7 +270,7 @@ class Media(Construct):
             iam.PolicyStatement(
                 sid="SfuWritesRecordingsThroughS3",
                 principals=[sfu.task_role],
-                actions=["kms:GenerateDataKey", "kms:Encrypt"],
+                actions=["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
                 resources=["*"],  # in a key policy "*" is this key
                 conditions=recordings_context,
             )
@@ -226,7 +294,8 @@ class Media(Construct):
                 str(ROOT),
                 file="media/Dockerfile",
                 platform=ecr_assets.Platform.LINUX_ARM64,
-                exclude=["*", "!media", "!media/**"],
+                # The media server and the API modules its Dockerfile copies.
+                exclude=["*", "!media", "!media/**", *(f"!{path}" for path in shared_files())],
             ),
             memory_reservation_mib=1024,
             port_mappings=[ecs.PortMapping(container_port=MEDIA_PORT)],
@@ -238,6 +307,7 @@ class Media(Construct):
                 "VETPET_JWKS_URL": stage.jwks_url,
                 "VETPET_ROOMS_TABLE": rooms.ref,
                 "VETPET_RECORDINGS_BUCKET": storage.recordings.bucket_name,
+                "VETPET_RECORDINGS_KEY_ARN": storage.recordings_key.key_arn,
                 "AWS_DEFAULT_REGION": stack.region,
             },
             health_check=ecs.HealthCheck(

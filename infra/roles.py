@@ -103,8 +103,8 @@ JOB_TABLES = {
     ERASURE: ["erasures", "policy-versions", *_PERSONAL],
     EXPORTS: _PERSONAL,
 }
-# Functions that remove recordings for good (every object version): the API, the erasure
-# job (an owner's recordings) and the retention sweep.
+# Functions that remove recordings for good (every object version): the erasure job (an
+# owner's recordings) and the retention sweep. The API never deletes one.
 REMOVES_RECORDINGS = {RETENTION, ERASURE}
 JOB_SECRETS = {
     HOLD_EXPIRY: ["telegram"],  # the Bot API token, for the chat copy of a notice
@@ -260,7 +260,7 @@ def function_role(
             conditions={"StringEquals": {"ses:FromAddress": stage.email_sender}},
         )
     )
-    if is_api or logical_id in REMOVES_RECORDINGS:
+    if logical_id in REMOVES_RECORDINGS:
         role.add_to_policy(
             iam.PolicyStatement(
                 sid="RecordingsRemoval",

@@ -64,6 +64,14 @@ def serialise_dynamodb() -> None:
         setattr(DynamoDBBackend, name, locked)
 
 
+def recordings_key_arn() -> str:
+    """The ARN of the local recordings key (the media server is given it explicitly)."""
+    settings = get_settings()
+    kms = boto3.client("kms", region_name=settings.region)
+    arn: str = kms.describe_key(KeyId=settings.recordings_key_alias)["KeyMetadata"]["Arn"]
+    return arn
+
+
 def start_moto(port: int) -> ThreadedMotoServer:
     serialise_dynamodb()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -79,6 +87,10 @@ def bootstrap() -> None:
     s3 = boto3.client("s3", region_name=settings.region)
     s3.create_bucket(Bucket=settings.recordings_bucket)
     s3.create_bucket(Bucket=settings.exports_bucket)
+    # As deployed: versioned (old versions stay readable only while the owner's key lives).
+    s3.put_bucket_versioning(
+        Bucket=settings.recordings_bucket, VersioningConfiguration={"Status": "Enabled"}
+    )
     kms = boto3.client("kms", region_name=settings.region)
     key_id = kms.create_key(Description="VetPet recordings (local)")["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName=settings.recordings_key_alias, TargetKeyId=key_id)

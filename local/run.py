@@ -59,6 +59,7 @@ def start(ports: Ports, media_nodes: int = 1) -> Callable[[], None]:
 
     moto = embedded_aws.start_moto(ports.aws)
     embedded_aws.bootstrap()
+    env["VETPET_RECORDINGS_KEY_ARN"] = embedded_aws.recordings_key_arn()
     seed.seed()
     bot = telegram_standin.BotStandIn(
         embedded_aws.LOCAL_BOT["token"], embedded_aws.LOCAL_BOT["bot_name"]

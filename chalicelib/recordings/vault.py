@@ -191,7 +191,7 @@ class Vault:
             Key=object_key,
             UploadId=upload_id,
             PartNumber=number,
-            Body=bytes(part),
+            Body=part,
         )["ETag"]
         return {"PartNumber": number, "ETag": etag}
 

@@ -2,7 +2,46 @@
 "use strict";
 
 (function () {
-  const state = { pc: null, ws: null, messages: [], tracks: {} };
+  const state = { pc: null, ws: null, messages: [], tracks: {}, recording: "off" };
+
+  // What the server says about the room's recording, shown to every participant.
+  const RECORDING_TEXT = {
+    started: "Recording",
+    stopped: "Recording stopped",
+    saved: "Recording saved",
+    failed: "The recording could not be saved",
+    refused: "Recording is not possible",
+  };
+
+  function showRecording(message) {
+    state.recording = message.state;
+    const label = document.getElementById("recording-state");
+    const why = message.reason ? ` (${message.reason})` : "";
+    label.textContent = (RECORDING_TEXT[message.state] || message.state) + why;
+    label.classList.toggle("on", message.state === "started");
+    const button = document.getElementById("record");
+    button.textContent = message.state === "started" ? "Stop recording" : "Start recording";
+  }
+
+  function record(action) {
+    state.ws.send(JSON.stringify({ type: "record", action }));
+  }
+
+  // Plays a playback link (`POST /v1/recordings/{id}/playback` answers it); the media
+  // server decrypts on the fly and serves byte ranges, so the player can seek.
+  function play(url) {
+    const video = document.getElementById("recording");
+    video.src = url;
+    return video.play();
+  }
+
+  function playing() {
+    const video = document.getElementById("recording");
+    return {
+      currentTime: video.currentTime, readyState: video.readyState,
+      videoWidth: video.videoWidth, error: video.error && video.error.code,
+    };
+  }
 
   function iceGatheringComplete(pc) {
     if (pc.iceGatheringState === "complete") return Promise.resolve();
@@ -63,6 +102,8 @@
       const message = JSON.parse(event.data);
       state.messages.push(message);
       if (message.type === "offer") await answer(pc, ws, stream, message);
+      if (message.type === "joined") document.getElementById("record").disabled = false;
+      if (message.type === "recording") showRecording(message);
     };
   }
 
@@ -89,7 +130,17 @@
     return result;
   }
 
-  window.vetpet = { join, stats };
+  window.vetpet = {
+    join, stats, record, play, playing, recordingState: () => state.recording,
+    messages: () => state.messages,
+  };
+  document.getElementById("record").addEventListener("click", () => {
+    record(state.recording === "started" ? "stop" : "start");
+  });
+  document.getElementById("playback").addEventListener("submit", (event) => {
+    event.preventDefault();
+    play(document.getElementById("playback-url").value);
+  });
   document.getElementById("join").addEventListener("submit", (event) => {
     event.preventDefault();
     join({

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.media_nodes.contract import RECORDING_KEYS_TABLE
+from chalicelib.media_nodes.contract import RECORDING_KEYS_TABLE, RECORDING_PURPOSE
 from chalicelib.store.tables import all_models
 from infra.gateway import GATEWAY_RESPONSES
 from infra.roles import WILDCARD_ALLOWED
@@ -326,3 +326,25 @@ def test_only_the_erasure_role_may_delete_ledger_items_and_export_versions(
         if "s3:DeleteObjectVersion" in _as_list(s["Action"])
     }
     assert deleting_versions == {"ApiErasure", "ApiRetention"}
+
+
+def test_the_sfu_creates_owner_keys_but_never_deletes_one_and_uses_them_only_for_recordings(
+    assembly: Assembly, stage: str
+) -> None:
+    policies = assembly.resources(stage, "AWS::IAM::Policy")
+    (policy,) = (p for k, p in policies.items() if k.startswith("MediaSfuTaskRole"))
+    statements = _statements(policy["Properties"]["PolicyDocument"])
+    actions = {a for s in statements for a in _as_list(s["Action"])}
+    assert {"dynamodb:DeleteItem", "s3:DeleteObject", "s3:DeleteObjectVersion"}.isdisjoint(actions)
+    direct = [
+        s
+        for s in statements
+        if "kms:Decrypt" in _as_list(s["Action"]) and "kms:ViaService" not in json.dumps(s)
+    ]
+    assert direct
+    for statement in direct:
+        assert statement["Condition"]["StringEquals"] == {
+            "kms:EncryptionContext:purpose": RECORDING_PURPOSE
+        }
+    env_names = json.dumps(assembly.resources(stage, "AWS::ECS::TaskDefinition"))
+    assert "VETPET_RECORDINGS_KEY_ARN" in env_names

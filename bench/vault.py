@@ -1,0 +1,238 @@
+"""The recordings vault's throughput and memory: encrypt and upload a stream to the local
+S3 (moto, in its own process so its memory is not ours; its speed bounds the result),
+then download and decrypt it,
+for each size; raw AES-256-GCM (`cryptography`, one nonce per frame) on the same bytes in
+the same run is the yardstick. Each size runs in a fresh process, so its peak RSS is its
+own. Targets: vault throughput >= 0.5 x raw AES-GCM both ways, peak RSS <= 100 MiB at
+every size. First the crypto path alone (Encryption SDK against raw AES-GCM, no S3) at
+the vault's frame size, or at each of ``--frames``.
+
+    python bench/vault.py [--sizes 100M,1G] [--frames 4K,64K,1M]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MiB = 1024 * 1024
+RSS_TARGET_MIB = 100
+RATIO_TARGET = 0.5
+_UNITS = {"K": 1024, "M": MiB, "G": 1024 * MiB}
+_BLOCK = os.urandom(MiB)  # the stream repeats this block, each copy numbered
+
+
+def parse_size(text: str) -> int:
+    """``100M`` -> 104857600; ``1G``, ``64K`` and plain byte counts too."""
+    text = text.strip().upper()
+    if text[-1:] in _UNITS:
+        return int(float(text[:-1]) * _UNITS[text[-1]])
+    return int(text)
+
+
+class Stream:
+    """``size`` bytes made as they are read; hashes what it hands out."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.position = 0
+        self.digest = hashlib.sha256()
+
+    def read(self, n: int = -1, /) -> bytes:
+        n = self.size - self.position if n < 0 else min(n, self.size - self.position)
+        out = bytearray()
+        while len(out) < n:
+            at = (self.position + len(out)) % MiB
+            if at == 0:
+                out += ((self.position + len(out)) // MiB).to_bytes(8, "big")
+                continue
+            out += _BLOCK[at : at + n - len(out)]
+        data = bytes(out[:n])
+        self.position += n
+        self.digest.update(data)
+        return data
+
+
+def _raw_aes_gcm(size: int, frame: int) -> float:
+    """MB/s of AES-256-GCM over the same stream, one nonce per frame."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    aead = AESGCM(AESGCM.generate_key(bit_length=256))
+    source = Stream(size)
+    started = time.perf_counter()
+    sequence = 0
+    while chunk := source.read(frame):
+        aead.encrypt(sequence.to_bytes(12, "big"), chunk, None)
+        sequence += 1
+    return size / MiB / (time.perf_counter() - started)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _moto() -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server, url
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("moto did not start")
+
+
+def _vault(frame: int) -> object:
+    import boto3
+
+    from chalicelib.config import get_settings
+    from chalicelib.media_nodes.contract import RECORDING_KEYS_TABLE
+    from chalicelib.recordings.stored import RecordingKey
+    from chalicelib.recordings.vault import OwnerKeys, Vault
+
+    settings = get_settings()
+    RecordingKey.create_table(wait=True)
+    s3 = boto3.client("s3", region_name=settings.region)
+    s3.create_bucket(Bucket=settings.recordings_bucket)
+    kms = boto3.client("kms", region_name=settings.region)
+    return Vault(
+        keys=OwnerKeys(
+            boto3.client("dynamodb", region_name=settings.region),
+            settings.table_name(RECORDING_KEYS_TABLE),
+        ),
+        kms=kms,
+        s3=s3,
+        bucket=settings.recordings_bucket,
+        key_arn=kms.create_key()["KeyMetadata"]["Arn"],
+        frame_length=frame,
+    )
+
+
+def one_size(size: int) -> dict[str, float]:
+    """Encrypt+upload, then download+decrypt ``size`` bytes; this process's numbers."""
+    from chalicelib.recordings.vault import FRAME_LENGTH, RecordingScope, Vault
+
+    server, url = _moto()
+    os.environ["AWS_ENDPOINT_URL"] = url
+    try:
+        vault = _vault(FRAME_LENGTH)
+        assert isinstance(vault, Vault)
+        scope = RecordingScope("bench-booking", "bench-owner")
+        source = Stream(size)
+        started = time.perf_counter()
+        stored = vault.upload("bench/recording", source, scope)
+        upload = time.perf_counter() - started
+        digest = hashlib.sha256()
+        started = time.perf_counter()
+        for chunk in vault.decrypt("bench/recording", scope):
+            digest.update(chunk)
+        download = time.perf_counter() - started
+        if stored != size or digest.digest() != source.digest.digest():
+            raise AssertionError("the decrypted stream differs from the source")
+        raw = _raw_aes_gcm(size, FRAME_LENGTH)
+    finally:
+        server.terminate()
+        server.wait()
+    return {
+        "size_mib": size / MiB,
+        "upload_mbps": size / MiB / upload,
+        "download_mbps": size / MiB / download,
+        "raw_mbps": raw,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _encrypt_only(size: int, frame: int) -> float:
+    """MB/s of the Encryption SDK alone (no S3) at this frame size."""
+    from chalicelib.recordings.vault import _master_key, _sdk
+
+    client, algorithm = _sdk()
+    source = Stream(size)
+    started = time.perf_counter()
+    with client.stream(
+        mode="e",
+        source=source,
+        key_provider=_master_key("bench-owner", os.urandom(32)),
+        encryption_context={"purpose": "bench"},
+        algorithm=algorithm,
+        frame_length=frame,
+    ) as encryptor:
+        while encryptor.read(frame):
+            pass
+    return size / MiB / (time.perf_counter() - started)
+
+
+def _in_fresh_process(size: int) -> dict[str, float]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=True
+    )
+    numbers: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return numbers
+
+
+def frames_report(sizes: Iterator[int]) -> None:
+    """The crypto path alone: the Encryption SDK against raw AES-GCM, per frame size."""
+    print("frame     SDK encrypt MB/s   raw AES-GCM MB/s   (64 MiB, no S3)")
+    sample = 64 * MiB
+    for frame in sizes:
+        sdk = _encrypt_only(sample, frame)
+        raw = _raw_aes_gcm(sample, frame)
+        print(f"{frame // 1024:>5} KiB {sdk:>14.0f} {raw:>18.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="100M,1G", help="comma-separated, e.g. 100M,1G")
+    parser.add_argument("--frames", default="", help="also compare frame sizes, e.g. 4K,64K")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    os.environ["VETPET_TABLE_PREFIX"] = "vetpet-bench-"
+    if args.one is not None:
+        print(json.dumps(one_size(args.one)))
+        return
+    frames_report(parse_size(f) for f in (args.frames or "64K").split(","))
+    ok = True
+    print("size       upload MB/s  download MB/s  raw AES-GCM MB/s  ratio up/down  peak RSS")
+    for size in (parse_size(s) for s in args.sizes.split(",")):
+        r = _in_fresh_process(size)
+        up, down = r["upload_mbps"] / r["raw_mbps"], r["download_mbps"] / r["raw_mbps"]
+        good = min(up, down) >= RATIO_TARGET and r["peak_rss_mib"] <= RSS_TARGET_MIB
+        ok &= good
+        print(
+            f"{r['size_mib']:>6.0f} MiB {r['upload_mbps']:>11.0f} {r['download_mbps']:>14.0f}"
+            f" {r['raw_mbps']:>17.0f}  {up:>5.2f}/{down:<5.2f}"
+            f"  {r['peak_rss_mib']:>5.0f} MiB {'ok' if good else 'MISSED'}"
+        )
+    print(
+        f"targets: ratio >= {RATIO_TARGET} both ways, peak RSS <= {RSS_TARGET_MIB} MiB:"
+        f" {'met' if ok else 'missed'}"
+    )
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
