@@ -89,4 +89,8 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/me/chat-links/{channel}", "DELETE"),
         ("/v1/chatbot/telegram/webhook", "POST"),
     ),
+    "chalicelib.access_log.api": (
+        ("/v1/me/access-log", "GET"),
+        ("/v1/me/access-log/verify", "GET"),
+    ),
 }

@@ -134,7 +134,7 @@ def list_bookings(request: ApiRequest[None, BookingListQuery]) -> BookingList:
     errors=(NotFound,),
 )
 def get(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
-    booking = service.bookings.load_for(booking_id, _actor(request))
+    booking = service.bookings.read_for(booking_id, _actor(request), request.now)
     return views.for_viewer(booking, request.user.user_id, request.now)
 
 
@@ -300,7 +300,7 @@ def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
 def question(
     request: ApiRequest[None, None], question_id: str
 ) -> OwnerQuestion | ConsultantQuestion:
-    found = questions.load_for(question_id, _actor(request))
+    found = questions.read_for(question_id, _actor(request), request.now)
     return views.question_view(found, request.user.user_id)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from chalicelib.access_log.entries import CONSULTANT_ROLE
+from chalicelib.access_log.service import record_access
 from chalicelib.bookings import notices
 from chalicelib.bookings.models import Question, QuestionMessage
 from chalicelib.bookings.schemas import QuestionCreate
@@ -66,6 +68,20 @@ def load_for(question_id: str, actor: Actor) -> Question:
         raise NotFound("question") from exc
     if actor.user_id not in (question.owner_id, question.consultant_id):
         raise NotFound("question")
+    return question
+
+
+def read_for(question_id: str, actor: Actor, now: datetime) -> Question:
+    """`load_for` to show the thread; a consultant's read goes in the owner's access log."""
+    question = load_for(question_id, actor)
+    if actor.user_id == question.consultant_id:
+        record_access(
+            question.owner_id,
+            actor_role=CONSULTANT_ROLE,
+            action="read",
+            resource=f"question/{question_id}",
+            now=now,
+        )
     return question
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.access_log.entries import CONSULTANT_ROLE
+from chalicelib.access_log.service import record_access
 from chalicelib.bookings import marks, notices, quotas
 from chalicelib.bookings.errors import IdempotencyKeyReused, InvalidTransition
 from chalicelib.bookings.idempotency import booking_id_for, fingerprint
@@ -156,6 +158,20 @@ class Bookings:
         booking = self.load(booking_id)
         if actor.user_id not in (booking.owner_id, booking.consultant_id):
             raise NotFound("booking")
+        return booking
+
+    def read_for(self, booking_id: str, actor: Actor, now: datetime) -> Booking:
+        """`load_for` to show the booking; a consultant's read goes in the owner's access
+        log (P8)."""
+        booking = self.load_for(booking_id, actor)
+        if actor.user_id == booking.consultant_id:
+            record_access(
+                booking.owner_id,
+                actor_role=CONSULTANT_ROLE,
+                action="read",
+                resource=f"booking/{booking_id}",
+                now=now,
+            )
         return booking
 
     def _replay(self, booking_id: str, request_hash: str) -> Booking | None:

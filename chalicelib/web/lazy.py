@@ -30,6 +30,7 @@ CAPABILITIES: tuple[str, ...] = (
     "chalicelib.payments.api",
     "chalicelib.consent.api",
     "chalicelib.notifications.api",
+    "chalicelib.access_log.api",
 )
 
 RouteTable = Mapping[str, tuple[tuple[str, str], ...]]
