@@ -93,4 +93,5 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/me/access-log", "GET"),
         ("/v1/me/access-log/verify", "GET"),
     ),
+    "chalicelib.disclosures.api": (("/v1/admin/users/{user_id}/disclosures", "POST"),),
 }

@@ -15,6 +15,10 @@ class Retention(StrEnum):
     SHORT_LIVED = "until it expires (minutes to days), then removed by TTL and sweep"
     OPERATIONAL = "not personal; kept while the item exists"
     CONSENT_PROOF = "append-only while the account exists: the proof of each consent decision"
+    DISCLOSURE = (
+        "append-only, kept after erasure as the record the law requires, unlinked from the "
+        "user (subject_id and salt removed)"
+    )
 
 
 @dataclass(frozen=True)
@@ -379,6 +383,22 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "recipient": _personal("the recipient of a lawful disclosure (P8)"),
         "previous_hash": _key("hash chain: the previous entry's hash"),
         "entry_hash": _key("hash chain: this entry's hash"),
+    },
+    "Disclosure": {
+        "trail": _key("the one partition of the disclosure trail"),
+        "sequence": _key("place of the disclosure in the trail's hash chain"),
+        "disclosure_id": _key("identifies the disclosure"),
+        "at": _key("when the data was disclosed"),
+        "admin_id": _key("the support member who disclosed (staff, not the subject)"),
+        "recipient": _personal("who received the user's data (P8)", Retention.DISCLOSURE),
+        "legal_basis": _key("vital_interest or legal_obligation"),
+        "reference": _personal("the request or order answered (P8)", Retention.DISCLOSURE),
+        "data_categories": _personal("which data was disclosed (P8)", Retention.DISCLOSURE),
+        "subject_digest": _key("SHA-256 of the salt and the user id; anonymous without both"),
+        "previous_hash": _key("hash chain: the previous entry's hash"),
+        "entry_hash": _key("hash chain: this entry's hash"),
+        "subject_id": _personal("links the entry to the user; removed at erasure (P10)"),
+        "subject_salt": _personal("the salt of subject_digest; removed at erasure (P10)"),
     },
     "PaymentEventItem": {
         "event_id": _key("a processed webhook event counts once"),

@@ -35,6 +35,7 @@ def all_models() -> list[type[Model]]:
         Restriction,
     )
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
+    from chalicelib.disclosures.models import Disclosure
     from chalicelib.jobs.checkpoints import JobCheckpoint
     from chalicelib.media_nodes.models import MediaNode, RoomPlacement
     from chalicelib.notifications.chatlinks import ChatLink, ChatLinkToken
@@ -75,6 +76,7 @@ def all_models() -> list[type[Model]]:
         MediaNode,
         RoomPlacement,
         AccessLogEntry,
+        Disclosure,
     ]
 
 

@@ -31,6 +31,7 @@ CAPABILITIES: tuple[str, ...] = (
     "chalicelib.consent.api",
     "chalicelib.notifications.api",
     "chalicelib.access_log.api",
+    "chalicelib.disclosures.api",
 )
 
 RouteTable = Mapping[str, tuple[tuple[str, str], ...]]
