@@ -3,11 +3,13 @@ log; erasing the user unlinks the trail entry and the chain still verifies."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.disclosures import repository, service
 from chalicelib.disclosures.models import TRAIL, Disclosure
 from tests.unit.booking_world import World
 
-BODY = {
+BODY: dict[str, Any] = {
     "recipient": "Kyiv City Police, Dept. 4",
     "legal_basis": "legal_obligation",
     "reference": "Court order 757/1234/26",
