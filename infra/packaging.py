@@ -32,6 +32,7 @@ REMINDERS = "Reminders"
 RETENTION = "Retention"
 CAMPAIGN_DISPATCH = "CampaignDispatch"
 PAYMENT_HOUSEKEEPING = "PaymentHousekeeping"
+PRIVACY_REQUESTS_OVERDUE = "PrivacyRequestsOverdue"
 REST_API = "RestAPI"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _CACHE = Path(tempfile.gettempdir()) / "vetpet-compiled-packages"

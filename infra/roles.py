@@ -18,6 +18,7 @@ from infra.packaging import (
     HOLD_EXPIRY,
     NOTIFICATIONS,
     PAYMENT_HOUSEKEEPING,
+    PRIVACY_REQUESTS_OVERDUE,
     REMINDERS,
     RETENTION,
 )
@@ -58,6 +59,7 @@ JOB_TABLES = {
     ],
     CAMPAIGN_DISPATCH: ["campaigns", "consent-ledger", "policy-versions", *_SENDS_MAIL],
     PAYMENT_HOUSEKEEPING: ["payments", "payment-events", "bookings"],
+    PRIVACY_REQUESTS_OVERDUE: ["privacy-requests"],
 }
 JOB_SECRETS = {
     HOLD_EXPIRY: ["telegram"],  # the Bot API token, for the chat copy of a notice
@@ -66,6 +68,7 @@ JOB_SECRETS = {
     RETENTION: [],
     CAMPAIGN_DISPATCH: ["signing-keys"],  # signed receipts
     PAYMENT_HOUSEKEEPING: ["stripe", "liqpay"],  # refunds through the processors
+    PRIVACY_REQUESTS_OVERDUE: [],
 }
 
 # The IAM actions a statement may grant on `*`, each with the reason: the service has no

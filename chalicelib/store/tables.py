@@ -42,6 +42,7 @@ def all_models() -> list[type[Model]]:
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.payments.models import PaymentEventItem, PaymentItem
     from chalicelib.pets.models import Pet
+    from chalicelib.privacy_requests.models import PrivacyRequest
 
     return [
         User,
@@ -77,6 +78,7 @@ def all_models() -> list[type[Model]]:
         RoomPlacement,
         AccessLogEntry,
         Disclosure,
+        PrivacyRequest,
     ]
 
 

@@ -34,6 +34,7 @@ from chalicelib.payments.errors import (
 )
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
 from chalicelib.platform.errors import StoreUnavailable
+from chalicelib.privacy_requests import errors as privacy_requests
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import unauthorized
 from chalicelib.web.problems import ProblemError
@@ -192,6 +193,16 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     NoPolicyInEffect: ErrorSpec(404, "no_policy_in_effect", "no policy version is in effect"),
     InvalidUnsubscribeToken: ErrorSpec(
         400, "invalid_unsubscribe_token", "unsubscribe link forged, expired or for another use"
+    ),
+    # privacy requests
+    privacy_requests.RequestClosed: ErrorSpec(
+        409, "request_closed", "the privacy request is closed: nothing more can be done"
+    ),
+    privacy_requests.AlreadyExtended: ErrorSpec(
+        409, "already_extended", "a privacy request's due date may be extended only once"
+    ),
+    privacy_requests.ThreadFull: ErrorSpec(
+        409, "thread_full", "the privacy request's thread is full (50 messages); close it"
     ),
     # media nodes
     NoMediaNode: ErrorSpec(503, "media_unavailable", "no media server can take the call now"),

@@ -32,6 +32,7 @@ CAPABILITIES: tuple[str, ...] = (
     "chalicelib.notifications.api",
     "chalicelib.access_log.api",
     "chalicelib.disclosures.api",
+    "chalicelib.privacy_requests.api",
 )
 
 RouteTable = Mapping[str, tuple[tuple[str, str], ...]]

@@ -23,7 +23,7 @@ def _render(template: str, language: str, zone: str) -> tuple[str, str]:
         timezone=zone,
         name="Olena",
         instants={"when": WHEN, "previous_when": WHEN},
-        values={"counterpart": "Dr Vet", "pet": "Barsik"},
+        values={"counterpart": "Dr Vet", "pet": "Barsik", "reason": "many records"},
     )
     return out.subject, out.body
 
@@ -53,7 +53,8 @@ def test_language_and_time_zone_of_the_recipient(
 def test_every_template_renders_in_every_language(template: str, language: str) -> None:
     subject, body = _render(template, language, "Europe/Kyiv")
     assert "%(" not in subject + body
-    assert "Barsik" in body
+    if "%(pet)s" in TEMPLATES[template].body:
+        assert "Barsik" in body
 
 
 def test_unknown_language_falls_back_to_english() -> None:
