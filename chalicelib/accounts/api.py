@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.accounts import mfa, nonces, profile, registration, service, social_signin
 from chalicelib.accounts.errors import (
+    AccountErasing,
     AccountGone,
     ChallengeConflict,
     ChallengeInvalid,
@@ -226,7 +227,7 @@ def accept_invite(request: ApiRequest[AcceptInviteIn, None]) -> StatusOut:
     body=LoginIn,
     response=LoginOut,
     summary="Sign in with e-mail and password; a second factor may be required.",
-    errors=(InvalidCredentials, EmailUnverified, TooManyAttempts),
+    errors=(InvalidCredentials, EmailUnverified, TooManyAttempts, AccountErasing),
 )
 def login(request: ApiRequest[LoginIn, None]) -> TokensOut | MfaRequiredOut:
     body = request.body
@@ -260,6 +261,7 @@ def social_nonce(request: ApiRequest[None, None]) -> NonceOut:
     summary="Sign in with a Google, Apple or Facebook ID token (creates or links an owner).",
     errors=(
         InvalidIdToken,
+        AccountErasing,
         UnknownProvider,
         ProfileIncomplete,
         Underage,
@@ -296,7 +298,7 @@ def send_mfa_sms(request: ApiRequest[ChallengeIn, None]) -> StatusOut:
     body=MfaVerifyIn,
     response=TokensOut,
     summary="Complete a sign-in with an SMS or authenticator code.",
-    errors=(InvalidSecondFactorCode, ChallengeInvalid, TooManyAttempts),
+    errors=(InvalidSecondFactorCode, ChallengeInvalid, TooManyAttempts, AccountErasing),
 )
 def verify_mfa(request: ApiRequest[MfaVerifyIn, None]) -> TokensOut:
     body = request.body

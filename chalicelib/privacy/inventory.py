@@ -19,6 +19,8 @@ class Retention(StrEnum):
         "append-only, kept after erasure as the record the law requires, unlinked from the "
         "user (subject_id and salt removed)"
     )
+    UNTIL_ERASED = "until the erasure completes (about a minute), then removed from the record"
+    EXPORT = "EXPORT_RETENTION (7 days) after the export was written, then purged"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "totp_pending_secret": _personal("authenticator-app enrolment until confirmed (P4)"),
         "totp_last_step": _key("refuses a replayed authenticator code"),
         "mfa_challenge_id": _key("the one live second-factor challenge of a sign-in"),
+        "erasure_id": _key("the account's erasure request: it can no longer sign in"),
         "address": _personal("contact data the user chose to give"),
         "postcode": _personal("contact data the user chose to give"),
         "created_at": _key("account age, audit"),
@@ -412,6 +415,29 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "closed_at": _key("when the request was closed"),
         "waiting": _key("sparse index of requests waiting for an answer, by due date"),
         "messages": _personal("the thread between the user and support (P20)"),
+    },
+    # privacy rights (P10)
+    "ErasureRequest": {
+        "erasure_id": _key("identifies the erasure; the deletion receipt names it"),
+        "user_id": _personal("the account to erase", Retention.UNTIL_ERASED),
+        "email": _personal("where the deletion receipt goes", Retention.UNTIL_ERASED),
+        "language": _personal("language of the deletion receipt", Retention.UNTIL_ERASED),
+        "reason": _key("why: the user asked, or a confirmed minor report"),
+        "status": _key("pending or done"),
+        "requested_at": _key("proof of when the erasure was asked for"),
+        "completed_at": _key("proof of when the erasure was done"),
+        "todo": _key("sparse index of erasures the job has still to do"),
+    },
+    "ExportRequest": {
+        "user_id": _key("the user whose data is exported; GET is by user and export id"),
+        "export_id": _key("identifies the export"),
+        "status": _key("pending or ready"),
+        "object_key": _key("where the export document lies in the exports bucket"),
+        "requested_at": _key("audit"),
+        "ready_at": _key("audit"),
+        "expires_at": _key("the export is deleted after EXPORT_RETENTION"),
+        "todo": _key("sparse index of exports the job has still to write"),
+        **_PURGE,
     },
     "PaymentEventItem": {
         "event_id": _key("a processed webhook event counts once"),

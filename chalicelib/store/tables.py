@@ -42,6 +42,7 @@ def all_models() -> list[type[Model]]:
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.payments.models import PaymentEventItem, PaymentItem
     from chalicelib.pets.models import Pet
+    from chalicelib.privacy.models import ErasureRequest, ExportRequest
     from chalicelib.privacy_requests.models import PrivacyRequest
 
     return [
@@ -79,6 +80,8 @@ def all_models() -> list[type[Model]]:
         AccessLogEntry,
         Disclosure,
         PrivacyRequest,
+        ErasureRequest,
+        ExportRequest,
     ]
 
 

@@ -63,6 +63,9 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
         401, "unauthorized", "missing, malformed, expired or otherwise invalid access token"
     ),
     accounts.AccountGone: ErrorSpec(401, "unauthorized", "the token's account no longer exists"),
+    accounts.AccountErasing: ErrorSpec(
+        401, "account_erased", "the account asked to be erased; it can no longer sign in"
+    ),
     accounts.EmailUnverified: ErrorSpec(
         403, "email_unverified", "sign-in before the e-mail address is verified"
     ),
