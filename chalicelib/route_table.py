@@ -103,4 +103,10 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/admin/privacy-requests/{request_id}/close", "POST"),
         ("/v1/admin/privacy-requests/{request_id}/extend", "POST"),
     ),
+    "chalicelib.minor_reports.api": (
+        ("/v1/minor-reports", "POST"),
+        ("/v1/admin/minor-reports", "GET"),
+        ("/v1/admin/minor-reports/{report_id}/confirm", "POST"),
+        ("/v1/admin/minor-reports/{report_id}/dismiss", "POST"),
+    ),
 }

@@ -39,6 +39,7 @@ from chalicelib.bookings.states import BookingStatus, effective_status
 from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
+from chalicelib.minor_reports.errors import AccountUnderReview
 from chalicelib.payments.wiring import booking_cancelled
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import AUTHENTICATED, roles
@@ -88,6 +89,7 @@ def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
         SlotTaken,
         SlotUnavailable,
         NotFound,
+        AccountUnderReview,
     ),
 )
 def create(request: ApiRequest[BookingCreate, None]) -> Reply:
@@ -266,7 +268,7 @@ def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) ->
     response=QuestionView,
     status=201,
     summary="Ask a consultant a question about one of my pets.",
-    errors=(NotFound,),
+    errors=(NotFound, AccountUnderReview),
 )
 def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | ConsultantQuestion:
     question = questions.ask(request.user.user_id, request.body, request.now)

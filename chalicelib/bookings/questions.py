@@ -14,6 +14,7 @@ from chalicelib.bookings.service import Actor
 from chalicelib.config import QUESTION_RETENTION
 from chalicelib.consultants import service as consultants
 from chalicelib.errors import NotFound
+from chalicelib.minor_reports.service import check_not_under_review
 from chalicelib.pets import service as pets
 from chalicelib.store import cursors
 from chalicelib.store.expiry import purge_actions
@@ -45,6 +46,7 @@ def _add_message(question: Question, author: str, text: str, now: datetime) -> Q
 
 
 def ask(owner_id: str, body: QuestionCreate, now: datetime) -> Question:
+    check_not_under_review(owner_id)
     consultants.get_profile(body.consultant_id)
     pets.get_pet(owner_id, body.pet_id)
     question = Question(

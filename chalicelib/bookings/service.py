@@ -46,6 +46,7 @@ from chalicelib.consultants import service as consultants
 from chalicelib.consultants.availability import Slot
 from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, NotFound
+from chalicelib.minor_reports.service import check_not_under_review
 from chalicelib.pets import service as pets
 from chalicelib.store import cursors
 
@@ -204,6 +205,7 @@ class Bookings:
         replay = self._replay(booking_id, request_hash)
         if replay is not None:
             return Created(replay, replayed=True)
+        check_not_under_review(owner_id)
         profile = consultants.get_profile(request.consultant_id)
         pets.get_pet(owner_id, request.pet_id)
         slot = consultants.bookable_slot(profile, request.start, now)

@@ -416,6 +416,19 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "waiting": _key("sparse index of requests waiting for an answer, by due date"),
         "messages": _personal("the thread between the user and support (P20)"),
     },
+    "MinorReport": {
+        "report_id": _key("identifies the report"),
+        "account_id": _key("the reported account; removed when that account is erased"),
+        "reason": _personal("why the reporter thinks the user is under 18 (P12)"),
+        "reporter_email": _personal("optional: where support may ask the reporter (P12)"),
+        "reported_at": _key("when the report came"),
+        "status": _key("pending, confirmed or dismissed"),
+        "decided_at": _key("when support decided"),
+        "decision_reason": _personal("support's reason for the decision (P12)"),
+        "erasure_id": _key("the erasure a confirmed report started"),
+        "pending": _key("sparse index: the support queue"),
+        "review_account": _key("sparse index: the account is under review while set"),
+    },
     # privacy rights (P10)
     "ErasureRequest": {
         "erasure_id": _key("identifies the erasure; the deletion receipt names it"),

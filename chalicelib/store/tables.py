@@ -38,6 +38,7 @@ def all_models() -> list[type[Model]]:
     from chalicelib.disclosures.models import Disclosure
     from chalicelib.jobs.checkpoints import JobCheckpoint
     from chalicelib.media_nodes.models import MediaNode, RoomPlacement
+    from chalicelib.minor_reports.models import MinorReport
     from chalicelib.notifications.chatlinks import ChatLink, ChatLinkToken
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.payments.models import PaymentEventItem, PaymentItem
@@ -80,6 +81,7 @@ def all_models() -> list[type[Model]]:
         AccessLogEntry,
         Disclosure,
         PrivacyRequest,
+        MinorReport,
         ErasureRequest,
         ExportRequest,
     ]

@@ -25,6 +25,7 @@ from chalicelib.consent.errors import (
 from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
+from chalicelib.minor_reports.errors import AccountUnderReview, ReportDecided
 from chalicelib.notifications.errors import WebhookSecretInvalid
 from chalicelib.payments.errors import (
     CheckoutOpen,
@@ -196,6 +197,15 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     NoPolicyInEffect: ErrorSpec(404, "no_policy_in_effect", "no policy version is in effect"),
     InvalidUnsubscribeToken: ErrorSpec(
         400, "invalid_unsubscribe_token", "unsubscribe link forged, expired or for another use"
+    ),
+    # minor reports
+    AccountUnderReview: ErrorSpec(
+        403,
+        "account_under_review",
+        "the account was reported as a minor's: no booking or question until support decides",
+    ),
+    ReportDecided: ErrorSpec(
+        409, "report_decided", "the report was already confirmed or dismissed"
     ),
     # privacy requests
     privacy_requests.RequestClosed: ErrorSpec(

@@ -33,6 +33,7 @@ CAPABILITIES: tuple[str, ...] = (
     "chalicelib.access_log.api",
     "chalicelib.disclosures.api",
     "chalicelib.privacy_requests.api",
+    "chalicelib.minor_reports.api",
 )
 
 RouteTable = Mapping[str, tuple[tuple[str, str], ...]]
