@@ -70,6 +70,13 @@ OUTBOX_MAX_ATTEMPTS = 5
 OUTBOX_RETRY_BASE = timedelta(minutes=1)
 OUTBOX_RETENTION = timedelta(days=90)
 
+# Privacy rights (P10): exports, erasure, and what erasure keeps anonymised.
+EXPORT_RETENTION = timedelta(days=7)  # the exports bucket's lifecycle rule says the same
+EXPORT_URL_TTL = timedelta(minutes=15)  # a presigned download link
+EXPORT_SCHEMA_VERSION = 1
+ERASURE_RECORD_RETENTION = timedelta(days=3 * 365)  # the anonymised proof of an erasure
+TAX_RECORD_RETENTION = timedelta(days=1095)  # anonymised payments (Tax Code of Ukraine 44.3)
+
 # Payments (P15): card data never reaches us; processors host the payment page.
 PAYMENT_EVENT_RETENTION = timedelta(days=7)  # event ids kept for de-duplication (>= 72 h)
 STRIPE_WEBHOOK_TOLERANCE = timedelta(seconds=300)
@@ -147,6 +154,7 @@ class Settings:
     email_sender: str
     recordings_bucket: str
     recordings_key_alias: str
+    exports_bucket: str
     turn_secret: str
     turn_urls: tuple[str, ...]
     log_level: str
@@ -202,6 +210,7 @@ def read_settings() -> Settings:
         recordings_key_alias=_env(
             "VETPET_RECORDINGS_KEY_ALIAS", f"alias/vetpet-{stage}-recordings"
         ),
+        exports_bucket=_env("VETPET_EXPORTS_BUCKET", f"vetpet-{stage}-exports"),
         turn_secret=_env("VETPET_TURN_SECRET", ""),
         turn_urls=tuple(u for u in _env("VETPET_TURN_URLS", "turn:127.0.0.1:3478").split(",") if u),
         log_level=_env("POWERTOOLS_LOG_LEVEL", "INFO"),

@@ -89,6 +89,11 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/me/chat-links/{channel}", "DELETE"),
         ("/v1/chatbot/telegram/webhook", "POST"),
     ),
+    "chalicelib.privacy.api": (
+        ("/v1/me/exports", "POST"),
+        ("/v1/me/exports/{export_id}", "GET"),
+        ("/v1/me", "DELETE"),
+    ),
     "chalicelib.access_log.api": (
         ("/v1/me/access-log", "GET"),
         ("/v1/me/access-log/verify", "GET"),

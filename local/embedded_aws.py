@@ -78,6 +78,7 @@ def bootstrap() -> None:
     create_tables()
     s3 = boto3.client("s3", region_name=settings.region)
     s3.create_bucket(Bucket=settings.recordings_bucket)
+    s3.create_bucket(Bucket=settings.exports_bucket)
     kms = boto3.client("kms", region_name=settings.region)
     key_id = kms.create_key(Description="VetPet recordings (local)")["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName=settings.recordings_key_alias, TargetKeyId=key_id)

@@ -97,6 +97,26 @@ _TEXTS: dict[str, dict[str, Text]] = {
             "вы, немедленно сбросьте пароль и свяжитесь с нами.",
         ),
     },
+    "erasure_receipt": {
+        "en": Text(
+            "Your VetPet account was deleted",
+            "Your VetPet account and its data were deleted on {completed_at} (erasure "
+            "{erasure_id}). Payment records are kept for tax law, without your name or "
+            "contact details. This is the last e-mail we send to this address.",
+        ),
+        "uk": Text(
+            "Ваш обліковий запис VetPet видалено",
+            "Ваш обліковий запис VetPet і його дані видалено {completed_at} (видалення "
+            "{erasure_id}). Записи про платежі зберігаються за податковим законом, без "
+            "вашого імені та контактів. Це останній лист на цю адресу.",
+        ),
+        "ru": Text(
+            "Ваша учётная запись VetPet удалена",
+            "Ваша учётная запись VetPet и её данные удалены {completed_at} (удаление "
+            "{erasure_id}). Записи о платежах хранятся по налоговому закону, без вашего "
+            "имени и контактов. Это последнее письмо на этот адрес.",
+        ),
+    },
     "sms_code": {
         "en": Text("", "VetPet code: {code}. Valid 10 minutes. Do not share it."),
         "uk": Text("", "Код VetPet: {code}. Дійсний 10 хвилин. Нікому його не повідомляйте."),

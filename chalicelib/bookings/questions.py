@@ -58,8 +58,8 @@ def ask(owner_id: str, body: QuestionCreate, now: datetime) -> Question:
         updated_at=now,
     )
     question.save(condition=Question.question_id.does_not_exist())
-    _add_message(question, OWNER, body.text, now)
-    notices.question_message(owner_id, body.consultant_id, body.pet_id, OWNER, now)
+    first = _add_message(question, OWNER, body.text, now)
+    notices.question_message(question, int(first.sequence), OWNER, now)
     return question
 
 
@@ -90,9 +90,7 @@ def read_for(question_id: str, actor: Actor, now: datetime) -> Question:
 def reply(question: Question, actor: Actor, text: str, now: datetime) -> QuestionMessage:
     author = OWNER if actor.user_id == question.owner_id else CONSULTANT
     message = _add_message(question, author, text, now)
-    notices.question_message(
-        question.owner_id, question.consultant_id, question.pet_id, author, now
-    )
+    notices.question_message(question, int(message.sequence), author, now)
     return message
 
 

@@ -110,6 +110,17 @@ class ByRecipient(GlobalSecondaryIndex["OutboxMessage"]):  # type: ignore[no-unt
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ByAddress(GlobalSecondaryIndex["OutboxMessage"]):  # type: ignore[no-untyped-call]
+    """Account e-mails are recorded before the account is looked up (no recipient id):
+    erasure finds them by the address."""
+
+    class Meta:
+        index_name = "by-address"
+        projection = KeysOnlyProjection()
+
+    address = UnicodeAttribute(hash_key=True)
+
+
 class DueForRetry(GlobalSecondaryIndex["OutboxMessage"]):  # type: ignore[no-untyped-call]
     """Sparse: only messages not yet sent, and not dead, carry ``due``."""
 
@@ -150,6 +161,7 @@ class OutboxMessage(BaseModel):
     purge_at = UTCDateTimeAttribute(null=True)
 
     by_recipient = ByRecipient()
+    by_address = ByAddress()
     due_for_retry = DueForRetry()
     purge_due = PurgeDue()
 

@@ -1,6 +1,13 @@
 """The personal-data inventory (P2, P9, P10): every stored attribute of every model,
-with whether it is personal data, why it is kept and for how long. A test fails when a
-model gains an attribute that is not listed here; export and erasure walk this list."""
+with whether it is personal data, why it is kept, on what legal basis and for how long.
+A test fails when a model gains an attribute that is not listed here, and when a model
+with personal data (or keyed by a user) is covered by no holder of
+`chalicelib/privacy/registry.py`, which export and erasure walk.
+
+Export writes every attribute of the user's items except the ``withheld`` ones
+(credentials: hashes, digests, second-factor secrets). Erasure removes every item of the
+user, except what `KEPT_ANONYMISED` lists: kept without any link to the user, for the
+legal basis and the retention it names."""
 
 from __future__ import annotations
 
@@ -14,7 +21,10 @@ class Retention(StrEnum):
     QUESTION = "QUESTION_RETENTION after the thread's last message, then purged"
     SHORT_LIVED = "until it expires (minutes to days), then removed by TTL and sweep"
     OPERATIONAL = "not personal; kept while the item exists"
-    CONSENT_PROOF = "append-only while the account exists: the proof of each consent decision"
+    CONSENT_PROOF = (
+        "append-only while the account exists: the proof of each consent decision; erased"
+        " with the account (nothing is processed on a consent after that)"
+    )
     DISCLOSURE = (
         "append-only, kept after erasure as the record the law requires, unlinked from the "
         "user (subject_id and salt removed)"
@@ -23,11 +33,51 @@ class Retention(StrEnum):
     EXPORT = "EXPORT_RETENTION (7 days) after the export was written, then purged"
 
 
+class Basis(StrEnum):
+    """The legal basis of processing (GDPR Art. 6, and the Ukrainian law on personal data
+    that follows it)."""
+
+    CONTRACT = "contract (Art. 6(1)(b)): needed for the service the user signed up for"
+    CONSENT = "consent (Art. 6(1)(a)), recorded in the consent ledger"
+    ACCOUNTABILITY = "legal obligation (Art. 5(2), 7(1)): proof of consents and erasures"
+    LEGITIMATE_INTEREST = "legitimate interest (Art. 6(1)(f)): security and abuse prevention"
+    TAX = "legal obligation (Art. 6(1)(c), 17(3)(b)): tax and accounting records"
+    DISCLOSURE_RECORD = (
+        "legal obligation (Art. 6(1)(c), 17(3)(b),(e)): the record of a disclosure made "
+        "under the law"
+    )
+
+
+# The basis of a personal item follows from why it is kept (see `Item.basis`).
+_BASIS = {
+    Retention.DISCLOSURE: Basis.DISCLOSURE_RECORD,
+    Retention.CONSENT_PROOF: Basis.ACCOUNTABILITY,
+    Retention.UNTIL_ERASED: Basis.ACCOUNTABILITY,
+    Retention.SHORT_LIVED: Basis.LEGITIMATE_INTEREST,
+}
+
+
 @dataclass(frozen=True)
 class Item:
     personal: bool
     purpose: str
     retention: Retention
+    # Left out of the export: a credential (hash, digest or secret) proves nothing to the
+    # user and would let whoever got hold of the export attack the account.
+    withheld: bool = False
+
+    @property
+    def basis(self) -> Basis:
+        return _BASIS.get(self.retention, Basis.CONTRACT)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What erasure keeps of a model's items, anonymised (no attribute names the user)."""
+
+    dropped: tuple[str, ...]  # removed or overwritten: every link to the user
+    basis: Basis
+    retention: str
 
 
 def _key(purpose: str) -> Item:
@@ -36,6 +86,10 @@ def _key(purpose: str) -> Item:
 
 def _personal(purpose: str, retention: Retention = Retention.ACCOUNT) -> Item:
     return Item(True, purpose, retention)
+
+
+def _secret(purpose: str, retention: Retention = Retention.ACCOUNT) -> Item:
+    return Item(True, purpose, retention, withheld=True)
 
 
 _PURGE = {
@@ -48,7 +102,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "user_id": _key("identifies the account"),
         "email": _personal("sign-in, account and service e-mail"),
         "email_verified": _key("sign-in is allowed only after verification"),
-        "password_hash": _personal("credential (argon2id hash only)"),
+        "password_hash": _secret("credential (argon2id hash only)"),
         "role": _key("authorization"),
         "name": _personal("shown to the chosen consultant (P7) and in e-mails"),
         "birth_date": _personal("18+ check (P12)"),
@@ -57,8 +111,8 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "language": _personal("language of e-mails and the app"),
         "phone": _personal("contact data the user chose to give at registration"),
         "sms_phone": _personal("SMS second factor (P4), confirmed by a code"),
-        "totp_secret": _personal("authenticator-app second factor (P4)"),
-        "totp_pending_secret": _personal("authenticator-app enrolment until confirmed (P4)"),
+        "totp_secret": _secret("authenticator-app second factor (P4)"),
+        "totp_pending_secret": _secret("authenticator-app enrolment until confirmed (P4)"),
         "totp_last_step": _key("refuses a replayed authenticator code"),
         "mfa_challenge_id": _key("the one live second-factor challenge of a sign-in"),
         "erasure_id": _key("the account's erasure request: it can no longer sign in"),
@@ -74,7 +128,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
     "AuthCode": {
         "user_id": _key("the user the code was sent to"),
         "purpose": _key("what the code is for"),
-        "code_hash": _personal("keyed hash of a one-time code", Retention.SHORT_LIVED),
+        "code_hash": _secret("keyed hash of a one-time code", Retention.SHORT_LIVED),
         "expires_at": _key("codes expire (24 h, 30 min, 10 min, 7 days)"),
         "wrong_tries": _key("a code dies after five wrong tries"),
         "pending": _personal("phone being enrolled for SMS codes", Retention.SHORT_LIVED),
@@ -87,7 +141,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "methods": _key("second factors offered"),
         "expires_at": _key("challenges expire after 15 minutes"),
         "wrong_tries": _key("five wrong codes kill the challenge"),
-        "sms_code_hash": _personal("keyed hash of the SMS code", Retention.SHORT_LIVED),
+        "sms_code_hash": _secret("keyed hash of the SMS code", Retention.SHORT_LIVED),
         "sms_expires_at": _key("SMS codes expire after 10 minutes"),
         "sms_sends": _key("limits SMS sent per sign-in"),
         "expires": _key("DynamoDB TTL"),
@@ -96,16 +150,16 @@ INVENTORY: dict[str, dict[str, Item]] = {
     "Session": {
         "family_id": _key("identifies a refresh-token family"),
         "user_id": _key("the signed-in user"),
-        "current_digest": _personal("SHA-256 of the current refresh token", Retention.SHORT_LIVED),
-        "issued_digests": _personal(
+        "current_digest": _secret("SHA-256 of the current refresh token", Retention.SHORT_LIVED),
+        "issued_digests": _secret(
             "SHA-256 of every refresh token issued: tells reuse from forgery",
             Retention.SHORT_LIVED,
         ),
-        "previous_digest": _personal(
+        "previous_digest": _secret(
             "SHA-256 of the token rotated last (10 s retry grace)", Retention.SHORT_LIVED
         ),
         "rotated_at": _key("start of the 10 s retry grace"),
-        "grace_answer": _personal(
+        "grace_answer": _secret(
             "the last answer, encrypted under the previous token (10 s retry grace)",
             Retention.SHORT_LIVED,
         ),
@@ -115,7 +169,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "expires": _key("DynamoDB TTL"),
     },
     "LoginFailures": {
-        "key": _personal(
+        "key": _secret(
             "back-off key: client IP or a digest of the e-mail (P14)", Retention.SHORT_LIVED
         ),
         "uses": _key("attempts or messages counted in the current window"),
@@ -208,7 +262,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
     },
     "Room": {
         "room_id": _key("the consultation room (= booking id)"),
-        "password_hash": _personal(
+        "password_hash": _secret(
             "room password set by the owner (argon2id only, P18)", Retention.SHORT_LIVED
         ),
         "expires": _key("DynamoDB TTL tidy-up"),
@@ -374,6 +428,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "refund_due": _key("sparse index of refunds the provider has not confirmed yet"),
         "created_at": _key("audit"),
         "updated_at": _key("audit"),
+        **_PURGE,
     },
     "AccessLogEntry": {
         "subject_id": _key("the user whose data was accessed; Query by user id (P8)"),
@@ -440,6 +495,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "requested_at": _key("proof of when the erasure was asked for"),
         "completed_at": _key("proof of when the erasure was done"),
         "todo": _key("sparse index of erasures the job has still to do"),
+        **_PURGE,
     },
     "ExportRequest": {
         "user_id": _key("the user whose data is exported; GET is by user and export id"),
@@ -457,4 +513,42 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "received_at": _key("audit"),
         "expires": _key("DynamoDB TTL after 7 days (replays come within 72 h)"),
     },
+}
+
+KEPT_ANONYMISED: dict[str, Kept] = {
+    # Amount, currency, dates, status and the processor's references stay: tax and
+    # accounting law keeps payment records (Tax Code of Ukraine art. 44.3: 1095 days).
+    "PaymentItem": Kept(
+        dropped=("owner_id",),
+        basis=Basis.TAX,
+        retention="TAX_RECORD_RETENTION after the payment was made, then purged",
+    ),
+    # The proof that an erasure was asked for and done, with nothing of the user.
+    "ErasureRequest": Kept(
+        dropped=("user_id", "email", "language"),
+        basis=Basis.ACCOUNTABILITY,
+        retention="ERASURE_RECORD_RETENTION after the erasure, then purged",
+    ),
+    # Recipient, basis, reference, categories and the trail's hashes stay: the law asks
+    # for the record of each disclosure, and the hash chain cannot lose an entry. The
+    # salted digest names nobody once the salt and the user id are gone.
+    "Disclosure": Kept(
+        dropped=("subject_id", "subject_salt"),
+        basis=Basis.DISCLOSURE_RECORD,
+        retention="for the life of the disclosure trail (append-only); names nobody",
+    ),
+    # The decision stays (status, times, the erasure it started): the proof that a
+    # confirmed report was acted on. A report the user filed loses their address.
+    "MinorReport": Kept(
+        dropped=(
+            "account_id",
+            "review_account",
+            "pending",
+            "reason",
+            "decision_reason",
+            "reporter_email",
+        ),
+        basis=Basis.ACCOUNTABILITY,
+        retention="for as long as the service runs; names nobody",
+    ),
 }

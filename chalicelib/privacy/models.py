@@ -42,8 +42,11 @@ class ErasureRequest(BaseModel):
     requested_at = UTCDateTimeAttribute()
     completed_at = UTCDateTimeAttribute(null=True)
     todo = UnicodeAttribute(null=True)
+    purge_bucket = UnicodeAttribute(null=True)
+    purge_at = UTCDateTimeAttribute(null=True)
 
     pending = Todo()
+    purge_due = PurgeDue()
 
 
 class ExportRequest(BaseModel):

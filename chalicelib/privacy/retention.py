@@ -11,7 +11,11 @@ race. Periods live in `chalicelib/config.py`:
 - question threads: ``QUESTION_RETENTION`` after the last message, with their messages;
 - slot claims: ``SLOT_CLAIM_RETENTION`` after the slot (or the lapsed hold);
 - one-time codes and chat-link tokens: when they expire;
-- outbox records: ``OUTBOX_RETENTION`` after they were written.
+- outbox records: ``OUTBOX_RETENTION`` after they were written;
+- data exports: ``EXPORT_RETENTION`` after they were written, with their document;
+- payments kept anonymised after their payer's erasure: ``TAX_RECORD_RETENTION`` after
+  the payment;
+- the anonymised record of an erasure: ``ERASURE_RECORD_RETENTION`` after it.
 
 DynamoDB TTL stays on the short-lived items as a second net; it is best effort (up to
 days late), the sweep is not.
@@ -32,6 +36,10 @@ from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
 from chalicelib.consultants.models import SlotClaim
 from chalicelib.notifications.chatlinks import ChatLinkToken
 from chalicelib.notifications.outbox import OutboxMessage
+from chalicelib.payments.models import PaymentItem
+from chalicelib.privacy.erasure import purge_erasure_record
+from chalicelib.privacy.exports import purge_export
+from chalicelib.privacy.models import ErasureRequest, ExportRequest
 
 
 def _delete_if_due(model: type[Model], key: tuple[Any, ...], now: datetime) -> bool:
@@ -82,6 +90,11 @@ def purge_outbox_message(key: Any, now: datetime) -> bool:
     return _delete_if_due(OutboxMessage, (key.message_id,), now)
 
 
+def purge_payment(key: Any, now: datetime) -> bool:
+    """An anonymised payment past its tax retention (only those carry a deadline)."""
+    return _delete_if_due(PaymentItem, (key.booking_id,), now)
+
+
 @dataclass(frozen=True)
 class Purge:
     """One entity's retention: its model (with the ``purge-due`` index) and its purge."""
@@ -98,4 +111,7 @@ PURGES: tuple[Purge, ...] = (
     Purge("auth_codes", AuthCode, purge_auth_code),
     Purge("chat_link_tokens", ChatLinkToken, purge_chat_link_token),
     Purge("outbox_messages", OutboxMessage, purge_outbox_message),
+    Purge("exports", ExportRequest, purge_export),
+    Purge("anonymised_payments", PaymentItem, purge_payment),
+    Purge("erasure_records", ErasureRequest, purge_erasure_record),
 )

@@ -30,6 +30,7 @@ CAPABILITIES: tuple[str, ...] = (
     "chalicelib.payments.api",
     "chalicelib.consent.api",
     "chalicelib.notifications.api",
+    "chalicelib.privacy.api",
     "chalicelib.access_log.api",
     "chalicelib.disclosures.api",
     "chalicelib.privacy_requests.api",

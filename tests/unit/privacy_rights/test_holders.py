@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.access_log.holder import AccessLogHolder
 from chalicelib.access_log.models import AccessLogEntry
+from chalicelib.access_log.personal_data import AccessLogHolder
 from chalicelib.disclosures import service as disclosures
-from chalicelib.disclosures.holder import DisclosureHolder
 from chalicelib.disclosures.models import Disclosure
-from chalicelib.minor_reports.holder import MinorReportHolder
+from chalicelib.disclosures.personal_data import DisclosureHolder
 from chalicelib.minor_reports.models import MinorReport
+from chalicelib.minor_reports.personal_data import MinorReportHolder
 from chalicelib.privacy.holders import PersonalData, Subject
-from chalicelib.privacy_requests.holder import PrivacyRequestHolder
 from chalicelib.privacy_requests.models import PrivacyRequest
+from chalicelib.privacy_requests.personal_data import PrivacyRequestHolder
 from tests.unit.booking_world import KYIV_MONDAY_9, World
 
 ANA = Subject("owner-a", "owner-a@example.com", "owner", "Ana Owner")
@@ -60,7 +60,11 @@ def test_export_holds_each_kind_of_the_users_data(world: World) -> None:
     assert [e["action"] for e in exported["access_log"]] == ["read", "disclosure"]
     assert [d["recipient"] for d in exported["disclosures"]] == ["Ambulance service"]
     assert exported["privacy_requests"][0]["messages"] == [
-        {"at": "2026-05-31T12:00:00Z", "author": "user", "text": "Please delete everything."}
+        {
+            "at": "2026-05-31T12:00:00.000000+0000",
+            "author": "user",
+            "text": "Please delete everything.",
+        }
     ]
     assert [r["reason"] for r in exported["minor_reports_about_me"]] == ["Looks young"]
     assert len(exported["minor_reports_i_filed"]) == 1

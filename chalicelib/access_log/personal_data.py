@@ -34,3 +34,6 @@ class AccessLogHolder:
 
     def erase(self, subject: Subject, now: datetime) -> None:
         service.repository.delete_all(subject.user_id)
+
+
+access_log = AccessLogHolder()

@@ -1,6 +1,6 @@
 """Minor reports' share of a user's data: the reports about the user (without who filed
 them: the reporter's data is theirs) and the reports the user filed. At erasure a report
-about the user loses the account id and the reason (and leaves support's queue, as there
+about the user loses the account id and both reasons (and leaves support's queue, as there
 is no account left to decide on), a report by the user loses the
 reporter's address; the decision itself (status, time, erasure id) stays as the proof
 that a confirmed report was acted on."""
@@ -44,9 +44,13 @@ class MinorReportHolder:
                 actions=[
                     MinorReport.account_id.remove(),
                     MinorReport.reason.remove(),
+                    MinorReport.decision_reason.remove(),
                     MinorReport.review_account.remove(),
                     MinorReport.pending.remove(),  # nothing is left to decide on
                 ]
             )
         for item in service.by_reporter(subject.email):
             item.update(actions=[MinorReport.reporter_email.remove()])
+
+
+minor_reports = MinorReportHolder()

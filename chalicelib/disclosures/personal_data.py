@@ -32,3 +32,6 @@ class DisclosureHolder:
 
     def erase(self, subject: Subject, now: datetime) -> None:
         repository.anonymise(subject.user_id)
+
+
+disclosures = DisclosureHolder()
