@@ -8,7 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from chalicelib.access_log.entries import AccessLogRepository, Entry, broken_at, next_entry
+from chalicelib.access_log.entries import (
+    CONSULTANT_ROLE,
+    AccessLogRepository,
+    Entry,
+    broken_at,
+    next_entry,
+)
 from chalicelib.access_log.errors import LogConflict
 from chalicelib.access_log.repository import DynamoAccessLog
 from chalicelib.config import LEDGER_APPEND_RETRIES
@@ -53,6 +59,11 @@ def record_access(
     append_with_retries(
         build, repository.append, conflict=LogConflict, attempts=LEDGER_APPEND_RETRIES
     )
+
+
+def consultant_read(owner_id: str, resource: str, now: datetime) -> None:
+    """A consultant read one of the owner's items (a booking, a question thread)."""
+    record_access(owner_id, actor_role=CONSULTANT_ROLE, action="read", resource=resource, now=now)
 
 
 def page(subject_id: str, cursor: str | None, limit: int) -> tuple[list[Entry], str | None]:

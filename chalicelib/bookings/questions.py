@@ -5,8 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from chalicelib.access_log.entries import CONSULTANT_ROLE
-from chalicelib.access_log.service import record_access
+from chalicelib.access_log.service import consultant_read
 from chalicelib.bookings import notices
 from chalicelib.bookings.models import Question, QuestionMessage
 from chalicelib.bookings.schemas import QuestionCreate
@@ -77,13 +76,7 @@ def read_for(question_id: str, actor: Actor, now: datetime) -> Question:
     """`load_for` to show the thread; a consultant's read goes in the owner's access log."""
     question = load_for(question_id, actor)
     if actor.user_id == question.consultant_id:
-        record_access(
-            question.owner_id,
-            actor_role=CONSULTANT_ROLE,
-            action="read",
-            resource=f"question/{question_id}",
-            now=now,
-        )
+        consultant_read(question.owner_id, f"question/{question_id}", now)
     return question
 
 

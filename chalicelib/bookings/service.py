@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.access_log.entries import CONSULTANT_ROLE
-from chalicelib.access_log.service import record_access
+from chalicelib.access_log.service import consultant_read
 from chalicelib.bookings import marks, notices, quotas
 from chalicelib.bookings.errors import IdempotencyKeyReused, InvalidTransition
 from chalicelib.bookings.idempotency import booking_id_for, fingerprint
@@ -166,13 +165,7 @@ class Bookings:
         log (P8)."""
         booking = self.load_for(booking_id, actor)
         if actor.user_id == booking.consultant_id:
-            record_access(
-                booking.owner_id,
-                actor_role=CONSULTANT_ROLE,
-                action="read",
-                resource=f"booking/{booking_id}",
-                now=now,
-            )
+            consultant_read(booking.owner_id, f"booking/{booking_id}", now)
         return booking
 
     def _replay(self, booking_id: str, request_hash: str) -> Booking | None:

@@ -14,19 +14,6 @@ from datetime import datetime
 from chalicelib.clock import to_rfc3339
 from chalicelib.hashchain import GENESIS, Link, digest, first_break
 
-LEGAL_BASES = ("vital_interest", "legal_obligation")
-DATA_CATEGORIES = (
-    "identity",
-    "contact",
-    "pets",
-    "bookings",
-    "questions",
-    "payments",
-    "recordings",
-    "consents",
-    "logs",
-)
-
 
 @dataclass(frozen=True)
 class Request:

@@ -128,6 +128,19 @@ def _pending_item(report_id: str) -> MinorReport:
     return item
 
 
+def _logged(
+    account_id: str, action: str, report_id: str, reason: str | None, now: datetime
+) -> None:
+    record_access(
+        account_id,
+        actor_role=SUPPORT_ROLE,
+        action=action,
+        resource=f"minor-report/{report_id}",
+        reason=reason,
+        now=now,
+    )
+
+
 def confirm(report_id: str, reason: str, now: datetime) -> Report:
     """The account belongs to a minor: erase the account (closed at once, erased by the
     erasure job), then decide the report. Erasure is asked first and is idempotent, so a
@@ -141,14 +154,7 @@ def confirm(report_id: str, reason: str, now: datetime) -> Report:
     except AccountGone:  # erased meanwhile: nothing is left to erase
         erasure_id = None
     _decide(item, CONFIRMED, reason, now, erasure_id)
-    record_access(
-        account_id,
-        actor_role=SUPPORT_ROLE,
-        action="confirm minor report",
-        resource=f"minor-report/{report_id}",
-        reason=reason,
-        now=now,
-    )
+    _logged(account_id, "confirm minor report", report_id, reason, now)
     return _report(item)
 
 
@@ -157,14 +163,7 @@ def dismiss(report_id: str, reason: str | None, now: datetime) -> Report:
     the account is no longer under review."""
     item = _pending_item(report_id)
     _decide(item, DISMISSED, reason, now)
-    record_access(
-        str(item.account_id),
-        actor_role=SUPPORT_ROLE,
-        action="dismiss minor report",
-        resource=f"minor-report/{report_id}",
-        reason=reason,
-        now=now,
-    )
+    _logged(str(item.account_id), "dismiss minor report", report_id, reason, now)
     return _report(item)
 
 
