@@ -60,3 +60,8 @@ def erasure(event: Any) -> dict[str, int]:
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def exports(event: Any) -> dict[str, int]:
     return _run("exports")
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def privacy_requests_overdue(event: Any) -> dict[str, int]:
+    return _run("privacy_requests_overdue")

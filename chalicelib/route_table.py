@@ -102,4 +102,24 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/me/exports/{export_id}", "GET"),
         ("/v1/me", "DELETE"),
     ),
+    "chalicelib.access_log.api": (
+        ("/v1/me/access-log", "GET"),
+        ("/v1/me/access-log/verify", "GET"),
+    ),
+    "chalicelib.disclosures.api": (("/v1/admin/users/{user_id}/disclosures", "POST"),),
+    "chalicelib.privacy_requests.api": (
+        ("/v1/privacy-requests", "POST"),
+        ("/v1/privacy-requests/{request_id}", "GET"),
+        ("/v1/admin/privacy-requests", "GET"),
+        ("/v1/admin/privacy-requests/{request_id}", "GET"),
+        ("/v1/admin/privacy-requests/{request_id}/answer", "POST"),
+        ("/v1/admin/privacy-requests/{request_id}/close", "POST"),
+        ("/v1/admin/privacy-requests/{request_id}/extend", "POST"),
+    ),
+    "chalicelib.minor_reports.api": (
+        ("/v1/minor-reports", "POST"),
+        ("/v1/admin/minor-reports", "GET"),
+        ("/v1/admin/minor-reports/{report_id}/confirm", "POST"),
+        ("/v1/admin/minor-reports/{report_id}/dismiss", "POST"),
+    ),
 }

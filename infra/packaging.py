@@ -34,6 +34,7 @@ CAMPAIGN_DISPATCH = "CampaignDispatch"
 PAYMENT_HOUSEKEEPING = "PaymentHousekeeping"
 ERASURE = "Erasure"
 EXPORTS = "Exports"
+PRIVACY_REQUESTS_OVERDUE = "PrivacyRequestsOverdue"
 REST_API = "RestAPI"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _CACHE = Path(tempfile.gettempdir()) / "vetpet-compiled-packages"

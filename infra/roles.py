@@ -20,6 +20,7 @@ from infra.packaging import (
     HOLD_EXPIRY,
     NOTIFICATIONS,
     PAYMENT_HOUSEKEEPING,
+    PRIVACY_REQUESTS_OVERDUE,
     REMINDERS,
     RETENTION,
 )
@@ -102,6 +103,7 @@ JOB_TABLES = {
     # Cancels what is still to come (notices: consent checks at send time), then erases.
     ERASURE: ["erasures", "policy-versions", *_PERSONAL],
     EXPORTS: _PERSONAL,
+    PRIVACY_REQUESTS_OVERDUE: ["privacy-requests"],
 }
 # Functions that remove recordings for good (every object version): the erasure job (an
 # owner's recordings) and the retention sweep. The API never deletes one.
@@ -115,6 +117,7 @@ JOB_SECRETS = {
     PAYMENT_HOUSEKEEPING: ["stripe", "liqpay"],  # refunds through the processors
     ERASURE: ["telegram", "stripe", "liqpay"],  # cancellation notices and refunds
     EXPORTS: [],
+    PRIVACY_REQUESTS_OVERDUE: [],
 }
 # The one role allowed to delete the append-only consent ledger: erasure (P10).
 LEDGER_ERASER = ERASURE

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from chalicelib.access_log.service import consultant_read
 from chalicelib.bookings import notices
 from chalicelib.bookings.models import Question, QuestionMessage
 from chalicelib.bookings.schemas import QuestionCreate
@@ -12,6 +13,7 @@ from chalicelib.bookings.service import Actor
 from chalicelib.config import QUESTION_RETENTION
 from chalicelib.consultants import service as consultants
 from chalicelib.errors import NotFound
+from chalicelib.minor_reports.service import check_not_under_review
 from chalicelib.pets import service as pets
 from chalicelib.store import cursors
 from chalicelib.store.expiry import purge_actions
@@ -43,6 +45,7 @@ def _add_message(question: Question, author: str, text: str, now: datetime) -> Q
 
 
 def ask(owner_id: str, body: QuestionCreate, now: datetime) -> Question:
+    check_not_under_review(owner_id)
     consultants.get_profile(body.consultant_id)
     pets.get_pet(owner_id, body.pet_id)
     question = Question(
@@ -66,6 +69,14 @@ def load_for(question_id: str, actor: Actor) -> Question:
         raise NotFound("question") from exc
     if actor.user_id not in (question.owner_id, question.consultant_id):
         raise NotFound("question")
+    return question
+
+
+def read_for(question_id: str, actor: Actor, now: datetime) -> Question:
+    """`load_for` to show the thread; a consultant's read goes in the owner's access log."""
+    question = load_for(question_id, actor)
+    if actor.user_id == question.consultant_id:
+        consultant_read(question.owner_id, f"question/{question_id}", now)
     return question
 
 

@@ -40,6 +40,8 @@ JOBS: dict[str, Job] = {
         # Privacy rights: done within a minute of the request (every 10 s locally).
         Job("erasure", "chalicelib.jobs.erasure", 1, local_every_seconds=10.0),
         Job("exports", "chalicelib.jobs.exports", 1, local_every_seconds=10.0),
+        # Privacy requests past their due date, as a metric (hourly; each minute locally).
+        Job("privacy_requests_overdue", "chalicelib.jobs.privacy_requests", 60, 60.0),
     )
 }
 

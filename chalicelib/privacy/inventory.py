@@ -26,6 +26,10 @@ class Retention(StrEnum):
         "append-only while the account exists: the proof of each consent decision; erased"
         " with the account (nothing is processed on a consent after that)"
     )
+    DISCLOSURE = (
+        "append-only, kept after erasure as the record the law requires, unlinked from the "
+        "user (subject_id and salt removed)"
+    )
     UNTIL_ERASED = "until the erasure completes (about a minute), then removed from the record"
     EXPORT = "EXPORT_RETENTION (7 days) after the export was written, then purged"
 
@@ -39,10 +43,15 @@ class Basis(StrEnum):
     ACCOUNTABILITY = "legal obligation (Art. 5(2), 7(1)): proof of consents and erasures"
     LEGITIMATE_INTEREST = "legitimate interest (Art. 6(1)(f)): security and abuse prevention"
     TAX = "legal obligation (Art. 6(1)(c), 17(3)(b)): tax and accounting records"
+    DISCLOSURE_RECORD = (
+        "legal obligation (Art. 6(1)(c), 17(3)(b),(e)): the record of a disclosure made "
+        "under the law"
+    )
 
 
 # The basis of a personal item follows from why it is kept (see `Item.basis`).
 _BASIS = {
+    Retention.DISCLOSURE: Basis.DISCLOSURE_RECORD,
     Retention.CONSENT_PROOF: Basis.ACCOUNTABILITY,
     Retention.UNTIL_ERASED: Basis.ACCOUNTABILITY,
     Retention.SHORT_LIVED: Basis.LEGITIMATE_INTEREST,
@@ -483,6 +492,60 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "updated_at": _key("audit"),
         **_PURGE,
     },
+    "AccessLogEntry": {
+        "subject_id": _key("the user whose data was accessed; Query by user id (P8)"),
+        "sequence": _key("place of the entry in the user's hash chain"),
+        "at": _key("when the access happened"),
+        "actor_role": _personal("who accessed the user's data, by role only (P8)"),
+        "action": _personal("what was done with the user's data (P8)"),
+        "resource": _personal("which of the user's items was accessed (P8)"),
+        "reason": _personal("the stated reason of an admin action or disclosure (P8)"),
+        "recipient": _personal("the recipient of a lawful disclosure (P8)"),
+        "previous_hash": _key("hash chain: the previous entry's hash"),
+        "entry_hash": _key("hash chain: this entry's hash"),
+    },
+    "Disclosure": {
+        "trail": _key("the one partition of the disclosure trail"),
+        "sequence": _key("place of the disclosure in the trail's hash chain"),
+        "disclosure_id": _key("identifies the disclosure"),
+        "at": _key("when the data was disclosed"),
+        "admin_id": _key("the support member who disclosed (staff, not the subject)"),
+        "recipient": _personal("who received the user's data (P8)", Retention.DISCLOSURE),
+        "legal_basis": _key("vital_interest or legal_obligation"),
+        "reference": _personal("the request or order answered (P8)", Retention.DISCLOSURE),
+        "data_categories": _personal("which data was disclosed (P8)", Retention.DISCLOSURE),
+        "subject_digest": _key("SHA-256 of the salt and the user id; anonymous without both"),
+        "previous_hash": _key("hash chain: the previous entry's hash"),
+        "entry_hash": _key("hash chain: this entry's hash"),
+        "subject_id": _personal("links the entry to the user; removed at erasure (P10)"),
+        "subject_salt": _personal("the salt of subject_digest; removed at erasure (P10)"),
+    },
+    "PrivacyRequest": {
+        "request_id": _key("identifies the request"),
+        "user_id": _key("the user who asked; Query by user id for export and erasure"),
+        "kind": _personal("what the user asked for (P20)"),
+        "status": _key("open, answered or closed"),
+        "opened_at": _key("start of the one-month answer period"),
+        "due_at": _key("when the answer is due (GDPR Art. 12(3))"),
+        "extended_at": _key("when support extended the due date (once)"),
+        "extension_reason": _personal("why support needs more time; told to the user"),
+        "closed_at": _key("when the request was closed"),
+        "waiting": _key("sparse index of requests waiting for an answer, by due date"),
+        "messages": _personal("the thread between the user and support (P20)"),
+    },
+    "MinorReport": {
+        "report_id": _key("identifies the report"),
+        "account_id": _key("the reported account; removed when that account is erased"),
+        "reason": _personal("why the reporter thinks the user is under 18 (P12)"),
+        "reporter_email": _personal("optional: where support may ask the reporter (P12)"),
+        "reported_at": _key("when the report came"),
+        "status": _key("pending, confirmed or dismissed"),
+        "decided_at": _key("when support decided"),
+        "decision_reason": _personal("support's reason for the decision (P12)"),
+        "erasure_id": _key("the erasure a confirmed report started"),
+        "pending": _key("sparse index: the support queue"),
+        "review_account": _key("sparse index: the account is under review while set"),
+    },
     # privacy rights (P10)
     "ErasureRequest": {
         "erasure_id": _key("identifies the erasure; the deletion receipt names it"),
@@ -507,18 +570,6 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "todo": _key("sparse index of exports the job has still to write"),
         **_PURGE,
     },
-    "AccessLogEntry": {
-        "subject_id": _key("the user whose data was accessed; Query by user id (P8)"),
-        "sequence": _key("place of the entry in the user's hash chain"),
-        "at": _key("when the access happened"),
-        "actor_role": _personal("who accessed the user's data, by role only (P8)"),
-        "action": _personal("what was done with the user's data (P8)"),
-        "resource": _personal("which of the user's items was accessed (P8)"),
-        "reason": _personal("the stated reason of an admin action or disclosure (P8)"),
-        "recipient": _personal("the recipient of a lawful disclosure (P8)"),
-        "previous_hash": _key("hash chain: the previous entry's hash"),
-        "entry_hash": _key("hash chain: this entry's hash"),
-    },
     "PaymentEventItem": {
         "event_id": _key("a processed webhook event counts once"),
         "received_at": _key("audit"),
@@ -539,5 +590,27 @@ KEPT_ANONYMISED: dict[str, Kept] = {
         dropped=("user_id", "email", "language"),
         basis=Basis.ACCOUNTABILITY,
         retention="ERASURE_RECORD_RETENTION after the erasure, then purged",
+    ),
+    # Recipient, basis, reference, categories and the trail's hashes stay: the law asks
+    # for the record of each disclosure, and the hash chain cannot lose an entry. The
+    # salted digest names nobody once the salt and the user id are gone.
+    "Disclosure": Kept(
+        dropped=("subject_id", "subject_salt"),
+        basis=Basis.DISCLOSURE_RECORD,
+        retention="for the life of the disclosure trail (append-only); names nobody",
+    ),
+    # The decision stays (status, times, the erasure it started): the proof that a
+    # confirmed report was acted on. A report the user filed loses their address.
+    "MinorReport": Kept(
+        dropped=(
+            "account_id",
+            "review_account",
+            "pending",
+            "reason",
+            "decision_reason",
+            "reporter_email",
+        ),
+        basis=Basis.ACCOUNTABILITY,
+        retention="for as long as the service runs; names nobody",
     ),
 }

@@ -23,6 +23,10 @@ HOLDERS: tuple[str, ...] = (
     "chalicelib.consent.personal_data:consent",
     "chalicelib.notifications.personal_data:notifications",
     "chalicelib.privacy.personal_data:privacy_requests",
+    "chalicelib.privacy_requests.personal_data:privacy_requests",
+    "chalicelib.minor_reports.personal_data:minor_reports",
+    "chalicelib.disclosures.personal_data:disclosures",
+    "chalicelib.access_log.personal_data:access_log",
     "chalicelib.accounts.personal_data:account",
 )
 

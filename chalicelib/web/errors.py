@@ -25,6 +25,7 @@ from chalicelib.consent.errors import (
 from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
+from chalicelib.minor_reports.errors import AccountUnderReview, ReportDecided
 from chalicelib.notifications.errors import WebhookSecretInvalid
 from chalicelib.payments.errors import (
     CheckoutOpen,
@@ -34,6 +35,7 @@ from chalicelib.payments.errors import (
 )
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
 from chalicelib.platform.errors import StoreUnavailable
+from chalicelib.privacy_requests import errors as privacy_requests
 from chalicelib.recordings.errors import InvalidGrantExpiry
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import unauthorized
@@ -196,6 +198,25 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     NoPolicyInEffect: ErrorSpec(404, "no_policy_in_effect", "no policy version is in effect"),
     InvalidUnsubscribeToken: ErrorSpec(
         400, "invalid_unsubscribe_token", "unsubscribe link forged, expired or for another use"
+    ),
+    # minor reports
+    AccountUnderReview: ErrorSpec(
+        403,
+        "account_under_review",
+        "the account was reported as a minor's: no booking or question until support decides",
+    ),
+    ReportDecided: ErrorSpec(
+        409, "report_decided", "the report was already confirmed or dismissed"
+    ),
+    # privacy requests
+    privacy_requests.RequestClosed: ErrorSpec(
+        409, "request_closed", "the privacy request is closed: nothing more can be done"
+    ),
+    privacy_requests.AlreadyExtended: ErrorSpec(
+        409, "already_extended", "a privacy request's due date may be extended only once"
+    ),
+    privacy_requests.ThreadFull: ErrorSpec(
+        409, "thread_full", "the privacy request's thread is full (50 messages); close it"
     ),
     # media nodes
     NoMediaNode: ErrorSpec(503, "media_unavailable", "no media server can take the call now"),
