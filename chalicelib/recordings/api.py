@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.access_log.entries import CONSULTANT_ROLE
 from chalicelib.accounts.errors import ReauthenticationRequired, TooManyAttempts
 from chalicelib.bookings.service import Actor, bookings
 from chalicelib.clock import to_rfc3339
@@ -100,7 +101,7 @@ def playback(request: ApiRequest[None, None], recording_id: str) -> PlaybackOut:
     user_id = request.user.user_id
     recording = library.load_for(recording_id, user_id)
     if user_id != recording.owner_id:
-        library.log_playback(recording, "vet", request.now)
+        library.log_playback(recording, CONSULTANT_ROLE, request.now)
     return _playback_out(playback_link(recording, user_id, request.now))
 
 
@@ -179,7 +180,11 @@ def shared_playback(request: ApiRequest[SharedPlaybackIn, None], grant_id: str) 
     grant = grants.redeem(grant_id, request.body.key, now)
     recording = library.owned_by(grant.recording_id, grant.owner_id)
     library.log_playback(
-        recording, "third_party", now, reason=grant.purpose, recipient=grant.recipient_email
+        recording,
+        library.THIRD_PARTY_ROLE,
+        now,
+        reason=grant.purpose,
+        recipient=grant.recipient_email,
     )
     link = playback_link(
         recording,

@@ -10,6 +10,7 @@ from chalicelib.errors import NotFound
 from chalicelib.recordings.stored import Recording
 
 PLAYBACK_ACTION = "recording_playback"
+THIRD_PARTY_ROLE = "third_party"  # the recipient of a written-consent share
 
 
 def _get(recording_id: str) -> Recording | None:
@@ -54,7 +55,7 @@ def log_playback(
         recording.owner_id,
         actor_role=actor_role,
         action=PLAYBACK_ACTION,
-        resource=f"recording:{recording.recording_id}",
+        resource=f"recording/{recording.recording_id}",
         reason=reason,
         recipient=recipient,
         now=now,

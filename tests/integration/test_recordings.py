@@ -125,6 +125,8 @@ def test_consent_playback_share_and_revoke(stack: Stack) -> None:
     assert used.status_code == 200, used.text
     assert f"/playback/{recording_id}?token=" in used.json()["url"]
     assert requests.post(redeem, json={"key": "wrong"}, timeout=TIMEOUT).status_code == 404
+    log = owner.call("GET", "/v1/me/access-log").json()["items"]
+    assert [(e["actor_role"], e["recipient"]) for e in log] == [("third_party", RECIPIENT)]
 
     revoked = owner.call("DELETE", f"/v1/recordings/{recording_id}/grants/{grant_id}")
     assert revoked.status_code == 204, revoked.text

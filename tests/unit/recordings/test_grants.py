@@ -123,7 +123,7 @@ def test_a_grant_works_until_revoked(
     assert (claims["rid"], claims["gid"]) == (recording.recording_id, grant_id)
     assert _play(world, grant_id, key + "x")[0] == 404
     assert _play(world, "grt_unknown", key)[0] == 404
-    [entry] = page(recording.owner_id, None, 10).entries
+    [entry] = page(recording.owner_id, None, 10)[0]
     assert (entry.actor_role, entry.recipient, entry.reason) == (
         "third_party",
         RECIPIENT,
@@ -140,7 +140,7 @@ def test_a_grant_works_until_revoked(
         e.decision for e in ledger(recording.owner_id) if e.purpose == "recording_disclosure"
     ]
     assert decisions == ["granted", "withdrawn"]
-    assert len(page(recording.owner_id, None, 10).entries) == 2  # the two uses, no more
+    assert len(page(recording.owner_id, None, 10)[0]) == 2  # the two uses, no more
 
 
 def test_a_grant_ends_at_its_expiry_and_its_playback_never_outlives_it(

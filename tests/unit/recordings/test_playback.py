@@ -99,15 +99,15 @@ def test_a_consultants_playback_is_in_the_owners_access_log(
 ) -> None:
     path = f"/v1/recordings/{recording.recording_id}/playback"
     assert world.call("POST", path, "owner_a")[0] == 200
-    assert page(recording.owner_id, None, 10).entries == []
+    assert page(recording.owner_id, None, 10)[0] == []
     status, body = world.call("POST", path, "vet_b")
     assert status == 200, body
     assert verified_claims(body["url"])["sub"] == recording.consultant_id
-    [entry] = page(recording.owner_id, None, 10).entries
+    [entry] = page(recording.owner_id, None, 10)[0]
     assert (entry.actor_role, entry.action, entry.resource) == (
-        "vet",
+        "consultant",
         "recording_playback",
-        f"recording:{recording.recording_id}",
+        f"recording/{recording.recording_id}",
     )
 
 
