@@ -16,7 +16,10 @@ class AccessLogQuery(Schema):
 
 class AccessEntryOut(Schema):
     at: str
-    actor_role: str = Field(description="who, by role: `consultant`, `support` or `third_party` (a recording share)")
+    actor_role: str = Field(
+        description="who, by role: `consultant`, `support` or `third_party` (the recipient "
+        "of a recording share)"
+    )
     action: str
     resource: str
     reason: str | None = None
