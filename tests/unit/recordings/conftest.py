@@ -82,6 +82,23 @@ def store_recording(
     return recording
 
 
+def share(world: World, recording: Recording, password: str) -> None:
+    """owner_a shares the recording with a second-opinion vet until 20 June 2026."""
+    status, body = world.call(
+        "POST",
+        f"/v1/recordings/{recording.recording_id}/grants",
+        "owner_a",
+        {
+            "recipient_email": "second@clinic.example",
+            "purpose": "second opinion",
+            "expires_at": "2026-06-20T00:00:00Z",
+            "consent_text": "I agree.",
+            "password": password,
+        },
+    )
+    assert status == 201, body
+
+
 def later(start: str, minutes: int) -> datetime:
     return datetime.fromisoformat(start.replace("Z", "+00:00")) + timedelta(minutes=minutes)
 

@@ -14,7 +14,7 @@ from chalicelib.recordings.models import RecordingGrant
 from chalicelib.recordings.stored import Recording
 from chalicelib.store.expiry import schedule_purge
 from tests.unit.booking_world import World
-from tests.unit.recordings.conftest import later, store_recording, versions_of
+from tests.unit.recordings.conftest import later, share, store_recording, versions_of
 
 pytestmark = pytest.mark.usefixtures("media_node")
 
@@ -29,19 +29,7 @@ def test_a_recording_past_retention_goes_with_every_version_and_share(
     bucket = get_settings().recordings_bucket
     for body in (b"first upload", b"second upload"):
         recordings_bucket.put_object(Bucket=bucket, Key=recording.object_key, Body=body)
-    status, _ = world.call(
-        "POST",
-        f"/v1/recordings/{recording.recording_id}/grants",
-        "owner_a",
-        {
-            "recipient_email": "second@clinic.example",
-            "purpose": "second opinion",
-            "expires_at": "2026-06-20T00:00:00Z",
-            "consent_text": "I agree.",
-            "password": owner_password,
-        },
-    )
-    assert status == 201
+    share(world, recording, owner_password)
     assert len(versions_of(recordings_bucket, recording.object_key)) == 2
 
     early = retention.run(deadline - timedelta(hours=1))

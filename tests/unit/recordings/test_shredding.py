@@ -4,6 +4,7 @@ lists the owner's recordings, shares and consent pairs."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,20 +22,10 @@ from chalicelib.recordings.personal_data import recordings
 from chalicelib.recordings.stored import Recording
 from chalicelib.recordings.vault import OwnerKeys, RecordingScope, Vault
 from tests.unit.booking_world import World
-from tests.unit.recordings.conftest import later, store_recording, versions_of
+from tests.unit.recordings.conftest import later, share, store_recording, versions_of
 
 pytestmark = pytest.mark.usefixtures("media_node")
 PLAINTEXT = b"\x1a\x45\xdf\xa3" + b"consultation video frames " * 4000
-
-
-class _Bytes:
-    def __init__(self, data: bytes) -> None:
-        self._data, self._at = data, 0
-
-    def read(self, n: int = -1, /) -> bytes:
-        end = len(self._data) if n < 0 else self._at + n
-        chunk, self._at = self._data[self._at : end], min(end, len(self._data))
-        return chunk
 
 
 @pytest.fixture
@@ -53,22 +44,6 @@ def vault(recordings_bucket: Any) -> Vault:
     )
 
 
-def _share(world: World, recording: Recording, password: str) -> None:
-    status, body = world.call(
-        "POST",
-        f"/v1/recordings/{recording.recording_id}/grants",
-        "owner_a",
-        {
-            "recipient_email": "second@clinic.example",
-            "purpose": "second opinion",
-            "expires_at": "2026-06-20T00:00:00Z",
-            "consent_text": "I agree.",
-            "password": password,
-        },
-    )
-    assert status == 201, body
-
-
 def test_erasure_shreds_the_key_so_a_kept_ciphertext_never_decrypts(
     world: World,
     booking: dict[str, str],
@@ -81,14 +56,14 @@ def test_erasure_shreds_the_key_so_a_kept_ciphertext_never_decrypts(
         booking["id"], owner.user_id, world.users["vet_b"].user_id, later(booking["start"], 2)
     )
     scope = RecordingScope(booking["id"], owner.user_id)
-    vault.upload(recording.object_key, _Bytes(PLAINTEXT), scope)
+    vault.upload(recording.object_key, io.BytesIO(PLAINTEXT), scope)
     assert b"".join(vault.decrypt(recording.object_key, scope)) == PLAINTEXT
     bucket = get_settings().recordings_bucket
     kept = recordings_bucket.get_object(Bucket=bucket, Key=recording.object_key)["Body"].read()
     world.call(
         "PUT", f"/v1/bookings/{booking['id']}/recording-consent", "owner_a", {"granted": True}
     )
-    _share(world, recording, owner_password)
+    share(world, recording, owner_password)
 
     subject = Subject(owner.user_id, owner.email, "owner", owner.name)
     recordings.erase(subject, datetime.now(UTC))
@@ -119,7 +94,7 @@ def test_export_lists_recordings_shares_and_consents(
     world.call(
         "PUT", f"/v1/bookings/{booking['id']}/recording-consent", "owner_a", {"granted": True}
     )
-    _share(world, recording, owner_password)
+    share(world, recording, owner_password)
 
     exported = recordings.export(Subject(owner.user_id, owner.email, "owner", owner.name))
     assert [r["id"] for r in exported["recordings"]] == [recording.recording_id]
