@@ -134,7 +134,8 @@ def _subject(user_id: str) -> Subject | None:
 def write(request: ExportRequest, now: datetime) -> bool:
     """Build and store the document of a pending export; whether it was written."""
     subject = _subject(request.user_id)
-    if subject is None:  # the account went meanwhile (erasure removes its exports too)
+    if subject is None:  # the account was erased meanwhile: nothing of it may stay
+        remove(request)
         return False
     key = f"exports/{request.user_id}/{request.export_id}.json"
     body = json.dumps(document(subject, request.export_id, now), ensure_ascii=False, indent=1)
