@@ -37,7 +37,7 @@ from chalicelib.config import (
 from chalicelib.errors import NotFound
 from chalicelib.privacy.holders import Subject
 from chalicelib.privacy.inventory import INVENTORY
-from chalicelib.privacy.models import TODO, ExportRequest
+from chalicelib.privacy.models import TODO, ExportRequest, waiting
 from chalicelib.store.expiry import PURGE, bucket_of
 
 SCHEMA = "vetpet-export"
@@ -166,11 +166,7 @@ def write(request: ExportRequest, now: datetime) -> bool:
 
 
 def pending(now: datetime) -> Iterator[ExportRequest]:
-    for key in ExportRequest.pending.query(TODO, ExportRequest.requested_at <= now):
-        try:
-            yield ExportRequest.get(key.user_id, key.export_id, consistent_read=True)
-        except ExportRequest.DoesNotExist:
-            continue
+    return waiting(ExportRequest, now, lambda key: (key.user_id, key.export_id))
 
 
 def write_pending(now: datetime) -> dict[str, int]:
