@@ -11,6 +11,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from chalicelib.consent.iam import LEDGER_TABLE, deny_ledger_mutations
+from chalicelib.store.append_only import deny_item_mutations
 from infra.nag import suppress
 from infra.packaging import (
     API_FUNCTION,
@@ -61,6 +62,9 @@ JOB_TABLES = {
     PAYMENT_HOUSEKEEPING: ["payments", "payment-events", "bookings"],
     PRIVACY_REQUESTS_OVERDUE: ["privacy-requests"],
 }
+# Append-only for the API: the access log and the disclosure trail are only ever appended
+# to by requests; only the erasure job (its own role) removes or unlinks a user's items.
+API_APPEND_ONLY = {"access-log": "AccessLogAppendOnly", "disclosures": "DisclosureTrailAppendOnly"}
 JOB_SECRETS = {
     HOLD_EXPIRY: ["telegram"],  # the Bot API token, for the chat copy of a notice
     NOTIFICATIONS: ["telegram", "code-key"],
@@ -121,6 +125,10 @@ def function_role(
                 deny_ledger_mutations(storage.tables[LEDGER_TABLE].attr_arn)
             )
         )
+    if is_api:
+        for table, sid in API_APPEND_ONLY.items():
+            arn = storage.tables[table].attr_arn
+            role.add_to_policy(iam.PolicyStatement.from_json(deny_item_mutations(sid, arn)))
     by_name = {
         "signing-keys": storage.signing_keys,
         "code-key": storage.code_key,

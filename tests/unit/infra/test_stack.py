@@ -285,3 +285,17 @@ def test_every_role_that_reaches_the_consent_ledger_may_not_change_its_items(
         denies = [s for s in statements if s["Effect"] == "Deny"]
         assert any(set(LEDGER_MUTATIONS) <= set(_as_list(s["Action"])) for s in denies)
     assert reaching >= 2  # the API and the campaign dispatch
+
+
+def test_the_api_role_may_only_append_to_the_access_log_and_the_disclosure_trail(
+    assembly: Assembly, stage: str
+) -> None:
+    from chalicelib.store.append_only import ITEM_MUTATIONS
+
+    denied: dict[str, list[str]] = {}
+    for policy in assembly.resources(stage, "AWS::IAM::Policy").values():
+        for statement in _statements(policy["Properties"]["PolicyDocument"]):
+            if statement["Effect"] == "Deny" and statement.get("Sid", "").endswith("AppendOnly"):
+                denied[statement["Sid"]] = _as_list(statement["Action"])
+    for sid in ("AccessLogAppendOnly", "DisclosureTrailAppendOnly"):
+        assert set(ITEM_MUTATIONS) <= set(denied[sid]), sid
