@@ -11,6 +11,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from chalicelib.consent.iam import LEDGER_TABLE, deny_ledger_mutations
+from chalicelib.store.append_only import deny_item_mutations
 from infra.nag import suppress
 from infra.packaging import (
     API_FUNCTION,
@@ -75,6 +76,10 @@ _PERSONAL = [
     "recording-keys",  # erasure deletes the owner's key: crypto-shredding
     "recording-grants",
     "recording-consents",
+    "privacy-requests",
+    "minor-reports",
+    "disclosures",
+    "access-log",
 ]
 JOB_TABLES = {
     HOLD_EXPIRY: ["booking-ledgers", "slot-claims", *_TELLS],
@@ -108,6 +113,9 @@ JOB_TABLES = {
 # Functions that remove recordings for good (every object version): the erasure job (an
 # owner's recordings) and the retention sweep. The API never deletes one.
 REMOVES_RECORDINGS = {RETENTION, ERASURE}
+# Append-only for the API: the access log and the disclosure trail are only ever appended
+# to by requests; only the erasure job (its own role) removes or unlinks a user's items.
+API_APPEND_ONLY = {"access-log": "AccessLogAppendOnly", "disclosures": "DisclosureTrailAppendOnly"}
 JOB_SECRETS = {
     HOLD_EXPIRY: ["telegram"],  # the Bot API token, for the chat copy of a notice
     NOTIFICATIONS: ["telegram", "code-key"],
@@ -216,6 +224,10 @@ def function_role(
                 deny_ledger_mutations(storage.tables[LEDGER_TABLE].attr_arn)
             )
         )
+    if is_api:
+        for table, sid in API_APPEND_ONLY.items():
+            arn = storage.tables[table].attr_arn
+            role.add_to_policy(iam.PolicyStatement.from_json(deny_item_mutations(sid, arn)))
     by_name = {
         "signing-keys": storage.signing_keys,
         "code-key": storage.code_key,

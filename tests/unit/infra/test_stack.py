@@ -348,3 +348,17 @@ def test_the_sfu_creates_owner_keys_but_never_deletes_one_and_uses_them_only_for
         }
     env_names = json.dumps(assembly.resources(stage, "AWS::ECS::TaskDefinition"))
     assert "VETPET_RECORDINGS_KEY_ARN" in env_names
+
+
+def test_the_api_role_may_only_append_to_the_access_log_and_the_disclosure_trail(
+    assembly: Assembly, stage: str
+) -> None:
+    from chalicelib.store.append_only import ITEM_MUTATIONS
+
+    denied: dict[str, list[str]] = {}
+    for policy in assembly.resources(stage, "AWS::IAM::Policy").values():
+        for statement in _statements(policy["Properties"]["PolicyDocument"]):
+            if statement["Effect"] == "Deny" and statement.get("Sid", "").endswith("AppendOnly"):
+                denied[statement["Sid"]] = _as_list(statement["Action"])
+    for sid in ("AccessLogAppendOnly", "DisclosureTrailAppendOnly"):
+        assert set(ITEM_MUTATIONS) <= set(denied[sid]), sid
