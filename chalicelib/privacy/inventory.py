@@ -307,8 +307,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
     "RecordingKey": {
         "owner_id": _key("the owner whose recordings the key protects"),
         "wrapped_key": _personal(
-            "the owner's recordings data key, KMS-wrapped; deleting it shreds every copy",
-            Retention.RECORDING,
+            "the owner's recordings data key, KMS-wrapped; deleting it (erasure) shreds every copy"
         ),
         "key_arn": _key("the KMS key that wrapped it"),
         "created_at": _key("audit"),

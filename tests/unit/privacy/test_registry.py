@@ -56,13 +56,16 @@ def test_every_personal_item_has_its_retention_enforced() -> None:
         if any(type(a).__name__ == "TTLAttribute" for a in model.get_attributes().values())
     }
     erased_with_account = {Retention.ACCOUNT, Retention.CONSENT_PROOF, Retention.UNTIL_ERASED}
-    by_sweep = {Retention.BOOKING, Retention.QUESTION, Retention.EXPORT}
+    by_sweep = {Retention.BOOKING, Retention.QUESTION, Retention.EXPORT, Retention.RECORDING}
+    # Purged with the item they belong to: messages with their thread, shares with their
+    # recording.
+    purged_with_parent = {"QuestionMessage", "RecordingGrant"}
     unenforced = []
     for model, items in INVENTORY.items():
         for name, item in items.items():
             if not item.personal or item.retention in erased_with_account:
                 continue
-            swept = model in purged or model == "QuestionMessage"  # purged with its thread
+            swept = model in purged or model in purged_with_parent
             if item.retention in by_sweep and swept:
                 continue
             if item.retention is Retention.SHORT_LIVED and (swept or model in with_ttl):
