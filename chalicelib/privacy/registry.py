@@ -16,8 +16,8 @@ from chalicelib.privacy.holders import PersonalData
 HOLDERS: tuple[str, ...] = (
     "chalicelib.bookings.personal_data:future_bookings",
     "chalicelib.payments.personal_data:payments",
-    "chalicelib.bookings.personal_data:bookings",
     "chalicelib.recordings.personal_data:recordings",
+    "chalicelib.bookings.personal_data:bookings",
     "chalicelib.pets.personal_data:pets",
     "chalicelib.consultants.personal_data:consultant",
     "chalicelib.consent.personal_data:consent",

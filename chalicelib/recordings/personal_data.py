@@ -4,7 +4,9 @@ Export: the metadata of the owner's recordings, their shares and their bookings'
 recording decisions (the recordings themselves are played through their links).
 Erasure shreds first: the owner's recordings key goes, so every copy of every recording
 (old object versions and backups included) is unreadable from that instant; then every
-object version, the items, the shares and the consent pairs are deleted. Safe to repeat.
+object version, the items, the shares and the consent pairs are deleted. A consultant's
+erasure unlinks them from the recordings of their consultations (found through their
+bookings, so this holder runs before the bookings one unlinks those). Safe to repeat.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from chalicelib.bookings.models import Booking
+from chalicelib.bookings.personal_data import ERASED
 from chalicelib.clock import to_rfc3339
 from chalicelib.privacy.holders import Subject
 from chalicelib.recordings.grants import delete_grants_of, of_owner
@@ -78,6 +82,9 @@ class RecordingsData:
         }
 
     def erase(self, subject: Subject, now: datetime) -> None:
+        if subject.role == "vet":
+            self._unlink_consultant(subject.user_id)
+            return
         from chalicelib.recordings.vault import shred_owner_key  # lazy: the encryption SDK
 
         owner_id = subject.user_id
@@ -89,6 +96,14 @@ class RecordingsData:
         with RecordingConsent.batch_write() as batch:
             for consent in _consents(owner_id):
                 batch.delete(consent)
+
+
+    @staticmethod
+    def _unlink_consultant(consultant_id: str) -> None:
+        for booking in Booking.by_consultant.query(consultant_id):
+            for recording in Recording.by_booking.query(booking.booking_id):
+                if recording.consultant_id == consultant_id:
+                    recording.update(actions=[Recording.consultant_id.set(ERASED)])
 
 
 recordings = RecordingsData()

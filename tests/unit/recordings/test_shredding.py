@@ -121,3 +121,18 @@ def test_export_lists_recordings_shares_and_consents(
 
 def test_the_recordings_holder_is_registered() -> None:
     assert recordings in holders()
+
+
+def test_a_consultants_erasure_unlinks_them_from_the_owners_recordings(
+    world: World, booking: dict[str, str]
+) -> None:
+    owner, vet = world.users["owner_a"], world.users["vet_b"]
+    recording = store_recording(
+        booking["id"], owner.user_id, vet.user_id, later(booking["start"], 2)
+    )
+    recordings.erase(Subject(vet.user_id, vet.email, "vet", vet.name), datetime.now(UTC))
+    kept = Recording.get(recording.recording_id)
+    assert (kept.owner_id, kept.consultant_id) == (owner.user_id, "erased")
+    assert (
+        world.call("POST", f"/v1/recordings/{recording.recording_id}/playback", "owner_a")[0] == 200
+    )
