@@ -97,7 +97,6 @@ class RecordingsData:
             for consent in _consents(owner_id):
                 batch.delete(consent)
 
-
     @staticmethod
     def _unlink_consultant(consultant_id: str) -> None:
         for booking in Booking.by_consultant.query(consultant_id):
