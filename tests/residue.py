@@ -19,6 +19,12 @@ def _scan(dynamodb: Any, table: str, index: str | None = None) -> list[dict[str,
     return items
 
 
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(type(value).__name__)
+
+
 def table_hits(dynamodb: Any, needles: list[str]) -> list[str]:
     """``table[/index]: needle`` for every item that contains a needle."""
     hits = []
@@ -27,7 +33,8 @@ def table_hits(dynamodb: Any, needles: list[str]) -> list[str]:
         indexes = [i["IndexName"] for i in described.get("GlobalSecondaryIndexes", [])]
         for index in [None, *indexes]:
             for item in _scan(dynamodb, table, index):
-                text = json.dumps(item, ensure_ascii=False).lower()
+                # Binary attributes (a wrapped recordings key) are searched as text too.
+                text = json.dumps(item, ensure_ascii=False, default=_text).lower()
                 where = f"{table}/{index}" if index else table
                 hits += [f"{where}: {n}" for n in needles if n.lower() in text]
     return hits
