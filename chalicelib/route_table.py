@@ -22,6 +22,8 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/.well-known/jwks.json", "GET"),
         ("/v1/me", "GET"),
         ("/v1/me", "PATCH"),
+        ("/v1/me/email", "POST"),
+        ("/v1/me/email/confirm", "POST"),
         ("/v1/me/password", "POST"),
         ("/v1/me/mfa/sms", "POST"),
         ("/v1/me/mfa/sms/confirm", "POST"),

@@ -19,14 +19,7 @@ from chalicelib.accounts.models import (
     User,
 )
 from chalicelib.privacy.holders import Subject
-from chalicelib.privacy.records import delete_all, records
-
-
-def _users(user_id: str) -> list[User]:
-    try:
-        return [User.get(user_id, consistent_read=True)]
-    except User.DoesNotExist:
-        return []
+from chalicelib.privacy.records import delete_all, one, records
 
 
 def _counter_keys(subject: Subject, users: list[User]) -> set[str]:
@@ -82,7 +75,7 @@ class Account:
 
     def export(self, subject: Subject) -> dict[str, list[dict[str, Any]]]:
         user_id = subject.user_id
-        users = _users(user_id)
+        users = one(User, user_id)
         return {
             "account": records(users),
             "email_claims": records(_by_user(EmailClaim, user_id)),
@@ -95,7 +88,7 @@ class Account:
 
     def erase(self, subject: Subject, now: datetime) -> None:
         user_id = subject.user_id
-        users = _users(user_id)
+        users = one(User, user_id)
         delete_all(_counters(_counter_keys(subject, users)))
         delete_all(AuthCode.query(user_id, consistent_read=True))
         for model in _INDEXED:

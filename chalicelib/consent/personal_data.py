@@ -19,17 +19,10 @@ from chalicelib.consent.models import (
     Restriction,
 )
 from chalicelib.privacy.holders import Subject
-from chalicelib.privacy.records import delete_all, records
+from chalicelib.privacy.records import delete_all, one, records
 
 # Stands in for an erased admin as the author of a marketing campaign.
 ERASED = "erased"
-
-
-def _restriction(user_id: str) -> list[Restriction]:
-    try:
-        return [Restriction.get(user_id, consistent_read=True)]
-    except Restriction.DoesNotExist:
-        return []
 
 
 class ConsentRecords:
@@ -43,7 +36,7 @@ class ConsentRecords:
             "policy_acknowledgements": records(
                 PolicyAcknowledgement.query(user_id, consistent_read=True)
             ),
-            "restrictions": records(_restriction(user_id)),
+            "restrictions": records(one(Restriction, user_id)),
         }
 
     def erase(self, subject: Subject, now: datetime) -> None:
@@ -51,7 +44,7 @@ class ConsentRecords:
         delete_all(Consent.query(user_id, consistent_read=True))
         delete_all(LedgerEvent.query(user_id, consistent_read=True))
         delete_all(PolicyAcknowledgement.query(user_id, consistent_read=True))
-        delete_all(_restriction(user_id))
+        delete_all(one(Restriction, user_id))
         if subject.role == "admin":  # campaigns are few and only admins write them
             for campaign in Campaign.scan(Campaign.created_by == user_id):
                 campaign.update(actions=[Campaign.created_by.set(ERASED)])

@@ -8,14 +8,7 @@ from typing import Any
 
 from chalicelib.consultants.models import ConsultantProfile, SlotClaim
 from chalicelib.privacy.holders import Subject
-from chalicelib.privacy.records import delete_all, records
-
-
-def _profile(user_id: str) -> list[ConsultantProfile]:
-    try:
-        return [ConsultantProfile.get(user_id, consistent_read=True)]
-    except ConsultantProfile.DoesNotExist:
-        return []
+from chalicelib.privacy.records import delete_all, one, records
 
 
 class Consultant:
@@ -23,12 +16,12 @@ class Consultant:
 
     def export(self, subject: Subject) -> dict[str, list[dict[str, Any]]]:
         return {
-            "consultant_profile": records(_profile(subject.user_id)),
+            "consultant_profile": records(one(ConsultantProfile, subject.user_id)),
             "slot_claims": records(SlotClaim.query(subject.user_id, consistent_read=True)),
         }
 
     def erase(self, subject: Subject, now: datetime) -> None:
-        delete_all(_profile(subject.user_id))
+        delete_all(one(ConsultantProfile, subject.user_id))
         delete_all(SlotClaim.query(subject.user_id, consistent_read=True))
 
 

@@ -21,7 +21,7 @@ from chalicelib.accounts.models import User
 from chalicelib.clock import to_rfc3339
 from chalicelib.config import ERASURE_RECORD_RETENTION
 from chalicelib.privacy.holders import Subject
-from chalicelib.privacy.models import TODO, ErasureRequest
+from chalicelib.privacy.models import TODO, ErasureRequest, waiting
 from chalicelib.privacy.records import subject_of
 from chalicelib.store.expiry import PURGE, bucket_of
 
@@ -141,11 +141,7 @@ def complete(request: ErasureRequest, now: datetime) -> bool:
 
 
 def pending(now: datetime) -> Iterator[ErasureRequest]:
-    for key in ErasureRequest.pending.query(TODO, ErasureRequest.requested_at <= now):
-        try:
-            yield ErasureRequest.get(key.erasure_id, consistent_read=True)
-        except ErasureRequest.DoesNotExist:
-            continue
+    return waiting(ErasureRequest, now, lambda key: (key.erasure_id,))
 
 
 def complete_pending(now: datetime) -> dict[str, int]:

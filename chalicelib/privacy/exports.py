@@ -37,7 +37,7 @@ from chalicelib.config import (
 from chalicelib.errors import NotFound
 from chalicelib.privacy.holders import Subject
 from chalicelib.privacy.inventory import INVENTORY
-from chalicelib.privacy.models import TODO, ExportRequest
+from chalicelib.privacy.models import TODO, ExportRequest, waiting
 from chalicelib.store.expiry import PURGE, bucket_of
 
 SCHEMA = "vetpet-export"
@@ -134,7 +134,8 @@ def _subject(user_id: str) -> Subject | None:
 def write(request: ExportRequest, now: datetime) -> bool:
     """Build and store the document of a pending export; whether it was written."""
     subject = _subject(request.user_id)
-    if subject is None:  # the account went meanwhile (erasure removes its exports too)
+    if subject is None:  # the account was erased meanwhile: nothing of it may stay
+        remove(request)
         return False
     key = f"exports/{request.user_id}/{request.export_id}.json"
     body = json.dumps(document(subject, request.export_id, now), ensure_ascii=False, indent=1)
@@ -165,11 +166,7 @@ def write(request: ExportRequest, now: datetime) -> bool:
 
 
 def pending(now: datetime) -> Iterator[ExportRequest]:
-    for key in ExportRequest.pending.query(TODO, ExportRequest.requested_at <= now):
-        try:
-            yield ExportRequest.get(key.user_id, key.export_id, consistent_read=True)
-        except ExportRequest.DoesNotExist:
-            continue
+    return waiting(ExportRequest, now, lambda key: (key.user_id, key.export_id))
 
 
 def write_pending(now: datetime) -> dict[str, int]:

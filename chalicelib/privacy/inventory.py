@@ -131,7 +131,10 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "code_hash": _secret("keyed hash of a one-time code", Retention.SHORT_LIVED),
         "expires_at": _key("codes expire (24 h, 30 min, 10 min, 7 days)"),
         "wrong_tries": _key("a code dies after five wrong tries"),
-        "pending": _personal("phone being enrolled for SMS codes", Retention.SHORT_LIVED),
+        "pending": _personal(
+            "phone being enrolled for SMS codes, or the new e-mail address being confirmed",
+            Retention.SHORT_LIVED,
+        ),
         "expires": _key("DynamoDB TTL"),
         **_PURGE,
     },

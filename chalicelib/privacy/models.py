@@ -3,6 +3,9 @@ completes it through a sparse index of what is still to do."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
@@ -69,3 +72,10 @@ class ExportRequest(BaseModel):
 
     pending = Todo()
     purge_due = PurgeDue()
+
+
+def waiting(model: Any, now: datetime, key: Callable[[Any], tuple[str, ...]]) -> Iterator[Any]:
+    """The requests of ``model`` still to do (asked by ``now``), re-read in full."""
+    for found in model.pending.query(TODO, model.requested_at <= now):
+        with suppress(model.DoesNotExist):
+            yield model.get(*key(found), consistent_read=True)

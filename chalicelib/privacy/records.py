@@ -4,12 +4,14 @@ found."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.models import Model
 
 from chalicelib.privacy.holders import Subject
 from chalicelib.privacy.inventory import INVENTORY
+
+M = TypeVar("M", bound=Model)
 
 
 def record(item: Model) -> dict[str, Any]:
@@ -25,6 +27,14 @@ def record(item: Model) -> dict[str, Any]:
 
 def records(items: Iterable[Model]) -> list[dict[str, Any]]:
     return [record(item) for item in items]
+
+
+def one(model: type[M], hash_key: str) -> list[M]:
+    """The item at ``hash_key`` (read consistently) as a list of one, or none."""
+    try:
+        return [model.get(hash_key, consistent_read=True)]
+    except model.DoesNotExist:
+        return []
 
 
 def delete_all(items: Iterable[Model]) -> int:

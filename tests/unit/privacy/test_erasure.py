@@ -101,3 +101,21 @@ def test_a_repeated_run_after_a_failure_finishes_the_erasure(
     later = datetime.now(UTC)
     assert erasure.complete_pending(later) == {"erased": 1}
     assert User.count(OWNER_ID) == 0
+
+
+def test_a_consultant_erasure_cancels_their_consultations_with_a_full_refund(
+    pay: Pay, exports_bucket: None
+) -> None:
+    booking = paid_booking(pay)
+    erasure.request_erasure("vet-a", reason="user_request", now=NOW)
+    assert erasure.complete_pending(NOW) == {"erased": 1}
+    assert sum(r["amount"] for r in pay.standin.refunds.values()) == 50000
+    kept = pay.get(booking)  # the owner still sees their booking, without the consultant
+    assert kept["status"] == "cancelled"
+    region = get_settings().region
+    left = residue(
+        boto3.client("dynamodb", region_name=region),
+        boto3.client("s3", region_name=region),
+        ["vet-a", "vet-a@example.com"],
+    )
+    assert left == []

@@ -40,3 +40,38 @@ def test_what_erasure_keeps_drops_every_user_link_and_states_basis_and_retention
         assert set(kept.dropped) <= set(items)
         assert USER_LINKS & set(items) <= set(kept.dropped)
         assert kept.retention
+
+
+def test_every_personal_item_has_its_retention_enforced() -> None:
+    """By the retention sweep (a purge function), DynamoDB TTL for what is short-lived,
+    or erasure for what lives as long as the account."""
+    from chalicelib.privacy.inventory import Retention
+    from chalicelib.privacy.retention import PURGES
+    from chalicelib.store.tables import all_models
+
+    purged = {entry.model.__name__ for entry in PURGES}
+    with_ttl = {
+        model.__name__
+        for model in all_models()
+        if any(type(a).__name__ == "TTLAttribute" for a in model.get_attributes().values())
+    }
+    # A disclosure record is unlinked from the user at erasure (KEPT_ANONYMISED).
+    erased_with_account = {
+        Retention.ACCOUNT,
+        Retention.CONSENT_PROOF,
+        Retention.UNTIL_ERASED,
+        Retention.DISCLOSURE,
+    }
+    by_sweep = {Retention.BOOKING, Retention.QUESTION, Retention.EXPORT}
+    unenforced = []
+    for model, items in INVENTORY.items():
+        for name, item in items.items():
+            if not item.personal or item.retention in erased_with_account:
+                continue
+            swept = model in purged or model == "QuestionMessage"  # purged with its thread
+            if item.retention in by_sweep and swept:
+                continue
+            if item.retention is Retention.SHORT_LIVED and (swept or model in with_ttl):
+                continue
+            unenforced.append(f"{model}.{name}")
+    assert unenforced == []
