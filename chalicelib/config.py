@@ -100,6 +100,8 @@ REFUND_POLICY = RefundPolicy()
 POLICY_CACHE_TTL = timedelta(seconds=60)
 COOKIE_CONSENT_TTL = timedelta(days=395)  # about 13 months, then the visitor is asked again
 LEDGER_APPEND_RETRIES = 3
+MINOR_REPORTS_PER_IP = 20  # public minor reports from one address per window
+MINOR_REPORT_WINDOW = timedelta(hours=1)
 UNSUBSCRIBE_TOKEN_TTL = timedelta(days=365)
 MARKETING_AUDIENCE_SHARDS = 8  # partitions of the sparse marketing index
 UNSUBSCRIBE_AUDIENCE = "vetpet-unsubscribe"

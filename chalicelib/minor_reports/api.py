@@ -6,7 +6,7 @@ from __future__ import annotations
 from chalicelib.clock import to_rfc3339
 from chalicelib.errors import NotFound
 from chalicelib.minor_reports import service
-from chalicelib.minor_reports.errors import ReportDecided
+from chalicelib.minor_reports.errors import ReportDecided, TooManyReports
 from chalicelib.minor_reports.schemas import (
     DecisionIn,
     DismissIn,
@@ -46,10 +46,13 @@ def _out(report: service.Report) -> MinorReportOut:
     status=202,
     summary="Report an account that seems to belong to someone under 18. Support reviews "
     "it; meanwhile the account cannot book or ask consultants.",
+    errors=(TooManyReports,),
 )
 def report(request: ApiRequest[MinorReportIn, None]) -> ReportReceivedOut:
     body = request.body
-    service.file_report(body.account_email, body.reason, body.reporter_email, request.now)
+    service.file_report(
+        body.account_email, body.reason, body.reporter_email, request.client_ip, request.now
+    )
     return ReportReceivedOut(status="received")
 
 

@@ -8,6 +8,7 @@ account is erased) or dismisses (the restriction ends with the last waiting repo
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,10 +18,12 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.access_log.entries import SUPPORT_ROLE
 from chalicelib.access_log.service import record_access
+from chalicelib.accounts import counters
 from chalicelib.accounts.errors import AccountGone
 from chalicelib.accounts.repository import find_by_email
+from chalicelib.config import MINOR_REPORT_WINDOW, MINOR_REPORTS_PER_IP
 from chalicelib.errors import NotFound
-from chalicelib.minor_reports.errors import AccountUnderReview, ReportDecided
+from chalicelib.minor_reports.errors import AccountUnderReview, ReportDecided, TooManyReports
 from chalicelib.minor_reports.models import PENDING, MinorReport
 from chalicelib.privacy.erasure import request_erasure
 
@@ -54,8 +57,16 @@ def _report(item: MinorReport) -> Report:
     )
 
 
-def file_report(account_email: str, reason: str, reporter_email: str | None, now: datetime) -> None:
-    """Record a report of the account with ``account_email``, if there is one."""
+def file_report(
+    account_email: str, reason: str, reporter_email: str | None, client_ip: str, now: datetime
+) -> None:
+    """Record a report of the account with ``account_email``, if there is one. Each
+    report counts against the sender's address (`TooManyReports` past the limit), found
+    account or not, so the limit reveals nothing either."""
+    ip_key = f"minor-report-ip:{hashlib.sha256(client_ip.encode()).hexdigest()}"
+    wait = counters.reserve(ip_key, MINOR_REPORTS_PER_IP, MINOR_REPORT_WINDOW, now)
+    if wait is not None:
+        raise TooManyReports(wait)
     account = find_by_email(account_email)
     if account is None:
         return

@@ -25,7 +25,7 @@ from chalicelib.consent.errors import (
 from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
-from chalicelib.minor_reports.errors import AccountUnderReview, ReportDecided
+from chalicelib.minor_reports.errors import AccountUnderReview, ReportDecided, TooManyReports
 from chalicelib.notifications.errors import WebhookSecretInvalid
 from chalicelib.payments.errors import (
     CheckoutOpen,
@@ -207,6 +207,9 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     ),
     ReportDecided: ErrorSpec(
         409, "report_decided", "the report was already confirmed or dismissed"
+    ),
+    TooManyReports: ErrorSpec(
+        429, "too_many_reports", "minor reports from one address: 20 an hour; `Retry-After`"
     ),
     # privacy requests
     privacy_requests.RequestClosed: ErrorSpec(

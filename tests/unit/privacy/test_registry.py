@@ -55,7 +55,13 @@ def test_every_personal_item_has_its_retention_enforced() -> None:
         for model in all_models()
         if any(type(a).__name__ == "TTLAttribute" for a in model.get_attributes().values())
     }
-    erased_with_account = {Retention.ACCOUNT, Retention.CONSENT_PROOF, Retention.UNTIL_ERASED}
+    # A disclosure record is unlinked from the user at erasure (KEPT_ANONYMISED).
+    erased_with_account = {
+        Retention.ACCOUNT,
+        Retention.CONSENT_PROOF,
+        Retention.UNTIL_ERASED,
+        Retention.DISCLOSURE,
+    }
     by_sweep = {Retention.BOOKING, Retention.QUESTION, Retention.EXPORT, Retention.RECORDING}
     # Purged with the item they belong to: messages with their thread, shares with their
     # recording.

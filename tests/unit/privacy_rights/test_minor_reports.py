@@ -4,9 +4,11 @@ dismisses (the restriction ends with the last waiting report)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from chalicelib.accounts.models import User
+from chalicelib.config import MINOR_REPORT_WINDOW, MINOR_REPORTS_PER_IP
 from chalicelib.minor_reports.models import MinorReport
 from chalicelib.privacy.models import ErasureRequest
 from tests.unit.booking_world import KYIV_MONDAY_9, KYIV_MONDAY_10, World
@@ -100,3 +102,21 @@ def test_confirming_closes_the_account_and_records_its_erasure(world: World) -> 
         "POST", "/v1/admin/minor-reports/mr_nope/confirm", "admin", {"reason": "x"}
     )
     assert (status, problem["code"]) == (404, "not_found")
+
+
+def test_one_address_may_send_only_so_many_reports_an_hour(world: World) -> None:
+    for n in range(MINOR_REPORTS_PER_IP):
+        # known and unknown addresses count alike: the limit reveals nothing
+        _report(world, "owner-a@example.com" if n % 2 else f"nobody{n}@example.com")
+    body = {"account_email": "owner-b@example.com", "reason": REASON}
+    refused = world.client.http.request(
+        "POST",
+        "/v1/minor-reports",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps(body).encode(),
+    )
+    assert (refused.status_code, json.loads(refused.body)["code"]) == (429, "too_many_reports")
+    assert refused.headers["Retry-After"] == "3600"
+    assert [r["account_id"] for r in _pending(world)] == ["owner-a"] * (MINOR_REPORTS_PER_IP // 2)
+    world.clock.shift(MINOR_REPORT_WINDOW)
+    _report(world, "owner-b@example.com")
