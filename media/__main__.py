@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from chalicelib.recordings.vault import OwnerKeys, Vault
+from chalicelib.recordings.vault import vault_on
 from media import lifecycle
 from media.admission import DynamoAdmissionStore
 from media.aiortc_bridge import IcePolicy, install_ice_policy
@@ -69,20 +69,6 @@ async def _beat_now(registry: NodeRegistry, state: NodeState) -> None:
     await asyncio.get_running_loop().run_in_executor(None, registry.heartbeat, live_rooms, draining)
 
 
-def _vault(settings: Settings) -> Vault:
-    import boto3
-
-    return Vault(
-        keys=OwnerKeys(
-            boto3.client("dynamodb", region_name=settings.region), settings.recording_keys_table
-        ),
-        kms=boto3.client("kms", region_name=settings.region),
-        s3=boto3.client("s3", region_name=settings.region),
-        bucket=settings.recordings_bucket,
-        key_arn=settings.recordings_key_arn,
-    )
-
-
 def _server(settings: Settings) -> MediaServer:
     """The worker's media server; with a recordings key it records and plays back."""
     verifier = TokenVerifier(settings.jwks_url, settings.issuer)
@@ -105,7 +91,12 @@ def _server(settings: Settings) -> MediaServer:
         ),
         settings.region,
     )
-    vault = _vault(settings)
+    vault = vault_on(
+        settings.region,
+        settings.recording_keys_table,
+        settings.recordings_bucket,
+        settings.recordings_key_arn,
+    )
     server.sink_factory = vault_sink_factory(vault, store, settings.recording_retention)
     server.consents = store.both_consent
     server.playback = Playback(verifier, store, vault)
