@@ -50,3 +50,18 @@ def retention(event: Any) -> dict[str, int]:
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def payment_housekeeping(event: Any) -> dict[str, int]:
     return _run("payment_housekeeping")
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def erasure(event: Any) -> dict[str, int]:
+    return _run("erasure")
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def exports(event: Any) -> dict[str, int]:
+    return _run("exports")
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def privacy_requests_overdue(event: Any) -> dict[str, int]:
+    return _run("privacy_requests_overdue")

@@ -70,6 +70,13 @@ OUTBOX_MAX_ATTEMPTS = 5
 OUTBOX_RETRY_BASE = timedelta(minutes=1)
 OUTBOX_RETENTION = timedelta(days=90)
 
+# Privacy rights (P10): exports, erasure, and what erasure keeps anonymised.
+EXPORT_RETENTION = timedelta(days=7)  # the exports bucket's lifecycle rule says the same
+EXPORT_URL_TTL = timedelta(minutes=15)  # a presigned download link
+EXPORT_SCHEMA_VERSION = 1
+ERASURE_RECORD_RETENTION = timedelta(days=3 * 365)  # the anonymised proof of an erasure
+TAX_RECORD_RETENTION = timedelta(days=1095)  # anonymised payments (Tax Code of Ukraine 44.3)
+
 # Payments (P15): card data never reaches us; processors host the payment page.
 PAYMENT_EVENT_RETENTION = timedelta(days=7)  # event ids kept for de-duplication (>= 72 h)
 STRIPE_WEBHOOK_TOLERANCE = timedelta(seconds=300)
@@ -156,6 +163,7 @@ class Settings:
     recordings_bucket: str
     recordings_key_alias: str
     recording_retention: timedelta
+    exports_bucket: str
     turn_secret: str
     turn_urls: tuple[str, ...]
     log_level: str
@@ -216,6 +224,7 @@ def read_settings() -> Settings:
                 _env("VETPET_RECORDING_RETENTION_DAYS", str(RECORDING_RETENTION_DEFAULT.days))
             )
         ),
+        exports_bucket=_env("VETPET_EXPORTS_BUCKET", f"vetpet-{stage}-exports"),
         turn_secret=_env("VETPET_TURN_SECRET", ""),
         turn_urls=tuple(u for u in _env("VETPET_TURN_URLS", "turn:127.0.0.1:3478").split(",") if u),
         log_level=_env("POWERTOOLS_LOG_LEVEL", "INFO"),

@@ -11,13 +11,17 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from chalicelib.consent.iam import LEDGER_TABLE, deny_ledger_mutations
+from chalicelib.store.append_only import deny_item_mutations
 from infra.nag import suppress
 from infra.packaging import (
     API_FUNCTION,
     CAMPAIGN_DISPATCH,
+    ERASURE,
+    EXPORTS,
     HOLD_EXPIRY,
     NOTIFICATIONS,
     PAYMENT_HOUSEKEEPING,
+    PRIVACY_REQUESTS_OVERDUE,
     REMINDERS,
     RETENTION,
 )
@@ -40,6 +44,43 @@ TABLE_ACTIONS = [
 _SENDS_MAIL = ["outbox", "users", "consents", "processing-restrictions"]  # consent at send time
 # A booking notice or reminder: the names it carries, and each chat the recipient linked.
 _TELLS = ["bookings", "consultants", "pets", "chat-links", *_SENDS_MAIL]
+# Every table that holds an item of a user: export reads them all (the privacy holders
+# of `chalicelib/privacy/registry.py`), erasure changes them all.
+_PERSONAL = [
+    "users",
+    "email-claims",
+    "auth-codes",
+    "login-challenges",
+    "sessions",
+    "login-failures",
+    "social-links",
+    "consultants",
+    "slot-claims",
+    "pets",
+    "bookings",
+    "booking-ledgers",
+    "rooms",
+    "questions",
+    "question-messages",
+    "outbox",
+    "payments",
+    "consents",
+    LEDGER_TABLE,
+    "policy-acknowledgements",
+    "processing-restrictions",
+    "campaigns",
+    "chat-links",
+    "chat-link-tokens",
+    "exports",
+    "recordings",
+    "recording-keys",  # erasure deletes the owner's key: crypto-shredding
+    "recording-grants",
+    "recording-consents",
+    "privacy-requests",
+    "minor-reports",
+    "disclosures",
+    "access-log",
+]
 JOB_TABLES = {
     HOLD_EXPIRY: ["booking-ledgers", "slot-claims", *_TELLS],
     # Its retries also deliver queued account e-mails (a code issued at delivery).
@@ -47,6 +88,12 @@ JOB_TABLES = {
     REMINDERS: ["job-checkpoints", *_TELLS],
     RETENTION: [
         "job-checkpoints",
+        "recordings",
+        "recording-grants",
+        "recording-consents",
+        "exports",
+        "payments",
+        "erasures",
         "bookings",
         "rooms",
         "questions",
@@ -58,7 +105,17 @@ JOB_TABLES = {
     ],
     CAMPAIGN_DISPATCH: ["campaigns", "consent-ledger", "policy-versions", *_SENDS_MAIL],
     PAYMENT_HOUSEKEEPING: ["payments", "payment-events", "bookings"],
+    # Cancels what is still to come (notices: consent checks at send time), then erases.
+    ERASURE: ["erasures", "policy-versions", *_PERSONAL],
+    EXPORTS: _PERSONAL,
+    PRIVACY_REQUESTS_OVERDUE: ["privacy-requests"],
 }
+# Functions that remove recordings for good (every object version): the erasure job (an
+# owner's recordings) and the retention sweep. The API never deletes one.
+REMOVES_RECORDINGS = {RETENTION, ERASURE}
+# Append-only for the API: the access log and the disclosure trail are only ever appended
+# to by requests; only the erasure job (its own role) removes or unlinks a user's items.
+API_APPEND_ONLY = {"access-log": "AccessLogAppendOnly", "disclosures": "DisclosureTrailAppendOnly"}
 JOB_SECRETS = {
     HOLD_EXPIRY: ["telegram"],  # the Bot API token, for the chat copy of a notice
     NOTIFICATIONS: ["telegram", "code-key"],
@@ -66,6 +123,23 @@ JOB_SECRETS = {
     RETENTION: [],
     CAMPAIGN_DISPATCH: ["signing-keys"],  # signed receipts
     PAYMENT_HOUSEKEEPING: ["stripe", "liqpay"],  # refunds through the processors
+    ERASURE: ["telegram", "stripe", "liqpay"],  # cancellation notices and refunds
+    EXPORTS: [],
+    PRIVACY_REQUESTS_OVERDUE: [],
+}
+# The one role allowed to delete the append-only consent ledger: erasure (P10).
+LEDGER_ERASER = ERASURE
+# What each function may do in the exports bucket: the API signs download links, the
+# exports job writes documents, erasure removes every version of them.
+EXPORT_OBJECT_ACTIONS = {
+    API_FUNCTION: ["s3:GetObject"],
+    EXPORTS: ["s3:PutObject"],
+    ERASURE: ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+    RETENTION: ["s3:DeleteObject", "s3:DeleteObjectVersion"],  # exports past retention
+}
+EXPORT_BUCKET_ACTIONS = {
+    ERASURE: ["s3:ListBucketVersions", "s3:ListBucket"],
+    RETENTION: ["s3:ListBucketVersions", "s3:ListBucket"],
 }
 
 # The IAM actions a statement may grant on `*`, each with the reason: the service has no
@@ -85,6 +159,36 @@ WILDCARD_ALLOWED = {
     "logs:PutLogEvents": "ECS container-instance role as CDK grants it; Lambda roles "
     "name their log group.",
 }
+
+
+def _grant_exports(role: iam.Role, logical_id: str, storage: Storage) -> None:
+    """The function's share of the exports bucket, and the data key only through S3."""
+    actions = EXPORT_OBJECT_ACTIONS.get(logical_id)
+    if not actions:
+        return
+    role.add_to_policy(
+        iam.PolicyStatement(
+            sid="ExportObjects",
+            actions=actions,
+            resources=[storage.exports.arn_for_objects("exports/*")],
+        )
+    )
+    listing = EXPORT_BUCKET_ACTIONS.get(logical_id)
+    if listing:
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ExportListing", actions=listing, resources=[storage.exports.bucket_arn]
+            )
+        )
+    region = Stack.of(role).region
+    role.add_to_policy(
+        iam.PolicyStatement(
+            sid="DataKeyThroughS3",
+            actions=["kms:Decrypt", "kms:GenerateDataKey"],
+            resources=[storage.data_key.key_arn],
+            conditions={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+        )
+    )
 
 
 def function_role(
@@ -108,16 +212,22 @@ def function_role(
     tables = iam.PolicyStatement(
         sid="Tables", actions=TABLE_ACTIONS, resources=storage.table_arns(suffixes)
     )
-    if is_api:  # every table and index: too large to share the inline policy's size limit
+    # Every table and index (the API; export and erasure: every personal table) is too
+    # large to share the inline policy's size limit.
+    if is_api or len(suffixes) >= len(_PERSONAL):
         iam.ManagedPolicy(role, "Tables", statements=[tables], roles=[role])
     else:
         role.add_to_policy(tables)
-    if LEDGER_TABLE in suffixes:  # the consent ledger is append-only, for the code too
+    if LEDGER_TABLE in suffixes and logical_id != LEDGER_ERASER:  # append-only for the code too
         role.add_to_policy(
             iam.PolicyStatement.from_json(
                 deny_ledger_mutations(storage.tables[LEDGER_TABLE].attr_arn)
             )
         )
+    if is_api:
+        for table, sid in API_APPEND_ONLY.items():
+            arn = storage.tables[table].attr_arn
+            role.add_to_policy(iam.PolicyStatement.from_json(deny_item_mutations(sid, arn)))
     by_name = {
         "signing-keys": storage.signing_keys,
         "code-key": storage.code_key,
@@ -134,6 +244,7 @@ def function_role(
                 resources=[s.secret_arn for s in secrets],
             )
         )
+    _grant_exports(role, logical_id, storage)
     role.add_to_policy(
         iam.PolicyStatement(
             sid="DataKeyThroughServices",
@@ -164,6 +275,17 @@ def function_role(
             conditions={"StringEquals": {"ses:FromAddress": stage.email_sender}},
         )
     )
+    if logical_id in REMOVES_RECORDINGS:
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="RecordingsRemoval",
+                actions=["s3:ListBucketVersions", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+                resources=[
+                    storage.recordings.bucket_arn,
+                    storage.recordings.arn_for_objects("*"),
+                ],
+            )
+        )
     if is_api:  # SMS codes are sent by the API only; the outbox sends e-mail
         role.add_to_policy(iam.PolicyStatement(sid="Sms", actions=["sns:Publish"], resources=["*"]))
     role.add_to_policy(

@@ -1,5 +1,5 @@
 """The stage's data: KMS keys, the DynamoDB tables from the PynamoDB models, the recordings
-bucket with its access-log bucket, and the secrets the code reads."""
+and data-export buckets with their access-log bucket, and the secrets the code reads."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ NONCURRENT_VERSION_DAYS = 30
 # destroy it for good. `recording-keys` holds the per-owner recordings keys; deleting one
 # is crypto-shredding, which a restorable copy of the key would undo (docs/privacy.md).
 UNRECOVERABLE_TABLES = frozenset({RECORDING_KEYS_TABLE})
+EXPORT_DAYS = 7  # data exports are deleted a week after they were written (P10)
 ACCESS_LOG_DAYS = 365
-# Both buckets: private, TLS 1.2+ only, versioned, kept when the stack goes.
+# Every bucket: private, TLS 1.2+ only, versioned, kept when the stack goes.
 _PRIVATE_BUCKET: dict[str, Any] = {
     "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
     "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -93,6 +94,25 @@ class Storage(Construct):
             ],
             server_access_logs_bucket=self.log_bucket,
             server_access_logs_prefix="recordings/",
+        )
+        self.exports_bucket_name = settings.exports_bucket
+        self.exports = s3.Bucket(
+            self,
+            "Exports",
+            bucket_name=settings.exports_bucket,
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.data_key,
+            bucket_key_enabled=True,
+            **_PRIVATE_BUCKET,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=Duration.days(EXPORT_DAYS),
+                    noncurrent_version_expiration=Duration.days(1),
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                )
+            ],
+            server_access_logs_bucket=self.log_bucket,
+            server_access_logs_prefix="exports/",
         )
         self.signing_keys = self._secret(
             "SigningKeys",

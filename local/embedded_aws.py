@@ -86,6 +86,7 @@ def bootstrap() -> None:
     create_tables()
     s3 = boto3.client("s3", region_name=settings.region)
     s3.create_bucket(Bucket=settings.recordings_bucket)
+    s3.create_bucket(Bucket=settings.exports_bucket)
     # As deployed: versioned (old versions stay readable only while the owner's key lives).
     s3.put_bucket_versioning(
         Bucket=settings.recordings_bucket, VersioningConfiguration={"Status": "Enabled"}

@@ -12,6 +12,10 @@ from typing import Protocol
 from chalicelib.clock import to_rfc3339
 from chalicelib.hashchain import GENESIS, Link, digest, first_break
 
+# How the log names an actor: by role, never by identity.
+CONSULTANT_ROLE = "consultant"
+SUPPORT_ROLE = "support"  # an admin of the service
+
 
 @dataclass(frozen=True)
 class Entry:

@@ -24,6 +24,25 @@ def _entry(item: AccessLogEntry) -> Entry:
     )
 
 
+def entry_item(entry: Entry) -> AccessLogEntry:
+    """The item of ``entry``; put it only with `NEW_SEQUENCE` (a transaction may)."""
+    return AccessLogEntry(
+        entry.subject_id,
+        entry.sequence,
+        at=entry.at,
+        actor_role=entry.actor_role,
+        action=entry.action,
+        resource=entry.resource,
+        reason=entry.reason,
+        recipient=entry.recipient,
+        previous_hash=entry.previous_hash,
+        entry_hash=entry.entry_hash,
+    )
+
+
+NEW_SEQUENCE = AccessLogEntry.sequence.does_not_exist()
+
+
 class DynamoAccessLog:
     def head(self, subject_id: str) -> Entry | None:
         for item in AccessLogEntry.query(
@@ -33,20 +52,8 @@ class DynamoAccessLog:
         return None
 
     def append(self, entry: Entry) -> None:
-        item = AccessLogEntry(
-            entry.subject_id,
-            entry.sequence,
-            at=entry.at,
-            actor_role=entry.actor_role,
-            action=entry.action,
-            resource=entry.resource,
-            reason=entry.reason,
-            recipient=entry.recipient,
-            previous_hash=entry.previous_hash,
-            entry_hash=entry.entry_hash,
-        )
         try:
-            item.save(condition=AccessLogEntry.sequence.does_not_exist())
+            entry_item(entry).save(condition=NEW_SEQUENCE)
         except PutError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 raise LogConflict() from None

@@ -8,11 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from chalicelib.access_log.entries import AccessLogRepository, Entry, Page, broken_at, next_entry
+from chalicelib.access_log.entries import (
+    CONSULTANT_ROLE,
+    AccessLogRepository,
+    Entry,
+    broken_at,
+    next_entry,
+)
 from chalicelib.access_log.errors import LogConflict
 from chalicelib.access_log.repository import DynamoAccessLog
 from chalicelib.config import LEDGER_APPEND_RETRIES
 from chalicelib.hashchain import append_with_retries
+from chalicelib.store import cursors
 
 repository: AccessLogRepository = DynamoAccessLog()
 
@@ -54,9 +61,17 @@ def record_access(
     )
 
 
-def page(subject_id: str, before: int | None, limit: int) -> Page:
-    """The subject's entries, newest first."""
-    return repository.page(subject_id, before, limit)
+def consultant_read(owner_id: str, resource: str, now: datetime) -> None:
+    """A consultant read one of the owner's items (a booking, a question thread)."""
+    record_access(owner_id, actor_role=CONSULTANT_ROLE, action="read", resource=resource, now=now)
+
+
+def page(subject_id: str, cursor: str | None, limit: int) -> tuple[list[Entry], str | None]:
+    """The subject's entries, newest first, and the cursor of the next page."""
+    scope = f"access-log:{subject_id}"
+    before = int(cursors.decode(cursor, scope)) if cursor else None
+    found = repository.page(subject_id, before, limit)
+    return found.entries, cursors.encode(found.before, scope) if found.before else None
 
 
 def verify(subject_id: str) -> Verification:

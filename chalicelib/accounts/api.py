@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from chalicelib.accounts import mfa, nonces, profile, registration, service, social_signin
+from chalicelib.accounts import (
+    email_change,
+    mfa,
+    nonces,
+    profile,
+    registration,
+    service,
+    social_signin,
+)
 from chalicelib.accounts.errors import (
+    AccountErasing,
     AccountGone,
     ChallengeConflict,
     ChallengeInvalid,
@@ -40,6 +49,8 @@ from chalicelib.accounts.schemas import (
     ChallengeIn,
     ChangePasswordIn,
     ConfirmFactorIn,
+    EmailChangeIn,
+    EmailConfirmIn,
     EmailIn,
     InviteConsultantIn,
     InviteOut,
@@ -226,7 +237,7 @@ def accept_invite(request: ApiRequest[AcceptInviteIn, None]) -> StatusOut:
     body=LoginIn,
     response=LoginOut,
     summary="Sign in with e-mail and password; a second factor may be required.",
-    errors=(InvalidCredentials, EmailUnverified, TooManyAttempts),
+    errors=(InvalidCredentials, EmailUnverified, TooManyAttempts, AccountErasing),
 )
 def login(request: ApiRequest[LoginIn, None]) -> TokensOut | MfaRequiredOut:
     body = request.body
@@ -260,6 +271,7 @@ def social_nonce(request: ApiRequest[None, None]) -> NonceOut:
     summary="Sign in with a Google, Apple or Facebook ID token (creates or links an owner).",
     errors=(
         InvalidIdToken,
+        AccountErasing,
         UnknownProvider,
         ProfileIncomplete,
         Underage,
@@ -296,7 +308,7 @@ def send_mfa_sms(request: ApiRequest[ChallengeIn, None]) -> StatusOut:
     body=MfaVerifyIn,
     response=TokensOut,
     summary="Complete a sign-in with an SMS or authenticator code.",
-    errors=(InvalidSecondFactorCode, ChallengeInvalid, TooManyAttempts),
+    errors=(InvalidSecondFactorCode, ChallengeInvalid, TooManyAttempts, AccountErasing),
 )
 def verify_mfa(request: ApiRequest[MfaVerifyIn, None]) -> TokensOut:
     body = request.body
@@ -371,13 +383,42 @@ def get_me(request: ApiRequest[None, None]) -> ProfileOut:
     access=AUTHENTICATED,
     body=ProfilePatchIn,
     response=ProfileOut,
-    summary="Correct my name, address, postcode, language or time zone.",
-    errors=(AccountGone, FieldRequired),
+    summary="Correct my name, birth date, country, phone, address, postcode, language or zone.",
+    errors=(AccountGone, FieldRequired, Underage),
 )
 def patch_me(request: ApiRequest[ProfilePatchIn, None]) -> ProfileOut:
     body = request.body
     values = {name: getattr(body, name) for name in body.model_fields_set}
-    return _profile(profile.patch(_me(request), values))
+    return _profile(profile.patch(_me(request), values, request.now))
+
+
+@api.route(
+    "/v1/me/email",
+    "POST",
+    access=AUTHENTICATED,
+    body=EmailChangeIn,
+    response=StatusOut,
+    status=202,
+    summary="Change my e-mail address: a code goes to the new one, the old stays until then.",
+    errors=(*REAUTH_ERRORS, EmailTaken, TooManyMessages),
+)
+def change_email(request: ApiRequest[EmailChangeIn, None]) -> StatusOut:
+    body = request.body
+    email_change.start(_me(request), str(body.new_email), _proof(request, body.password))
+    return StatusOut(status="code_sent")
+
+
+@api.route(
+    "/v1/me/email/confirm",
+    "POST",
+    access=AUTHENTICATED,
+    body=EmailConfirmIn,
+    response=ProfileOut,
+    summary="Confirm the new e-mail address with the code sent to it.",
+    errors=(InvalidCode, EmailTaken),
+)
+def confirm_email(request: ApiRequest[EmailConfirmIn, None]) -> ProfileOut:
+    return _profile(email_change.confirm(_me(request), request.body.code, request.now))
 
 
 @api.route(

@@ -9,6 +9,12 @@ class InvalidCredentials(DomainError):
     detail = "The e-mail or password is wrong."
 
 
+class AccountErasing(DomainError):
+    """The account asked to be erased: it can no longer sign in."""
+
+    detail = "This account is being erased; it can no longer sign in."
+
+
 class EmailUnverified(DomainError):
     detail = "Verify your e-mail address first."
 

@@ -21,6 +21,18 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.strip().lower().encode()).hexdigest()
 
 
+def email_key(email: str) -> str:
+    return f"msg-email:{_digest(email)}"
+
+
+def phone_key(phone: str) -> str:
+    return f"msg-phone:{_digest(phone)}"
+
+
+def account_key(user_id: str) -> str:
+    return f"msg-account:{user_id}"
+
+
 def allow(
     now: datetime,
     *,
@@ -30,9 +42,9 @@ def allow(
 ) -> None:
     """Count one message against each given address, or raise `TooManyMessages`."""
     wanted = [
-        (f"msg-email:{_digest(email)}", MESSAGES_PER_EMAIL) if email else None,
-        (f"msg-phone:{_digest(phone)}", MESSAGES_PER_PHONE) if phone else None,
-        (f"msg-account:{user_id}", MESSAGES_PER_ACCOUNT) if user_id else None,
+        (email_key(email), MESSAGES_PER_EMAIL) if email else None,
+        (phone_key(phone), MESSAGES_PER_PHONE) if phone else None,
+        (account_key(user_id), MESSAGES_PER_ACCOUNT) if user_id else None,
     ]
     counted: list[str] = []
     for key, limit in (entry for entry in wanted if entry is not None):

@@ -97,6 +97,61 @@ _TEXTS: dict[str, dict[str, Text]] = {
             "вы, немедленно сбросьте пароль и свяжитесь с нами.",
         ),
     },
+    "email_change": {
+        "en": Text(
+            "Confirm your new VetPet e-mail address",
+            "Your code to make this the e-mail address of your VetPet account is {code}. "
+            "It is valid for 24 hours. Until you confirm, your old address stays in use.\n"
+            "If you did not ask for it, ignore this e-mail.",
+        ),
+        "uk": Text(
+            "Підтвердьте нову адресу VetPet",
+            "Ваш код, щоб зробити цю адресу адресою облікового запису VetPet: {code}. Він "
+            "дійсний 24 години. Доки ви не підтвердите, діє стара адреса.",
+        ),
+        "ru": Text(
+            "Подтвердите новый адрес VetPet",
+            "Ваш код, чтобы сделать этот адрес адресом учётной записи VetPet: {code}. Он "
+            "действителен 24 часа. Пока вы не подтвердите, действует старый адрес.",
+        ),
+    },
+    "email_changed": {
+        "en": Text(
+            "Your VetPet e-mail address changed",
+            "Your VetPet account now uses {new_email}; this address is no longer used. If "
+            "this was not you, contact us at once.",
+        ),
+        "uk": Text(
+            "Адресу VetPet змінено",
+            "Ваш обліковий запис VetPet тепер використовує {new_email}; ця адреса більше не "
+            "використовується. Якщо це були не ви, негайно зверніться до нас.",
+        ),
+        "ru": Text(
+            "Адрес VetPet изменён",
+            "Ваша учётная запись VetPet теперь использует {new_email}; этот адрес больше не "
+            "используется. Если это были не вы, немедленно свяжитесь с нами.",
+        ),
+    },
+    "erasure_receipt": {
+        "en": Text(
+            "Your VetPet account was deleted",
+            "Your VetPet account and its data were deleted on {completed_at} (erasure "
+            "{erasure_id}). Payment records are kept for tax law, without your name or "
+            "contact details. This is the last e-mail we send to this address.",
+        ),
+        "uk": Text(
+            "Ваш обліковий запис VetPet видалено",
+            "Ваш обліковий запис VetPet і його дані видалено {completed_at} (видалення "
+            "{erasure_id}). Записи про платежі зберігаються за податковим законом, без "
+            "вашого імені та контактів. Це останній лист на цю адресу.",
+        ),
+        "ru": Text(
+            "Ваша учётная запись VetPet удалена",
+            "Ваша учётная запись VetPet и её данные удалены {completed_at} (удаление "
+            "{erasure_id}). Записи о платежах хранятся по налоговому закону, без вашего "
+            "имени и контактов. Это последнее письмо на этот адрес.",
+        ),
+    },
     "sms_code": {
         "en": Text("", "VetPet code: {code}. Valid 10 minutes. Do not share it."),
         "uk": Text("", "Код VetPet: {code}. Дійсний 10 хвилин. Нікому його не повідомляйте."),

@@ -51,6 +51,7 @@ class User(BaseModel):
     totp_pending_secret = UnicodeAttribute(null=True)
     totp_last_step = NumberAttribute(null=True)
     mfa_challenge_id = UnicodeAttribute(null=True)  # the one live sign-in challenge
+    erasure_id = UnicodeAttribute(null=True)  # set at an erasure request: no more sign-ins
     created_at = UTCDateTimeAttribute()
     version = NumberAttribute(default=1)
 

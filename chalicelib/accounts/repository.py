@@ -3,8 +3,9 @@ functions the rules call (they use the store configured in `users`).
 
 The contract (held by `tests/unit/accounts/test_user_store_contract.py` for the adapter
 and for the in-memory fake alike): e-mail addresses are normalised; one account per
-address, enforced when the account is created (a second creation raises
-`EmailTakenError` and stores nothing); an unknown id or address finds nothing.
+address, enforced when the account is created and when its address changes (a second
+claim raises `EmailTakenError` and stores nothing); an unknown id or address finds
+nothing; after a change the account is found by its new address only.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ class UserStore(Protocol):
 
     def create(self, user: User) -> None:
         """Save a new user and claim its address at once, or raise `EmailTakenError`."""
+        ...
+
+    def change_email(self, user: User, new_email: str) -> None:
+        """Move the account to ``new_email`` (claim it, release the old one) at once, or
+        raise `EmailTakenError` and change nothing."""
         ...
 
 
@@ -65,6 +71,31 @@ class DynamoUserStore:
                 raise EmailTakenError(user.email) from None
             raise
 
+    def change_email(self, user: User, new_email: str) -> None:
+        from pynamodb.exceptions import TransactWriteError
+        from pynamodb.transactions import TransactWrite
+
+        from chalicelib.store.transact import transaction_connection
+
+        new_email, old_email = normalise_email(new_email), user.email
+        try:
+            with TransactWrite(connection=transaction_connection()) as tx:
+                tx.save(
+                    EmailClaim(new_email, user_id=user.user_id),
+                    condition=EmailClaim.email.does_not_exist(),
+                )
+                tx.delete(EmailClaim(old_email), condition=EmailClaim.user_id == user.user_id)
+                tx.update(
+                    user,
+                    actions=[User.email.set(new_email), User.email_verified.set(True)],
+                    condition=User.email == old_email,
+                )
+        except TransactWriteError as error:
+            if error.cause_response_code == "TransactionCanceledException":
+                raise EmailTakenError(new_email) from None
+            raise
+        user.email = new_email
+
 
 users: UserStore = DynamoUserStore()
 
@@ -75,6 +106,11 @@ def find_by_email(email: str) -> User | None:
 
 def get_user(user_id: str) -> User | None:
     return users.get(user_id)
+
+
+def change_email(user: User, new_email: str) -> None:
+    """Move the account to a proven new address (`EmailTakenError` if it is taken)."""
+    users.change_email(user, new_email)
 
 
 def create_user(user: User) -> None:

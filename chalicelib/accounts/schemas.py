@@ -219,16 +219,30 @@ class ProfileOut(Schema):
 
 
 class ProfilePatchIn(Schema):
-    # name, language and timezone may be left out, not cleared (400 when sent as null).
+    # name, birth date, country, language and timezone may be left out, not cleared (400
+    # when sent as null); phone, address and postcode are cleared by null.
     model_config = ConfigDict(
-        **Schema.model_config, json_schema_extra=not_null("name", "language", "timezone")
+        **Schema.model_config,
+        json_schema_extra=not_null("name", "birth_date", "country", "language", "timezone"),
     )
 
     name: Name | None = None
+    birth_date: date | None = None
+    country: Country | None = None
+    phone: Phone | None = None
     address: Address | None = None
     postcode: Postcode | None = None
     language: Language | None = None
     timezone: Timezone | None = None
+
+
+class EmailChangeIn(Schema):
+    new_email: Email
+    password: Password | None = None  # social-only accounts: a sign-in under 5 minutes old
+
+
+class EmailConfirmIn(Schema):
+    code: Code
 
 
 class InviteConsultantIn(Schema):

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from chalicelib.accounts import login_guard, mfa, repository, sessions
 from chalicelib.accounts.errors import (
+    AccountErasing,
     EmailUnverified,
     InvalidAccessToken,
     InvalidCredentials,
@@ -36,17 +37,25 @@ class MfaChallenge:
 
 def issue_tokens(user: User, now: datetime) -> Tokens:
     """An access token and the first refresh token of a new session family; the account's
-    counted attempts are forgotten (only a complete sign-in clears them)."""
+    counted attempts are forgotten (only a complete sign-in clears them). An account
+    being erased gets none."""
+    _refuse_erasing(user)
     login_guard.clear(login_guard.account_key(user.email))
     family_id, refresh_token = sessions.start(user.user_id, now)
     access_token, expires_in = issue_access_token(user.user_id, user.role, now, family_id)
     return Tokens(access_token, refresh_token, expires_in)
 
 
+def _refuse_erasing(user: User) -> None:
+    if user.erasure_id is not None:
+        raise AccountErasing()
+
+
 def complete_sign_in(
     user: User, now: datetime, origin: Origin, cookie_consent_id: str | None = None
 ) -> Tokens | MfaChallenge:
     """Tokens, or a challenge when the user has a second factor (P4)."""
+    _refuse_erasing(user)
     methods = mfa.methods(user)
     if methods:
         challenge_id = mfa.start_challenge(user, methods, now)

@@ -9,13 +9,13 @@ from typing import Any
 
 from chalicelib.accounts.errors import InvalidAccessToken
 from chalicelib.accounts.keys import key_ring
-from chalicelib.media_nodes.contract import PLAYBACK_TOKEN_AUDIENCE
 from chalicelib.config import (
     ACCESS_TOKEN_AUDIENCE,
     ACCESS_TOKEN_TTL,
     MEDIA_TOKEN_AUDIENCE,
     get_settings,
 )
+from chalicelib.media_nodes.contract import PLAYBACK_TOKEN_AUDIENCE
 
 ALGORITHMS = ["ES256"]
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - a media type

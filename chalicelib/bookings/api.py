@@ -39,6 +39,7 @@ from chalicelib.bookings.states import BookingStatus, effective_status
 from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
+from chalicelib.minor_reports.errors import AccountUnderReview
 from chalicelib.payments.wiring import booking_cancelled
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import AUTHENTICATED, roles
@@ -88,6 +89,7 @@ def _idempotency_key(request: ApiRequest[Any, Any]) -> str:
         SlotTaken,
         SlotUnavailable,
         NotFound,
+        AccountUnderReview,
     ),
 )
 def create(request: ApiRequest[BookingCreate, None]) -> Reply:
@@ -134,7 +136,7 @@ def list_bookings(request: ApiRequest[None, BookingListQuery]) -> BookingList:
     errors=(NotFound,),
 )
 def get(request: ApiRequest[None, None], booking_id: str) -> AnyBooking:
-    booking = service.bookings.load_for(booking_id, _actor(request))
+    booking = service.bookings.read_for(booking_id, _actor(request), request.now)
     return views.for_viewer(booking, request.user.user_id, request.now)
 
 
@@ -266,7 +268,7 @@ def room_password(request: ApiRequest[RoomPasswordIn, None], booking_id: str) ->
     response=QuestionView,
     status=201,
     summary="Ask a consultant a question about one of my pets.",
-    errors=(NotFound,),
+    errors=(NotFound, AccountUnderReview),
 )
 def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | ConsultantQuestion:
     question = questions.ask(request.user.user_id, request.body, request.now)
@@ -300,7 +302,7 @@ def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
 def question(
     request: ApiRequest[None, None], question_id: str
 ) -> OwnerQuestion | ConsultantQuestion:
-    found = questions.load_for(question_id, _actor(request))
+    found = questions.read_for(question_id, _actor(request), request.now)
     return views.question_view(found, request.user.user_id)
 
 

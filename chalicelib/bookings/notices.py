@@ -18,7 +18,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.accounts.repository import get_user
 from chalicelib.bookings.marks import CONSULTANT, NOTIFY, OWNER, Notice, others
-from chalicelib.bookings.models import Booking
+from chalicelib.bookings.models import Booking, Question
 from chalicelib.config import NOTICE_REDRIVE_AFTER
 from chalicelib.consultants.models import ConsultantProfile
 from chalicelib.notifications.outbox import Recipient, notify
@@ -143,18 +143,20 @@ def remind(booking: Booking, lead: str, now: datetime) -> None:
     )
 
 
-def question_message(
-    owner_id: str, consultant_id: str, pet_id: str, by: str, now: datetime
-) -> None:
+def question_message(question: Question, sequence: int, by: str, now: datetime) -> None:
+    """Tell the other side of a thread about message ``sequence`` (keyed by the thread,
+    so erasure finds what the consultant was sent about it)."""
+    owner_id, consultant_id = question.owner_id, question.consultant_id
     try:
         _send(
             others(by),
             owner_id,
             consultant_id,
-            pet_name(owner_id, pet_id),
+            pet_name(owner_id, question.pet_id),
             "question_message",
             {"when": now},
             now,
+            key=f"{question.question_id}.m{sequence}",
         )
     except Exception:  # the message is stored; a lost notice must not undo or 500 it
         logger.exception("notification not recorded", extra={"template": "question_message"})

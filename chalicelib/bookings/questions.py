@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from chalicelib.access_log.service import consultant_read
 from chalicelib.bookings import notices
 from chalicelib.bookings.models import Question, QuestionMessage
 from chalicelib.bookings.schemas import QuestionCreate
@@ -12,6 +13,7 @@ from chalicelib.bookings.service import Actor
 from chalicelib.config import QUESTION_RETENTION
 from chalicelib.consultants import service as consultants
 from chalicelib.errors import NotFound
+from chalicelib.minor_reports.service import check_not_under_review
 from chalicelib.pets import service as pets
 from chalicelib.store import cursors
 from chalicelib.store.expiry import purge_actions
@@ -43,6 +45,7 @@ def _add_message(question: Question, author: str, text: str, now: datetime) -> Q
 
 
 def ask(owner_id: str, body: QuestionCreate, now: datetime) -> Question:
+    check_not_under_review(owner_id)
     consultants.get_profile(body.consultant_id)
     pets.get_pet(owner_id, body.pet_id)
     question = Question(
@@ -54,8 +57,8 @@ def ask(owner_id: str, body: QuestionCreate, now: datetime) -> Question:
         updated_at=now,
     )
     question.save(condition=Question.question_id.does_not_exist())
-    _add_message(question, OWNER, body.text, now)
-    notices.question_message(owner_id, body.consultant_id, body.pet_id, OWNER, now)
+    first = _add_message(question, OWNER, body.text, now)
+    notices.question_message(question, int(first.sequence), OWNER, now)
     return question
 
 
@@ -69,12 +72,18 @@ def load_for(question_id: str, actor: Actor) -> Question:
     return question
 
 
+def read_for(question_id: str, actor: Actor, now: datetime) -> Question:
+    """`load_for` to show the thread; a consultant's read goes in the owner's access log."""
+    question = load_for(question_id, actor)
+    if actor.user_id == question.consultant_id:
+        consultant_read(question.owner_id, f"question/{question_id}", now)
+    return question
+
+
 def reply(question: Question, actor: Actor, text: str, now: datetime) -> QuestionMessage:
     author = OWNER if actor.user_id == question.owner_id else CONSULTANT
     message = _add_message(question, author, text, now)
-    notices.question_message(
-        question.owner_id, question.consultant_id, question.pet_id, author, now
-    )
+    notices.question_message(question, int(message.sequence), author, now)
     return message
 
 

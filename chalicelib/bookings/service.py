@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.access_log.service import consultant_read
 from chalicelib.bookings import marks, notices, quotas
 from chalicelib.bookings.errors import IdempotencyKeyReused, InvalidTransition
 from chalicelib.bookings.idempotency import booking_id_for, fingerprint
@@ -44,6 +45,7 @@ from chalicelib.consultants import service as consultants
 from chalicelib.consultants.availability import Slot
 from chalicelib.consultants.errors import SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, NotFound
+from chalicelib.minor_reports.service import check_not_under_review
 from chalicelib.pets import service as pets
 from chalicelib.store import cursors
 
@@ -158,6 +160,14 @@ class Bookings:
             raise NotFound("booking")
         return booking
 
+    def read_for(self, booking_id: str, actor: Actor, now: datetime) -> Booking:
+        """`load_for` to show the booking; a consultant's read goes in the owner's access
+        log (P8)."""
+        booking = self.load_for(booking_id, actor)
+        if actor.user_id == booking.consultant_id:
+            consultant_read(booking.owner_id, f"booking/{booking_id}", now)
+        return booking
+
     def _replay(self, booking_id: str, request_hash: str) -> Booking | None:
         existing = self.repository.get(booking_id)
         if existing is not None and existing.request_hash != request_hash:
@@ -188,6 +198,7 @@ class Bookings:
         replay = self._replay(booking_id, request_hash)
         if replay is not None:
             return Created(replay, replayed=True)
+        check_not_under_review(owner_id)
         profile = consultants.get_profile(request.consultant_id)
         pets.get_pet(owner_id, request.pet_id)
         slot = consultants.bookable_slot(profile, request.start, now)

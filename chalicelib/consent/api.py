@@ -45,6 +45,7 @@ from chalicelib.consent.schemas import (
     UnsubscribeOut,
 )
 from chalicelib.consent.service import (
+    CHANNEL_HEADER,
     LANGUAGES,
     ConsentState,
     Event,
@@ -58,7 +59,6 @@ from chalicelib.web.routing import ApiBlueprint, ApiRequest
 
 api = ApiBlueprint(__name__, tag="consent")
 ADMIN = roles("admin")
-CHANNEL_HEADER = "vetpet-channel"
 
 
 def _channel(request: ApiRequest[Any, Any]) -> str:

@@ -7,15 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.store.append_only import ITEM_MUTATIONS, deny_item_mutations
+
 LEDGER_TABLE = "consent-ledger"
-LEDGER_MUTATIONS = (
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",  # its DeleteRequest would remove items
-    "dynamodb:PartiQLUpdate",
-    "dynamodb:PartiQLDelete",
-    "dynamodb:DeleteTable",
-)
+LEDGER_MUTATIONS = ITEM_MUTATIONS
 
 
 def ledger_table_arn(table_prefix: str, region: str = "*", account: str = "*") -> str:
@@ -24,9 +19,4 @@ def ledger_table_arn(table_prefix: str, region: str = "*", account: str = "*") -
 
 def deny_ledger_mutations(table_arn: str) -> dict[str, Any]:
     """The IAM statement for the API role."""
-    return {
-        "Sid": "ConsentLedgerAppendOnly",
-        "Effect": "Deny",
-        "Action": list(LEDGER_MUTATIONS),
-        "Resource": [table_arn, f"{table_arn}/*"],
-    }
+    return deny_item_mutations("ConsentLedgerAppendOnly", table_arn)

@@ -27,6 +27,7 @@ COOKIE_PURPOSES = {
 POLICY = "privacy_policy"
 RESTRICTION = "processing_restriction"
 CHANNELS = ("web", "mobile", "api")
+CHANNEL_HEADER = "vetpet-channel"  # where a client says which channel a decision came from
 DEFAULT_CHANNEL = "api"
 LANGUAGES = ("uk", "ru", "en")
 DEFAULT_LANGUAGE = "en"

@@ -37,6 +37,11 @@ JOBS: dict[str, Job] = {
         Job("campaign_dispatch", "chalicelib.jobs.campaigns", 1, local_every_seconds=20.0),
         # Refunds the processor has not confirmed yet (every 5 minutes; each minute locally).
         Job("payment_housekeeping", "chalicelib.jobs.payments", 5, local_every_seconds=60.0),
+        # Privacy rights: done within a minute of the request (every 10 s locally).
+        Job("erasure", "chalicelib.jobs.erasure", 1, local_every_seconds=10.0),
+        Job("exports", "chalicelib.jobs.exports", 1, local_every_seconds=10.0),
+        # Privacy requests past their due date, as a metric (hourly; each minute locally).
+        Job("privacy_requests_overdue", "chalicelib.jobs.privacy_requests", 60, 60.0),
     )
 }
 

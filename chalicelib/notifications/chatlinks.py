@@ -18,6 +18,7 @@ from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UTCDateTimeAttri
 from pynamodb.exceptions import DeleteError
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
+from chalicelib.accounts.models import UserIndex
 from chalicelib.config import CHAT_LINK_TOKEN_TTL
 from chalicelib.store.base import BaseModel, table_name
 from chalicelib.store.expiry import PurgeDue, schedule_purge
@@ -59,6 +60,7 @@ class ChatLinkToken(BaseModel):
     purge_at = UTCDateTimeAttribute(null=True)
 
     purge_due = PurgeDue()
+    user_index = UserIndex()
 
 
 @dataclass(frozen=True)

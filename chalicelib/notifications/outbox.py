@@ -85,9 +85,25 @@ class AccountMailChannel:
         return deliver_request(subject, address)
 
 
+class RecordingShareChannel:
+    """The e-mail that gives a third party a recording's secret link (P17): the record
+    holds the text without the link; each delivery attempt makes the grant's key then
+    (storing only its digest), so the outbox never holds a usable link."""
+
+    name = "recording_share"
+
+    def deliver(
+        self, address: str, subject: str, body: str, headers: Mapping[str, str] | None = None
+    ) -> str:
+        from chalicelib.recordings.grants import deliver_share
+
+        return deliver_share(address, subject, body, dict(headers or {}))
+
+
 CHANNELS: dict[str, Channel] = {
     EMAIL: EmailChannel(),
     "account": AccountMailChannel(),
+    RecordingShareChannel.name: RecordingShareChannel(),
     chatlinks.TELEGRAM: TelegramChannel(),
 }
 
@@ -108,6 +124,17 @@ class ByRecipient(GlobalSecondaryIndex["OutboxMessage"]):  # type: ignore[no-unt
 
     recipient_id = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ByAddress(GlobalSecondaryIndex["OutboxMessage"]):  # type: ignore[no-untyped-call]
+    """Account e-mails are recorded before the account is looked up (no recipient id):
+    erasure finds them by the address."""
+
+    class Meta:
+        index_name = "by-address"
+        projection = KeysOnlyProjection()
+
+    address = UnicodeAttribute(hash_key=True)
 
 
 class DueForRetry(GlobalSecondaryIndex["OutboxMessage"]):  # type: ignore[no-untyped-call]
@@ -150,6 +177,7 @@ class OutboxMessage(BaseModel):
     purge_at = UTCDateTimeAttribute(null=True)
 
     by_recipient = ByRecipient()
+    by_address = ByAddress()
     due_for_retry = DueForRetry()
     purge_due = PurgeDue()
 
@@ -213,13 +241,15 @@ def send(
     now: datetime,
     purpose: str | None = None,
     headers: Mapping[str, str] | None = None,
+    channel: str = EMAIL,
 ) -> OutboxMessage:
-    """Record a rendered e-mail (for ``purpose``, with extra ``headers``), then try to
+    """Record a rendered e-mail (for ``purpose``, with extra ``headers``; by ``channel``,
+    plain e-mail unless an e-mail channel finishes the text at delivery), then try to
     deliver it."""
     message = _message(
-        f"msg_{secrets.token_hex(12)}.{EMAIL}",
+        f"msg_{secrets.token_hex(12)}.{channel}",
         recipient,
-        EMAIL,
+        channel,
         recipient.email,
         template,
         text,

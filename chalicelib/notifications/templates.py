@@ -107,6 +107,13 @@ TEMPLATES: dict[str, Template] = {
             "%(until)s unless %(counterpart)s withdraws it: %(link)s"
         ),
     ),
+    "privacy_request_extended": Template(
+        _("Your privacy request: new due date %(when)s"),
+        _(
+            "We need more time to answer your privacy request. We will answer by %(when)s "
+            "(%(timezone)s). The reason: %(reason)s"
+        ),
+    ),
 }
 
 # Chat-bot messages carry the first name, the time and the status, nothing else (P5).

@@ -11,6 +11,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.store.base import BaseModel, table_name
+from chalicelib.store.expiry import PurgeDue
 
 
 class RefundsDue(GlobalSecondaryIndex["PaymentItem"]):  # type: ignore[no-untyped-call]
@@ -44,8 +45,12 @@ class PaymentItem(BaseModel):
     refund_due = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    # Set when the payer's account is erased: the anonymised record's purge deadline.
+    purge_bucket = UnicodeAttribute(null=True)
+    purge_at = UTCDateTimeAttribute(null=True)
 
     refunds_due = RefundsDue()
+    purge_due = PurgeDue()
 
 
 class PaymentEventItem(BaseModel):

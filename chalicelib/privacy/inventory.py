@@ -1,6 +1,13 @@
 """The personal-data inventory (P2, P9, P10): every stored attribute of every model,
-with whether it is personal data, why it is kept and for how long. A test fails when a
-model gains an attribute that is not listed here; export and erasure walk this list."""
+with whether it is personal data, why it is kept, on what legal basis and for how long.
+A test fails when a model gains an attribute that is not listed here, and when a model
+with personal data (or keyed by a user) is covered by no holder of
+`chalicelib/privacy/registry.py`, which export and erasure walk.
+
+Export writes every attribute of the user's items except the ``withheld`` ones
+(credentials: hashes, digests, second-factor secrets). Erasure removes every item of the
+user, except what `KEPT_ANONYMISED` lists: kept without any link to the user, for the
+legal basis and the retention it names."""
 
 from __future__ import annotations
 
@@ -14,8 +21,42 @@ class Retention(StrEnum):
     QUESTION = "QUESTION_RETENTION after the thread's last message, then purged"
     SHORT_LIVED = "until it expires (minutes to days), then removed by TTL and sweep"
     OPERATIONAL = "not personal; kept while the item exists"
-    CONSENT_PROOF = "append-only while the account exists: the proof of each consent decision"
     RECORDING = "recording_retention after the consultation, then purged; erasure shreds the key"
+    CONSENT_PROOF = (
+        "append-only while the account exists: the proof of each consent decision; erased"
+        " with the account (nothing is processed on a consent after that)"
+    )
+    DISCLOSURE = (
+        "append-only, kept after erasure as the record the law requires, unlinked from the "
+        "user (subject_id and salt removed)"
+    )
+    UNTIL_ERASED = "until the erasure completes (about a minute), then removed from the record"
+    EXPORT = "EXPORT_RETENTION (7 days) after the export was written, then purged"
+
+
+class Basis(StrEnum):
+    """The legal basis of processing (GDPR Art. 6, and the Ukrainian law on personal data
+    that follows it)."""
+
+    CONTRACT = "contract (Art. 6(1)(b)): needed for the service the user signed up for"
+    CONSENT = "consent (Art. 6(1)(a)), recorded in the consent ledger"
+    ACCOUNTABILITY = "legal obligation (Art. 5(2), 7(1)): proof of consents and erasures"
+    LEGITIMATE_INTEREST = "legitimate interest (Art. 6(1)(f)): security and abuse prevention"
+    TAX = "legal obligation (Art. 6(1)(c), 17(3)(b)): tax and accounting records"
+    DISCLOSURE_RECORD = (
+        "legal obligation (Art. 6(1)(c), 17(3)(b),(e)): the record of a disclosure made "
+        "under the law"
+    )
+
+
+# The basis of a personal item follows from why it is kept (see `Item.basis`).
+_BASIS = {
+    Retention.DISCLOSURE: Basis.DISCLOSURE_RECORD,
+    Retention.CONSENT_PROOF: Basis.ACCOUNTABILITY,
+    Retention.UNTIL_ERASED: Basis.ACCOUNTABILITY,
+    Retention.SHORT_LIVED: Basis.LEGITIMATE_INTEREST,
+    Retention.RECORDING: Basis.CONSENT,
+}
 
 
 @dataclass(frozen=True)
@@ -23,6 +64,22 @@ class Item:
     personal: bool
     purpose: str
     retention: Retention
+    # Left out of the export: a credential (hash, digest or secret) proves nothing to the
+    # user and would let whoever got hold of the export attack the account.
+    withheld: bool = False
+
+    @property
+    def basis(self) -> Basis:
+        return _BASIS.get(self.retention, Basis.CONTRACT)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What erasure keeps of a model's items, anonymised (no attribute names the user)."""
+
+    dropped: tuple[str, ...]  # removed or overwritten: every link to the user
+    basis: Basis
+    retention: str
 
 
 def _key(purpose: str) -> Item:
@@ -31,6 +88,10 @@ def _key(purpose: str) -> Item:
 
 def _personal(purpose: str, retention: Retention = Retention.ACCOUNT) -> Item:
     return Item(True, purpose, retention)
+
+
+def _secret(purpose: str, retention: Retention = Retention.ACCOUNT) -> Item:
+    return Item(True, purpose, retention, withheld=True)
 
 
 _PURGE = {
@@ -43,7 +104,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "user_id": _key("identifies the account"),
         "email": _personal("sign-in, account and service e-mail"),
         "email_verified": _key("sign-in is allowed only after verification"),
-        "password_hash": _personal("credential (argon2id hash only)"),
+        "password_hash": _secret("credential (argon2id hash only)"),
         "role": _key("authorization"),
         "name": _personal("shown to the chosen consultant (P7) and in e-mails"),
         "birth_date": _personal("18+ check (P12)"),
@@ -52,10 +113,11 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "language": _personal("language of e-mails and the app"),
         "phone": _personal("contact data the user chose to give at registration"),
         "sms_phone": _personal("SMS second factor (P4), confirmed by a code"),
-        "totp_secret": _personal("authenticator-app second factor (P4)"),
-        "totp_pending_secret": _personal("authenticator-app enrolment until confirmed (P4)"),
+        "totp_secret": _secret("authenticator-app second factor (P4)"),
+        "totp_pending_secret": _secret("authenticator-app enrolment until confirmed (P4)"),
         "totp_last_step": _key("refuses a replayed authenticator code"),
         "mfa_challenge_id": _key("the one live second-factor challenge of a sign-in"),
+        "erasure_id": _key("the account's erasure request: it can no longer sign in"),
         "address": _personal("contact data the user chose to give"),
         "postcode": _personal("contact data the user chose to give"),
         "created_at": _key("account age, audit"),
@@ -68,10 +130,13 @@ INVENTORY: dict[str, dict[str, Item]] = {
     "AuthCode": {
         "user_id": _key("the user the code was sent to"),
         "purpose": _key("what the code is for"),
-        "code_hash": _personal("keyed hash of a one-time code", Retention.SHORT_LIVED),
+        "code_hash": _secret("keyed hash of a one-time code", Retention.SHORT_LIVED),
         "expires_at": _key("codes expire (24 h, 30 min, 10 min, 7 days)"),
         "wrong_tries": _key("a code dies after five wrong tries"),
-        "pending": _personal("phone being enrolled for SMS codes", Retention.SHORT_LIVED),
+        "pending": _personal(
+            "phone being enrolled for SMS codes, or the new e-mail address being confirmed",
+            Retention.SHORT_LIVED,
+        ),
         "expires": _key("DynamoDB TTL"),
         **_PURGE,
     },
@@ -81,7 +146,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "methods": _key("second factors offered"),
         "expires_at": _key("challenges expire after 15 minutes"),
         "wrong_tries": _key("five wrong codes kill the challenge"),
-        "sms_code_hash": _personal("keyed hash of the SMS code", Retention.SHORT_LIVED),
+        "sms_code_hash": _secret("keyed hash of the SMS code", Retention.SHORT_LIVED),
         "sms_expires_at": _key("SMS codes expire after 10 minutes"),
         "sms_sends": _key("limits SMS sent per sign-in"),
         "expires": _key("DynamoDB TTL"),
@@ -90,16 +155,16 @@ INVENTORY: dict[str, dict[str, Item]] = {
     "Session": {
         "family_id": _key("identifies a refresh-token family"),
         "user_id": _key("the signed-in user"),
-        "current_digest": _personal("SHA-256 of the current refresh token", Retention.SHORT_LIVED),
-        "issued_digests": _personal(
+        "current_digest": _secret("SHA-256 of the current refresh token", Retention.SHORT_LIVED),
+        "issued_digests": _secret(
             "SHA-256 of every refresh token issued: tells reuse from forgery",
             Retention.SHORT_LIVED,
         ),
-        "previous_digest": _personal(
+        "previous_digest": _secret(
             "SHA-256 of the token rotated last (10 s retry grace)", Retention.SHORT_LIVED
         ),
         "rotated_at": _key("start of the 10 s retry grace"),
-        "grace_answer": _personal(
+        "grace_answer": _secret(
             "the last answer, encrypted under the previous token (10 s retry grace)",
             Retention.SHORT_LIVED,
         ),
@@ -109,7 +174,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "expires": _key("DynamoDB TTL"),
     },
     "LoginFailures": {
-        "key": _personal(
+        "key": _secret(
             "back-off key: client IP or a digest of the e-mail (P14)", Retention.SHORT_LIVED
         ),
         "uses": _key("attempts or messages counted in the current window"),
@@ -202,7 +267,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
     },
     "Room": {
         "room_id": _key("the consultation room (= booking id)"),
-        "password_hash": _personal(
+        "password_hash": _secret(
             "room password set by the owner (argon2id only, P18)", Retention.SHORT_LIVED
         ),
         "expires": _key("DynamoDB TTL tidy-up"),
@@ -242,8 +307,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
     "RecordingKey": {
         "owner_id": _key("the owner whose recordings the key protects"),
         "wrapped_key": _personal(
-            "the owner's recordings data key, KMS-wrapped; deleting it shreds every copy",
-            Retention.RECORDING,
+            "the owner's recordings data key, KMS-wrapped; deleting it (erasure) shreds every copy"
         ),
         "key_arn": _key("the KMS key that wrapped it"),
         "created_at": _key("audit"),
@@ -428,6 +492,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "refund_due": _key("sparse index of refunds the provider has not confirmed yet"),
         "created_at": _key("audit"),
         "updated_at": _key("audit"),
+        **_PURGE,
     },
     "AccessLogEntry": {
         "subject_id": _key("the user whose data was accessed; Query by user id (P8)"),
@@ -441,9 +506,113 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "previous_hash": _key("hash chain: the previous entry's hash"),
         "entry_hash": _key("hash chain: this entry's hash"),
     },
+    "Disclosure": {
+        "trail": _key("the one partition of the disclosure trail"),
+        "sequence": _key("place of the disclosure in the trail's hash chain"),
+        "disclosure_id": _key("identifies the disclosure"),
+        "at": _key("when the data was disclosed"),
+        "admin_id": _key("the support member who disclosed (staff, not the subject)"),
+        "recipient": _personal("who received the user's data (P8)", Retention.DISCLOSURE),
+        "legal_basis": _key("vital_interest or legal_obligation"),
+        "reference": _personal("the request or order answered (P8)", Retention.DISCLOSURE),
+        "data_categories": _personal("which data was disclosed (P8)", Retention.DISCLOSURE),
+        "subject_digest": _key("SHA-256 of the salt and the user id; anonymous without both"),
+        "previous_hash": _key("hash chain: the previous entry's hash"),
+        "entry_hash": _key("hash chain: this entry's hash"),
+        "subject_id": _personal("links the entry to the user; removed at erasure (P10)"),
+        "subject_salt": _personal("the salt of subject_digest; removed at erasure (P10)"),
+    },
+    "PrivacyRequest": {
+        "request_id": _key("identifies the request"),
+        "user_id": _key("the user who asked; Query by user id for export and erasure"),
+        "kind": _personal("what the user asked for (P20)"),
+        "status": _key("open, answered or closed"),
+        "opened_at": _key("start of the one-month answer period"),
+        "due_at": _key("when the answer is due (GDPR Art. 12(3))"),
+        "extended_at": _key("when support extended the due date (once)"),
+        "extension_reason": _personal("why support needs more time; told to the user"),
+        "closed_at": _key("when the request was closed"),
+        "waiting": _key("sparse index of requests waiting for an answer, by due date"),
+        "messages": _personal("the thread between the user and support (P20)"),
+    },
+    "MinorReport": {
+        "report_id": _key("identifies the report"),
+        "account_id": _key("the reported account; removed when that account is erased"),
+        "reason": _personal("why the reporter thinks the user is under 18 (P12)"),
+        "reporter_email": _personal("optional: where support may ask the reporter (P12)"),
+        "reported_at": _key("when the report came"),
+        "status": _key("pending, confirmed or dismissed"),
+        "decided_at": _key("when support decided"),
+        "decision_reason": _personal("support's reason for the decision (P12)"),
+        "erasure_id": _key("the erasure a confirmed report started"),
+        "pending": _key("sparse index: the support queue"),
+        "review_account": _key("sparse index: the account is under review while set"),
+    },
+    # privacy rights (P10)
+    "ErasureRequest": {
+        "erasure_id": _key("identifies the erasure; the deletion receipt names it"),
+        "user_id": _personal("the account to erase", Retention.UNTIL_ERASED),
+        "email": _personal("where the deletion receipt goes", Retention.UNTIL_ERASED),
+        "language": _personal("language of the deletion receipt", Retention.UNTIL_ERASED),
+        "reason": _key("why: the user asked, or a confirmed minor report"),
+        "status": _key("pending or done"),
+        "requested_at": _key("proof of when the erasure was asked for"),
+        "completed_at": _key("proof of when the erasure was done"),
+        "todo": _key("sparse index of erasures the job has still to do"),
+        **_PURGE,
+    },
+    "ExportRequest": {
+        "user_id": _key("the user whose data is exported; GET is by user and export id"),
+        "export_id": _key("identifies the export"),
+        "status": _key("pending or ready"),
+        "object_key": _key("where the export document lies in the exports bucket"),
+        "requested_at": _key("audit"),
+        "ready_at": _key("audit"),
+        "expires_at": _key("the export is deleted after EXPORT_RETENTION"),
+        "todo": _key("sparse index of exports the job has still to write"),
+        **_PURGE,
+    },
     "PaymentEventItem": {
         "event_id": _key("a processed webhook event counts once"),
         "received_at": _key("audit"),
         "expires": _key("DynamoDB TTL after 7 days (replays come within 72 h)"),
     },
+}
+
+KEPT_ANONYMISED: dict[str, Kept] = {
+    # Amount, currency, dates, status and the processor's references stay: tax and
+    # accounting law keeps payment records (Tax Code of Ukraine art. 44.3: 1095 days).
+    "PaymentItem": Kept(
+        dropped=("owner_id",),
+        basis=Basis.TAX,
+        retention="TAX_RECORD_RETENTION after the payment was made, then purged",
+    ),
+    # The proof that an erasure was asked for and done, with nothing of the user.
+    "ErasureRequest": Kept(
+        dropped=("user_id", "email", "language"),
+        basis=Basis.ACCOUNTABILITY,
+        retention="ERASURE_RECORD_RETENTION after the erasure, then purged",
+    ),
+    # Recipient, basis, reference, categories and the trail's hashes stay: the law asks
+    # for the record of each disclosure, and the hash chain cannot lose an entry. The
+    # salted digest names nobody once the salt and the user id are gone.
+    "Disclosure": Kept(
+        dropped=("subject_id", "subject_salt"),
+        basis=Basis.DISCLOSURE_RECORD,
+        retention="for the life of the disclosure trail (append-only); names nobody",
+    ),
+    # The decision stays (status, times, the erasure it started): the proof that a
+    # confirmed report was acted on. A report the user filed loses their address.
+    "MinorReport": Kept(
+        dropped=(
+            "account_id",
+            "review_account",
+            "pending",
+            "reason",
+            "decision_reason",
+            "reporter_email",
+        ),
+        basis=Basis.ACCOUNTABILITY,
+        retention="for as long as the service runs; names nobody",
+    ),
 }

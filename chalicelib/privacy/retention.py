@@ -11,7 +11,15 @@ race. Periods live in `chalicelib/config.py`:
 - question threads: ``QUESTION_RETENTION`` after the last message, with their messages;
 - slot claims: ``SLOT_CLAIM_RETENTION`` after the slot (or the lapsed hold);
 - one-time codes and chat-link tokens: when they expire;
-- outbox records: ``OUTBOX_RETENTION`` after they were written.
+- outbox records: ``OUTBOX_RETENTION`` after they were written;
+- recordings: the ``recording_retention`` setting (default 3 years) after the
+  consultation: every version of the encrypted object, its grants, then the item;
+- a booking's recording-consent pair: ``RECORDING_CONSENT_RETENTION`` after the slot (the
+  consent ledger keeps every decision);
+- data exports: ``EXPORT_RETENTION`` after they were written, with their document;
+- payments kept anonymised after their payer's erasure: ``TAX_RECORD_RETENTION`` after
+  the payment;
+- the anonymised record of an erasure: ``ERASURE_RECORD_RETENTION`` after it.
 
 DynamoDB TTL stays on the short-lived items as a second net; it is best effort (up to
 days late), the sweep is not.
@@ -22,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import DeleteError
 from pynamodb.models import Model
@@ -32,6 +40,14 @@ from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
 from chalicelib.consultants.models import SlotClaim
 from chalicelib.notifications.chatlinks import ChatLinkToken
 from chalicelib.notifications.outbox import OutboxMessage
+from chalicelib.payments.models import PaymentItem
+from chalicelib.privacy.erasure import purge_erasure_record
+from chalicelib.privacy.exports import purge_export
+from chalicelib.privacy.models import ErasureRequest, ExportRequest
+from chalicelib.recordings.models import RecordingConsent
+from chalicelib.recordings.stored import Recording
+
+M = TypeVar("M", bound=Model)
 
 
 def _delete_if_due(model: type[Model], key: tuple[Any, ...], now: datetime) -> bool:
@@ -44,6 +60,16 @@ def _delete_if_due(model: type[Model], key: tuple[Any, ...], now: datetime) -> b
     return True
 
 
+def _due(model: type[M], hash_key: str, now: datetime) -> M | None:
+    """The item at ``hash_key`` if its purge deadline has passed (consistent read)."""
+    try:
+        item = model.get(hash_key, consistent_read=True)
+    except model.DoesNotExist:
+        return None
+    purge_at: datetime | None = getattr(item, "purge_at", None)
+    return item if purge_at is not None and purge_at <= now else None
+
+
 def purge_booking(key: Any, now: datetime) -> bool:
     """A finished booking past retention, and its room password item."""
     if not _delete_if_due(Booking, (key.booking_id,), now):
@@ -54,11 +80,7 @@ def purge_booking(key: Any, now: datetime) -> bool:
 
 def purge_question(key: Any, now: datetime) -> bool:
     """A question thread past retention, messages first (a retry finishes the job)."""
-    try:
-        question = Question.get(key.question_id, consistent_read=True)
-    except Question.DoesNotExist:
-        return False
-    if question.purge_at is None or question.purge_at > now:
+    if _due(Question, key.question_id, now) is None:
         return False
     with QuestionMessage.batch_write() as batch:
         for message in QuestionMessage.query(key.question_id):
@@ -82,6 +104,29 @@ def purge_outbox_message(key: Any, now: datetime) -> bool:
     return _delete_if_due(OutboxMessage, (key.message_id,), now)
 
 
+def purge_recording(key: Any, now: datetime) -> bool:
+    """A recording past retention: every version of its object and its grants first,
+    the item last (so a retry finishes the job)."""
+    from chalicelib.recordings.grants import delete_grants_of
+    from chalicelib.recordings.objects import delete_all_versions
+
+    recording = _due(Recording, key.recording_id, now)
+    if recording is None:
+        return False
+    delete_all_versions(recording.object_key)
+    delete_grants_of(recording.owner_id, recording_id=recording.recording_id)
+    return _delete_if_due(Recording, (key.recording_id,), now)
+
+
+def purge_recording_consent(key: Any, now: datetime) -> bool:
+    return _delete_if_due(RecordingConsent, (key.booking_id,), now)
+
+
+def purge_payment(key: Any, now: datetime) -> bool:
+    """An anonymised payment past its tax retention (only those carry a deadline)."""
+    return _delete_if_due(PaymentItem, (key.booking_id,), now)
+
+
 @dataclass(frozen=True)
 class Purge:
     """One entity's retention: its model (with the ``purge-due`` index) and its purge."""
@@ -98,4 +143,9 @@ PURGES: tuple[Purge, ...] = (
     Purge("auth_codes", AuthCode, purge_auth_code),
     Purge("chat_link_tokens", ChatLinkToken, purge_chat_link_token),
     Purge("outbox_messages", OutboxMessage, purge_outbox_message),
+    Purge("recordings", Recording, purge_recording),
+    Purge("recording_consents", RecordingConsent, purge_recording_consent),
+    Purge("exports", ExportRequest, purge_export),
+    Purge("anonymised_payments", PaymentItem, purge_payment),
+    Purge("erasure_records", ErasureRequest, purge_erasure_record),
 )

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.access_log.entries import CONSULTANT_ROLE
 from chalicelib.accounts.errors import ReauthenticationRequired, TooManyAttempts
 from chalicelib.bookings.service import Actor, bookings
 from chalicelib.clock import to_rfc3339
-from chalicelib.consent.service import channel_of
+from chalicelib.consent.service import CHANNEL_HEADER, channel_of
 from chalicelib.errors import NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
 from chalicelib.recordings import consents, grants, library
-from chalicelib.recordings.errors import InvalidGrantExpiry, RecordingUnavailable
+from chalicelib.recordings.errors import InvalidGrantExpiry
 from chalicelib.recordings.playback import PlaybackLink, playback_link
 from chalicelib.recordings.schemas import (
     GrantIn,
@@ -29,7 +30,6 @@ from chalicelib.web.routing import ApiBlueprint, ApiRequest
 api = ApiBlueprint(__name__, tag="recordings")
 OWNER = roles("owner")
 PARTICIPANT = roles("owner", "vet")
-CHANNEL_HEADER = "vetpet-channel"
 
 
 def _channel(request: ApiRequest[Any, Any]) -> str:
@@ -95,13 +95,13 @@ def list_recordings(request: ApiRequest[None, None], booking_id: str) -> Recordi
     response=PlaybackOut,
     summary="A link (at most 5 minutes) to the media server's decrypting stream of one "
     "recording of my own consultation.",
-    errors=(NotFound, RecordingUnavailable, NoMediaNode),
+    errors=(NotFound, NoMediaNode),
 )
 def playback(request: ApiRequest[None, None], recording_id: str) -> PlaybackOut:
     user_id = request.user.user_id
-    recording = library.playable(library.load_for(recording_id, user_id))
+    recording = library.load_for(recording_id, user_id)
     if user_id != recording.owner_id:
-        library.log_consultant_playback(recording, request.now)
+        library.log_playback(recording, CONSULTANT_ROLE, request.now)
     return _playback_out(playback_link(recording, user_id, request.now))
 
 
@@ -117,7 +117,6 @@ def playback(request: ApiRequest[None, None], recording_id: str) -> PlaybackOut:
     "`expires_at` (at most 30 days) or until I revoke it. Needs my password.",
     errors=(
         NotFound,
-        RecordingUnavailable,
         InvalidGrantExpiry,
         ReauthenticationRequired,
         TooManyAttempts,
@@ -130,7 +129,7 @@ def create_grant(request: ApiRequest[GrantIn, None], recording_id: str) -> Grant
 
     body, now = request.body, request.now
     owner_id = request.user.user_id
-    recording = library.playable(library.owned_by(recording_id, owner_id))
+    recording = library.owned_by(recording_id, owner_id)
     user = get_user(owner_id)
     if user is None:
         raise NotFound("account")
@@ -174,13 +173,19 @@ def revoke_grant(request: ApiRequest[None, None], recording_id: str, grant_id: s
     summary="The recipient of a share plays the recording with the key of their link; "
     "each use appears in the owner's access log. No grant, an ended or revoked one, or a "
     "wrong key: 404.",
-    errors=(NotFound, RecordingUnavailable, NoMediaNode),
+    errors=(NotFound, NoMediaNode),
 )
 def shared_playback(request: ApiRequest[SharedPlaybackIn, None], grant_id: str) -> PlaybackOut:
     now = request.now
     grant = grants.redeem(grant_id, request.body.key, now)
-    recording = library.playable(library.owned_by(grant.recording_id, grant.owner_id))
-    grants.log_use(grant, now)
+    recording = library.owned_by(grant.recording_id, grant.owner_id)
+    library.log_playback(
+        recording,
+        library.THIRD_PARTY_ROLE,
+        now,
+        reason=grant.purpose,
+        recipient=grant.recipient_email,
+    )
     link = playback_link(
         recording,
         f"grant:{grant.grant_id}",

@@ -46,24 +46,27 @@ def recording_allowed(booking_id: str) -> bool:
     return current(booking_id).recording_allowed
 
 
-def decide(booking: Booking, user_id: str, granted: bool, channel: str, now: datetime) -> ConsentPair:
+def decide(
+    booking: Booking, user_id: str, granted: bool, channel: str, now: datetime
+) -> ConsentPair:
     """Record ``user_id``'s decision (the booking's owner or consultant) when it changes
     their side: first the ledger event, then the state the media server reads."""
     from chalicelib.consent.operations import record_decision  # lazy: the ledger's signer
 
-    side = "owner" if user_id == booking.owner_id else "consultant"
+    is_owner = user_id == booking.owner_id
     before = current(booking.booking_id)
-    if getattr(before, f"{side}_granted") == granted:
+    if (before.owner_granted if is_owner else before.consultant_granted) == granted:
         return before
     record_decision(
         user_id, RECORDING, granted, reference=booking.booking_id, channel=channel, now=now
     )
-    attribute = RecordingConsent.owner_granted if side == "owner" else RecordingConsent.consultant_granted
-    other = RecordingConsent.consultant_granted if side == "owner" else RecordingConsent.owner_granted
+    mine, other = RecordingConsent.owner_granted, RecordingConsent.consultant_granted
+    if not is_owner:
+        mine, other = other, mine
     item = RecordingConsent(booking.booking_id)
     item.update(
         actions=[
-            attribute.set(granted),
+            mine.set(granted),
             other.set(other | False),
             RecordingConsent.owner_id.set(booking.owner_id),
             RecordingConsent.updated_at.set(now),

@@ -11,12 +11,6 @@ class InvalidGrantExpiry(DomainError):
     detail = "expires_at must be in the future and at most 30 days away."
 
 
-class RecordingUnavailable(DomainError):
-    """The recording is not stored (yet, or any more) and cannot be played."""
-
-    detail = "This recording cannot be played."
-
-
 class RecordingKeyShredded(DomainError):
     """The owner's recordings key is gone (erased): no copy of the recording decrypts."""
 

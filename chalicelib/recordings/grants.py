@@ -24,6 +24,10 @@ from chalicelib.recordings.stored import Recording
 
 DISCLOSURE = "recording_disclosure"  # the consent purpose of a grant's ledger events
 TEMPLATE = "recording_shared"
+CHANNEL = "recording_share"  # the outbox channel that puts the link in at delivery
+GRANT_HEADER = "grant"  # the outbox record's note of its grant (never an e-mail header)
+LINK_SLOT = "[link]"  # where the link goes in the recorded text
+NO_KEY = "-"  # the digest of a grant whose e-mail has not gone out: no key matches it
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,6 @@ def create(
     if not now < new.expires_at <= now + RECORDING_GRANT_MAX_TTL:
         raise InvalidGrantExpiry
     grant_id = f"grt_{secrets.token_urlsafe(16)}"
-    key = secrets.token_urlsafe(32)
     event = record_decision(
         owner_id,
         DISCLOSURE,
@@ -84,19 +87,18 @@ def create(
         revoked=False,
         consent_hash=event.statement_hash,
         consent_event_id=event.event_id,
-        key_digest=key_digest(key),
+        key_digest=NO_KEY,
         created_at=now,
     )
     grant.save(condition=RecordingGrant.grant_id.does_not_exist())
-    _tell_recipient(grant, recording, share_link(grant_id, key), now)
+    _tell_recipient(grant, recording, now)
     return grant
 
 
-def _tell_recipient(
-    grant: RecordingGrant, recording: Recording, link: str, now: datetime
-) -> None:
-    """The recipient's e-mail, in the owner's language, through the outbox. Its record
-    belongs to the owner (erased with the owner's data)."""
+def _tell_recipient(grant: RecordingGrant, recording: Recording, now: datetime) -> None:
+    """The recipient's e-mail, in the owner's language, through the outbox's share channel
+    (which puts the link in at delivery). Its record belongs to the owner (erased with
+    the owner's data)."""
     from chalicelib.bookings.notices import pet_name, recipient
     from chalicelib.bookings.service import bookings
     from chalicelib.notifications.outbox import Recipient, send
@@ -114,9 +116,28 @@ def _tell_recipient(
         timezone=owner.timezone,
         name=grant.recipient_email,
         instants={"when": recording.started_at, "until": grant.expires_at},
-        values={"counterpart": owner.name, "pet": pet, "purpose": grant.purpose, "link": link},
+        values={"counterpart": owner.name, "pet": pet, "purpose": grant.purpose, "link": LINK_SLOT},
     )
-    send(to, TEMPLATE, text, now=now)
+    send(to, TEMPLATE, text, now=now, headers={GRANT_HEADER: grant.grant_id}, channel=CHANNEL)
+
+
+def deliver_share(address: str, subject: str, body: str, headers: dict[str, str]) -> str:
+    """One delivery of a share e-mail: a new key for the grant (its digest replaces the
+    previous one, so only the link of the e-mail that went out works), then the e-mail
+    with the link. A revoked or missing grant is not sent (not retried either)."""
+    from chalicelib.notifications.channels import PermanentFailure, SesEmailSender
+
+    grant_id = headers.get(GRANT_HEADER, "")
+    key = secrets.token_urlsafe(32)
+    try:
+        RecordingGrant(grant_id).update(
+            actions=[RecordingGrant.key_digest.set(key_digest(key))],
+            condition=RecordingGrant.grant_id.exists() & (RecordingGrant.revoked == False),  # noqa: E712
+        )
+    except UpdateError:
+        raise PermanentFailure("the share was revoked or erased") from None
+    text = body.replace(LINK_SLOT, share_link(grant_id, key))
+    return SesEmailSender().send_email(address, subject, text)
 
 
 def revoke(owner_id: str, recording_id: str, grant_id: str, *, channel: str, now: datetime) -> None:
@@ -153,17 +174,10 @@ def of_owner(owner_id: str) -> list[RecordingGrant]:
     return list(RecordingGrant.batch_get(keys)) if keys else []
 
 
-def log_use(grant: RecordingGrant, now: datetime) -> None:
-    """Each use of a grant goes to the owner's access log, with recipient and purpose."""
-    from chalicelib.access_log.service import record_access
-    from chalicelib.recordings.library import PLAYBACK_ACTION
-
-    record_access(
-        grant.owner_id,
-        actor_role="third_party",
-        action=PLAYBACK_ACTION,
-        resource=f"recording:{grant.recording_id}",
-        reason=grant.purpose,
-        recipient=grant.recipient_email,
-        now=now,
-    )
+def delete_grants_of(owner_id: str, *, recording_id: str | None = None) -> int:
+    """Delete the owner's grants (of one recording, or all); how many were deleted."""
+    doomed = [g for g in of_owner(owner_id) if recording_id in (None, g.recording_id)]
+    with RecordingGrant.batch_write() as batch:
+        for grant in doomed:
+            batch.delete(grant)
+    return len(doomed)

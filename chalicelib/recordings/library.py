@@ -1,16 +1,16 @@
 """Which recordings a participant may see: the owner's and the consultant's own
-consultations only; anyone else gets 404."""
+consultations only; anyone else gets 404. Every stored recording can be played: the
+media server writes the item once its encrypted upload has completed."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from chalicelib.errors import NotFound
-from chalicelib.recordings.errors import RecordingUnavailable
 from chalicelib.recordings.stored import Recording
 
-PLAYABLE = "stored"
-PLAYBACK_ACTION = "recording_playback"  # the media server's status of a recording whose upload completed
+PLAYBACK_ACTION = "recording_playback"
+THIRD_PARTY_ROLE = "third_party"  # the recipient of a written-consent share
 
 
 def _get(recording_id: str) -> Recording | None:
@@ -35,30 +35,28 @@ def owned_by(recording_id: str, owner_id: str) -> Recording:
     return recording
 
 
-def playable(recording: Recording) -> Recording:
-    if recording.status != PLAYABLE:
-        raise RecordingUnavailable
-    return recording
-
-
 def of_booking(booking_id: str) -> list[Recording]:
-    """The booking's stored recordings, oldest first."""
-    found = Recording.by_booking.query(booking_id)
-    keys = [item.recording_id for item in found]
-    items = Recording.batch_get(keys) if keys else []
-    return sorted(
-        (r for r in items if r.status == PLAYABLE), key=lambda r: r.started_at
-    )
+    """The booking's recordings, oldest first."""
+    return list(Recording.by_booking.query(booking_id))
 
 
-def log_consultant_playback(recording: Recording, now: datetime) -> None:
-    """A consultant's playback goes to the owner's access log."""
+def log_playback(
+    recording: Recording,
+    actor_role: str,
+    now: datetime,
+    *,
+    reason: str | None = None,
+    recipient: str | None = None,
+) -> None:
+    """A playback by anyone but the owner goes to the owner's access log."""
     from chalicelib.access_log.service import record_access
 
     record_access(
         recording.owner_id,
-        actor_role="vet",
+        actor_role=actor_role,
         action=PLAYBACK_ACTION,
-        resource=f"recording:{recording.recording_id}",
+        resource=f"recording/{recording.recording_id}",
+        reason=reason,
+        recipient=recipient,
         now=now,
     )

@@ -44,4 +44,6 @@ def playback_link(
         grant_id=grant_id,
     )
     path = f"/playback/{quote(recording.recording_id, safe='')}"
-    return PlaybackLink(f"{http_base(node.signalling_url)}{path}?{urlencode({'token': token})}", expires_at)
+    return PlaybackLink(
+        f"{http_base(node.signalling_url)}{path}?{urlencode({'token': token})}", expires_at
+    )

@@ -35,12 +35,16 @@ def all_models() -> list[type[Model]]:
         Restriction,
     )
     from chalicelib.consultants.models import ConsultantProfile, SlotClaim
+    from chalicelib.disclosures.models import Disclosure
     from chalicelib.jobs.checkpoints import JobCheckpoint
     from chalicelib.media_nodes.models import MediaNode, RoomPlacement
+    from chalicelib.minor_reports.models import MinorReport
     from chalicelib.notifications.chatlinks import ChatLink, ChatLinkToken
     from chalicelib.notifications.outbox import OutboxMessage
     from chalicelib.payments.models import PaymentEventItem, PaymentItem
     from chalicelib.pets.models import Pet
+    from chalicelib.privacy.models import ErasureRequest, ExportRequest
+    from chalicelib.privacy_requests.models import PrivacyRequest
     from chalicelib.recordings.models import RecordingConsent, RecordingGrant
     from chalicelib.recordings.stored import Recording, RecordingKey
 
@@ -81,6 +85,11 @@ def all_models() -> list[type[Model]]:
         RecordingKey,
         RecordingConsent,
         RecordingGrant,
+        Disclosure,
+        PrivacyRequest,
+        MinorReport,
+        ErasureRequest,
+        ExportRequest,
     ]
 
 

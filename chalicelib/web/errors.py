@@ -25,6 +25,7 @@ from chalicelib.consent.errors import (
 from chalicelib.consultants.errors import InvalidField, RangeTooLong, SlotTaken, SlotUnavailable
 from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.media_nodes.errors import NoMediaNode
+from chalicelib.minor_reports.errors import AccountUnderReview, ReportDecided
 from chalicelib.notifications.errors import WebhookSecretInvalid
 from chalicelib.payments.errors import (
     CheckoutOpen,
@@ -34,7 +35,8 @@ from chalicelib.payments.errors import (
 )
 from chalicelib.pets.errors import PetHasActiveBookings, TooManyPets
 from chalicelib.platform.errors import StoreUnavailable
-from chalicelib.recordings.errors import InvalidGrantExpiry, RecordingUnavailable
+from chalicelib.privacy_requests import errors as privacy_requests
+from chalicelib.recordings.errors import InvalidGrantExpiry
 from chalicelib.store.errors import InvalidCursor
 from chalicelib.web.access import unauthorized
 from chalicelib.web.problems import ProblemError
@@ -63,6 +65,9 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
         401, "unauthorized", "missing, malformed, expired or otherwise invalid access token"
     ),
     accounts.AccountGone: ErrorSpec(401, "unauthorized", "the token's account no longer exists"),
+    accounts.AccountErasing: ErrorSpec(
+        401, "account_erased", "the account asked to be erased; it can no longer sign in"
+    ),
     accounts.EmailUnverified: ErrorSpec(
         403, "email_unverified", "sign-in before the e-mail address is verified"
     ),
@@ -194,6 +199,25 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
     InvalidUnsubscribeToken: ErrorSpec(
         400, "invalid_unsubscribe_token", "unsubscribe link forged, expired or for another use"
     ),
+    # minor reports
+    AccountUnderReview: ErrorSpec(
+        403,
+        "account_under_review",
+        "the account was reported as a minor's: no booking or question until support decides",
+    ),
+    ReportDecided: ErrorSpec(
+        409, "report_decided", "the report was already confirmed or dismissed"
+    ),
+    # privacy requests
+    privacy_requests.RequestClosed: ErrorSpec(
+        409, "request_closed", "the privacy request is closed: nothing more can be done"
+    ),
+    privacy_requests.AlreadyExtended: ErrorSpec(
+        409, "already_extended", "a privacy request's due date may be extended only once"
+    ),
+    privacy_requests.ThreadFull: ErrorSpec(
+        409, "thread_full", "the privacy request's thread is full (50 messages); close it"
+    ),
     # media nodes
     NoMediaNode: ErrorSpec(503, "media_unavailable", "no media server can take the call now"),
     # recordings
@@ -202,9 +226,6 @@ ERRORS: dict[type[DomainError], ErrorSpec] = {
         "invalid_grant_expiry",
         "a share must end in the future and at most 30 days away",
         fields=("expires_at",),
-    ),
-    RecordingUnavailable: ErrorSpec(
-        409, "recording_unavailable", "the recording is not stored (yet) and cannot be played"
     ),
     # notifications, chat links
     WebhookSecretInvalid: ErrorSpec(

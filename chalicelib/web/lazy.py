@@ -31,6 +31,11 @@ CAPABILITIES: tuple[str, ...] = (
     "chalicelib.consent.api",
     "chalicelib.notifications.api",
     "chalicelib.recordings.api",
+    "chalicelib.privacy.api",
+    "chalicelib.access_log.api",
+    "chalicelib.disclosures.api",
+    "chalicelib.privacy_requests.api",
+    "chalicelib.minor_reports.api",
 )
 
 RouteTable = Mapping[str, tuple[tuple[str, str], ...]]

@@ -28,3 +28,13 @@ class InMemoryUserStore:
                 raise EmailTakenError(user.email)
             self._claims[user.email] = user.user_id
             self._users[user.user_id] = user
+
+    def change_email(self, user: User, new_email: str) -> None:
+        new_email = normalise_email(new_email)
+        with self._lock:
+            if new_email in self._claims:
+                raise EmailTakenError(new_email)
+            del self._claims[user.email]
+            self._claims[new_email] = user.user_id
+            user.email = new_email
+            user.email_verified = True

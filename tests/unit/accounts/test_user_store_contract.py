@@ -74,6 +74,28 @@ def test_of_parallel_creations_for_one_address_exactly_one_wins(store: UserStore
     assert found.user_id == won[0]
 
 
+def test_a_changed_address_moves_the_account_and_frees_the_old_one(store: UserStore) -> None:
+    moving = user("u-1", "old@example.com")
+    store.create(moving)
+    store.change_email(moving, "New@Example.com")
+    assert store.find_by_email("new@example.com") is not None
+    assert store.find_by_email("old@example.com") is None
+    store.create(user("u-2", "old@example.com"))  # the old address is free again
+    assert store.find_by_email("old@example.com").user_id == "u-2"  # type: ignore[union-attr]
+
+
+def test_an_address_held_by_another_account_is_refused_and_nothing_changes(
+    store: UserStore,
+) -> None:
+    moving = user("u-1", "one@example.com")
+    store.create(moving)
+    store.create(user("u-2", "two@example.com"))
+    with pytest.raises(EmailTakenError):
+        store.change_email(moving, "two@example.com")
+    assert store.find_by_email("one@example.com").user_id == "u-1"  # type: ignore[union-attr]
+    assert store.find_by_email("two@example.com").user_id == "u-2"  # type: ignore[union-attr]
+
+
 def test_the_profile_schema_and_the_user_model_agree() -> None:
     """`api._profile` copies the model's fields into `ProfileOut` by name: every field but
     the derived `mfa_methods` and `restricted` (kept by the consent capability) must be a

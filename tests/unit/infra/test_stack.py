@@ -72,7 +72,7 @@ def test_every_bucket_denies_plain_http_and_blocks_public_access(
 ) -> None:
     buckets = assembly.resources(stage, "AWS::S3::Bucket")
     policies = assembly.resources(stage, "AWS::S3::BucketPolicy")
-    assert len(buckets) == 2
+    assert len(buckets) == 3  # recordings, data exports, access logs
     for logical_id, bucket in buckets.items():
         assert all(bucket["Properties"]["PublicAccessBlockConfiguration"].values())
         assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
@@ -86,6 +86,21 @@ def test_every_bucket_denies_plain_http_and_blocks_public_access(
             s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
             for s in _statements(policy["Properties"]["PolicyDocument"])
         )
+
+
+def test_exports_are_kms_encrypted_access_logged_and_deleted_after_a_week(
+    assembly: Assembly, stage: str
+) -> None:
+    bucket = next(
+        b
+        for b in assembly.resources(stage, "AWS::S3::Bucket").values()
+        if b["Properties"]["BucketName"] == f"vetpet-{stage}-exports"
+    )
+    sse = bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert "LoggingConfiguration" in bucket["Properties"]
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert any(r.get("ExpirationInDays") == 7 for r in rules)
 
 
 def test_recordings_are_kms_encrypted_access_logged_and_their_key_retained(
@@ -277,7 +292,9 @@ def test_every_role_that_reaches_the_consent_ledger_may_not_change_its_items(
     from chalicelib.consent.iam import LEDGER_MUTATIONS
 
     reaching = 0
-    for policy in assembly.resources(stage, "AWS::IAM::Policy").values():
+    for name, policy in assembly.resources(stage, "AWS::IAM::Policy").items():
+        if name.startswith("ApiErasureRole"):
+            continue  # the erasure job is the one role that deletes a user's ledger
         statements = _statements(policy["Properties"]["PolicyDocument"])
         if "consent-ledger" not in json.dumps(statements, sort_keys=True) and not any(
             "DataTableConsentLedger" in json.dumps(s["Resource"]) for s in statements
@@ -286,7 +303,29 @@ def test_every_role_that_reaches_the_consent_ledger_may_not_change_its_items(
         reaching += 1
         denies = [s for s in statements if s["Effect"] == "Deny"]
         assert any(set(LEDGER_MUTATIONS) <= set(_as_list(s["Action"])) for s in denies)
-    assert reaching >= 2  # the API and the campaign dispatch
+    assert reaching >= 3  # the API, the campaign dispatch and the exports job
+
+
+def test_only_the_erasure_role_may_delete_ledger_items_and_export_versions(
+    assembly: Assembly, stage: str
+) -> None:
+    policies = assembly.resources(stage, "AWS::IAM::Policy")
+    managed = assembly.resources(stage, "AWS::IAM::ManagedPolicy")
+    erasure = [
+        s
+        for name, p in {**policies, **managed}.items()
+        if name.startswith("ApiErasureRole")
+        for s in _statements(p["Properties"]["PolicyDocument"])
+    ]
+    assert not [s for s in erasure if s["Effect"] == "Deny"]
+    assert any("dynamodb:DeleteItem" in _as_list(s["Action"]) for s in erasure)
+    deleting_versions = {
+        name.split("Role")[0]
+        for name, p in policies.items()
+        for s in _statements(p["Properties"]["PolicyDocument"])
+        if "s3:DeleteObjectVersion" in _as_list(s["Action"])
+    }
+    assert deleting_versions == {"ApiErasure", "ApiRetention"}
 
 
 def test_the_sfu_creates_owner_keys_but_never_deletes_one_and_uses_them_only_for_recordings(
@@ -309,3 +348,17 @@ def test_the_sfu_creates_owner_keys_but_never_deletes_one_and_uses_them_only_for
         }
     env_names = json.dumps(assembly.resources(stage, "AWS::ECS::TaskDefinition"))
     assert "VETPET_RECORDINGS_KEY_ARN" in env_names
+
+
+def test_the_api_role_may_only_append_to_the_access_log_and_the_disclosure_trail(
+    assembly: Assembly, stage: str
+) -> None:
+    from chalicelib.store.append_only import ITEM_MUTATIONS
+
+    denied: dict[str, list[str]] = {}
+    for policy in assembly.resources(stage, "AWS::IAM::Policy").values():
+        for statement in _statements(policy["Properties"]["PolicyDocument"]):
+            if statement["Effect"] == "Deny" and statement.get("Sid", "").endswith("AppendOnly"):
+                denied[statement["Sid"]] = _as_list(statement["Action"])
+    for sid in ("AccessLogAppendOnly", "DisclosureTrailAppendOnly"):
+        assert set(ITEM_MUTATIONS) <= set(denied[sid]), sid

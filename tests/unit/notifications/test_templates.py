@@ -28,6 +28,7 @@ def _render(template: str, language: str, zone: str) -> tuple[str, str]:
             "pet": "Barsik",
             "purpose": "second opinion",
             "link": "https://example.test/x",
+            "reason": "many records",
         },
     )
     return out.subject, out.body
@@ -58,7 +59,8 @@ def test_language_and_time_zone_of_the_recipient(
 def test_every_template_renders_in_every_language(template: str, language: str) -> None:
     subject, body = _render(template, language, "Europe/Kyiv")
     assert "%(" not in subject + body
-    assert "Barsik" in body
+    if "%(pet)s" in TEMPLATES[template].body:
+        assert "Barsik" in body
 
 
 def test_unknown_language_falls_back_to_english() -> None:

@@ -4,6 +4,7 @@ only while both have granted; each decision is a consent-ledger event of its dec
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import boto3
 import jwt
@@ -19,7 +20,7 @@ from tests.unit.recordings.conftest import later
 pytestmark = pytest.mark.usefixtures("media_node")
 
 
-def _consent(world: World, booking_id: str, who: str, granted: bool) -> tuple[int, dict]:
+def _consent(world: World, booking_id: str, who: str, granted: bool) -> tuple[int, dict[str, Any]]:
     path = f"/v1/bookings/{booking_id}/recording-consent"
     return world.call("PUT", path, who, {"granted": granted})
 

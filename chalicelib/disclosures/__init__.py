@@ -1,0 +1,1 @@
+"""Lawful disclosures without consent (P8): a support-only action, hash-chained."""

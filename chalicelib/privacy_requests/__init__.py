@@ -1,0 +1,1 @@
+"""Privacy requests to support (P20): a thread with a due date one calendar month out."""

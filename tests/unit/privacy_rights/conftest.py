@@ -1,0 +1,1 @@
+from tests.unit.booking_world import world  # noqa: F401
