@@ -23,6 +23,10 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.recordings.vault import Vault
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -103,41 +107,35 @@ def _moto() -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("moto did not start")
 
 
-def _vault(frame: int) -> object:
+def _vault(frame: int) -> Vault:
     import boto3
 
     from chalicelib.config import get_settings
     from chalicelib.media_nodes.contract import RECORDING_KEYS_TABLE
     from chalicelib.recordings.stored import RecordingKey
-    from chalicelib.recordings.vault import OwnerKeys, Vault
+    from chalicelib.recordings.vault import vault_on
 
     settings = get_settings()
     RecordingKey.create_table(wait=True)
-    s3 = boto3.client("s3", region_name=settings.region)
-    s3.create_bucket(Bucket=settings.recordings_bucket)
-    kms = boto3.client("kms", region_name=settings.region)
-    return Vault(
-        keys=OwnerKeys(
-            boto3.client("dynamodb", region_name=settings.region),
-            settings.table_name(RECORDING_KEYS_TABLE),
-        ),
-        kms=kms,
-        s3=s3,
-        bucket=settings.recordings_bucket,
-        key_arn=kms.create_key()["KeyMetadata"]["Arn"],
+    boto3.client("s3", region_name=settings.region).create_bucket(Bucket=settings.recordings_bucket)
+    key = boto3.client("kms", region_name=settings.region).create_key()
+    return vault_on(
+        settings.region,
+        settings.table_name(RECORDING_KEYS_TABLE),
+        settings.recordings_bucket,
+        key["KeyMetadata"]["Arn"],
         frame_length=frame,
     )
 
 
 def one_size(size: int) -> dict[str, float]:
     """Encrypt+upload, then download+decrypt ``size`` bytes; this process's numbers."""
-    from chalicelib.recordings.vault import FRAME_LENGTH, RecordingScope, Vault
+    from chalicelib.recordings.vault import FRAME_LENGTH, RecordingScope
 
     server, url = _moto()
     os.environ["AWS_ENDPOINT_URL"] = url
     try:
         vault = _vault(FRAME_LENGTH)
-        assert isinstance(vault, Vault)
         scope = RecordingScope("bench-booking", "bench-owner")
         source = Stream(size)
         started = time.perf_counter()

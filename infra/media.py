@@ -10,6 +10,8 @@ task is gone. docs/deploy.md describes the mechanism."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_certificatemanager as acm
@@ -68,6 +70,31 @@ def shared_files() -> list[str]:
         if line.startswith("COPY chalicelib/"):
             files.extend(line.split()[1:-1])
     return files
+
+
+def _allow_recordings_key(
+    task: ecs.TaskDefinition,
+    storage: Storage,
+    sid: str,
+    actions: list[str],
+    conditions: dict[str, Any],
+) -> None:
+    """Let the task use the recordings key for ``actions`` under ``conditions``, in its
+    role's policy and in the key's own policy (both must allow)."""
+    task.add_to_task_role_policy(
+        iam.PolicyStatement(
+            actions=actions, resources=[storage.recordings_key.key_arn], conditions=conditions
+        )
+    )
+    storage.recordings_key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid=sid,
+            principals=[task.task_role],
+            actions=actions,
+            resources=["*"],  # in a key policy "*" is this key
+            conditions=conditions,
+        )
+    )
 
 
 def coturn_arguments(realm: str, allowed_peers: str) -> str:
@@ -235,21 +262,12 @@ class Media(Construct):
             "StringEquals": {"kms:EncryptionContext:purpose": RECORDING_PURPOSE},
             "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["owner_id", "purpose"]},
         }
-        sfu.add_to_task_role_policy(
-            iam.PolicyStatement(
-                actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                resources=[storage.recordings_key.key_arn],
-                conditions=owner_key_context,
-            )
-        )
-        storage.recordings_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="SfuWrapsOwnerRecordingKeys",
-                principals=[sfu.task_role],
-                actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                resources=["*"],  # in a key policy "*" is this key
-                conditions=owner_key_context,
-            )
+        _allow_recordings_key(
+            sfu,
+            storage,
+            "SfuWrapsOwnerRecordingKeys",
+            ["kms:GenerateDataKey", "kms:Decrypt"],
+            owner_key_context,
         )
         recordings_context = {
             "StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"},
@@ -258,22 +276,13 @@ class Media(Construct):
                 f"{storage.recordings_bucket_name}/*"
             },
         }
-        sfu.add_to_task_role_policy(
-            iam.PolicyStatement(
-                # Decrypt: S3 needs it for multipart uploads and reads of SSE-KMS objects.
-                actions=["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
-                resources=[storage.recordings_key.key_arn],
-                conditions=recordings_context,
-            )
-        )
-        storage.recordings_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="SfuWritesRecordingsThroughS3",
-                principals=[sfu.task_role],
-                actions=["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
-                resources=["*"],  # in a key policy "*" is this key
-                conditions=recordings_context,
-            )
+        # Decrypt: S3 needs it for multipart uploads and reads of SSE-KMS objects.
+        _allow_recordings_key(
+            sfu,
+            storage,
+            "SfuWritesRecordingsThroughS3",
+            ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
+            recordings_context,
         )
         sfu.add_to_task_role_policy(
             iam.PolicyStatement(

@@ -17,14 +17,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from chalicelib.recordings.vault import OwnerKeys, Vault
+from chalicelib.recordings.vault import Vault, vault_on
 from media import lifecycle
 from media.admission import DynamoAdmissionStore
 from media.aiortc_bridge import IcePolicy, install_ice_policy
 from media.auth import TokenVerifier
 from media.config import Settings, load_settings
 from media.passwords import DynamoRoomPasswordStore
-from media.playback import Playback
+from media.playback import Playback, add_routes
 from media.recording_sink import vault_sink_factory
 from media.recording_store import DynamoRecordingStore, RecordingTables
 from media.registry import NodeInfo, NodeRegistry
@@ -69,18 +69,27 @@ async def _beat_now(registry: NodeRegistry, state: NodeState) -> None:
     await asyncio.get_running_loop().run_in_executor(None, registry.heartbeat, live_rooms, draining)
 
 
-def _vault(settings: Settings) -> Vault:
-    import boto3
-
-    return Vault(
-        keys=OwnerKeys(
-            boto3.client("dynamodb", region_name=settings.region), settings.recording_keys_table
+def _recordings(settings: Settings) -> tuple[DynamoRecordingStore, Vault] | None:
+    """The recordings store and vault, or None on a node without a recordings key."""
+    if not settings.recordings_key_arn:
+        logging.getLogger(__name__).warning("no recordings key: this node does not record")
+        return None
+    store = DynamoRecordingStore(
+        RecordingTables(
+            bookings=settings.bookings_table,
+            consents=settings.recording_consents_table,
+            recordings=settings.recordings_table,
+            grants=settings.recording_grants_table,
         ),
-        kms=boto3.client("kms", region_name=settings.region),
-        s3=boto3.client("s3", region_name=settings.region),
-        bucket=settings.recordings_bucket,
-        key_arn=settings.recordings_key_arn,
+        settings.region,
     )
+    vault = vault_on(
+        settings.region,
+        settings.recording_keys_table,
+        settings.recordings_bucket,
+        settings.recordings_key_arn,
+    )
+    return store, vault
 
 
 def _server(settings: Settings) -> MediaServer:
@@ -93,22 +102,12 @@ def _server(settings: Settings) -> MediaServer:
             settings.bookings_table, settings.sessions_table, settings.region
         ),
     )
-    if not settings.recordings_key_arn:
-        logging.getLogger(__name__).warning("no recordings key: this node does not record")
-        return server
-    store = DynamoRecordingStore(
-        RecordingTables(
-            bookings=settings.bookings_table,
-            consents=settings.recording_consents_table,
-            recordings=settings.recordings_table,
-            grants=settings.recording_grants_table,
-        ),
-        settings.region,
-    )
-    vault = _vault(settings)
-    server.sink_factory = vault_sink_factory(vault, store, settings.recording_retention)
-    server.consents = store.both_consent
-    server.playback = Playback(verifier, store, vault)
+    recordings = _recordings(settings)
+    if recordings is not None:
+        store, vault = recordings
+        server.sink_factory = vault_sink_factory(vault, store, settings.recording_retention)
+        server.consents = store.both_consent
+        server.playback = Playback(verifier, store, vault)
     return server
 
 
@@ -171,9 +170,13 @@ def run_front(settings: Settings) -> None:
     async def live_workers() -> int:
         return sum(worker.poll() is None for worker in workers)
 
-    app = _with_heartbeat(
-        create_front_app(urls, front), registry, settings.heartbeat.total_seconds(), state
-    )
+    front_app = create_front_app(urls, front)
+    recordings = _recordings(settings)
+    if recordings is not None:  # the front plays recordings back itself (no room involved)
+        store, vault = recordings
+        verifier = TokenVerifier(settings.jwks_url, settings.issuer)
+        add_routes(front_app, Playback(verifier, store, vault))
+    app = _with_heartbeat(front_app, registry, settings.heartbeat.total_seconds(), state)
     try:
         asyncio.run(
             lifecycle.serve(

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar, cast
 
 from chalicelib.recordings.stored import RecordingStatus
 from chalicelib.recordings.vault import FRAME_LENGTH, Pipe, RecordingScope, Vault
 from media.recording_store import RecordingStore, StoredRecording
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # WebM bytes waiting for the uploading thread (well above one Encryption SDK frame).
 PIPE_LIMIT = 16 * FRAME_LENGTH
@@ -76,10 +79,7 @@ class VaultSink:
             if parties is None:
                 raise RecordingFailedError("no such booking")
             scope = RecordingScope(booking_id=self._booking_id, owner_id=parties.owner_id)
-            loop = asyncio.get_running_loop()
-            size = await loop.run_in_executor(
-                None, self._vault.upload, self._object_key, self._pipe, scope
-            )
+            size = await _in_own_thread(self._vault.upload, self._object_key, self._pipe, scope)
         except Exception:
             logger.exception("recording upload failed")
             raise
@@ -100,6 +100,33 @@ class VaultSink:
                 purge_at=parties.end + self._retention,
             )
         )
+
+
+async def _in_own_thread(call: Callable[..., T], *args: Any) -> T:
+    """Run a call that lasts as long as the recording on a thread of its own: on the
+    loop's shared executor, a few long uploads would take every worker and leave none
+    for the writes that feed them."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if done.cancelled():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(cast(T, result))
+
+    def run() -> None:
+        try:
+            result = call(*args)
+        except BaseException as error:  # handed to the awaiting task
+            loop.call_soon_threadsafe(settle, None, error)
+        else:
+            loop.call_soon_threadsafe(settle, result, None)
+
+    threading.Thread(target=run, name="recording-upload", daemon=True).start()
+    return await done
 
 
 def vault_sink_factory(

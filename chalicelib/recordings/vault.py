@@ -288,6 +288,22 @@ class Pipe:
             return taken
 
 
+def vault_on(
+    region: str, keys_table: str, bucket: str, key_arn: str, *, frame_length: int = FRAME_LENGTH
+) -> Vault:
+    """A vault on boto3 clients of ``region`` (they honour AWS_ENDPOINT_URL)."""
+    import boto3
+
+    return Vault(
+        keys=OwnerKeys(boto3.client("dynamodb", region_name=region), keys_table),
+        kms=boto3.client("kms", region_name=region),
+        s3=boto3.client("s3", region_name=region),
+        bucket=bucket,
+        key_arn=key_arn,
+        frame_length=frame_length,
+    )
+
+
 def shred_owner_key(owner_id: str) -> None:
     """Crypto-shredding: delete the owner's recordings key (the table has no backups), so
     every copy of their recordings, old object versions included, is unreadable. Safe to

@@ -10,7 +10,7 @@ from moto import mock_aws
 
 from chalicelib.config import get_settings
 from chalicelib.media_nodes import contract
-from chalicelib.recordings.vault import OwnerKeys, Vault
+from chalicelib.recordings.vault import Vault, vault_on
 from chalicelib.store.tables import create_tables
 from media.recording_store import DynamoRecordingStore, RecordingTables
 
@@ -21,18 +21,15 @@ def aws_vault() -> Iterator[Vault]:
     settings = get_settings()
     with mock_aws():
         create_tables()
-        s3 = boto3.client("s3", region_name=settings.region)
-        s3.create_bucket(Bucket=settings.recordings_bucket)
-        kms = boto3.client("kms", region_name=settings.region)
-        yield Vault(
-            keys=OwnerKeys(
-                boto3.client("dynamodb", region_name=settings.region),
-                settings.table_name(contract.RECORDING_KEYS_TABLE),
-            ),
-            kms=kms,
-            s3=s3,
-            bucket=settings.recordings_bucket,
-            key_arn=kms.create_key()["KeyMetadata"]["Arn"],
+        boto3.client("s3", region_name=settings.region).create_bucket(
+            Bucket=settings.recordings_bucket
+        )
+        key = boto3.client("kms", region_name=settings.region).create_key()
+        yield vault_on(
+            settings.region,
+            settings.table_name(contract.RECORDING_KEYS_TABLE),
+            settings.recordings_bucket,
+            key["KeyMetadata"]["Arn"],
         )
 
 

@@ -25,6 +25,28 @@ def _count_frames(data: bytes) -> dict[str, int]:
     return counts
 
 
+def _consenting_pair(base_url: str, keys: KeyPair) -> list[Client]:
+    """Two participants of booking-1 whose tokens allow recording."""
+    return [
+        Client(base_url, "booking-1", keys.token(room="booking-1", sub=f"u{i}", rec=True))
+        for i in range(2)
+    ]
+
+
+async def _start_recording(server: MediaServer, clients: list[Client]) -> None:
+    """Join both, wait for media to flow both ways, start recording."""
+    for client in clients:
+        assert await client.join()
+    names = [server.rooms["booking-1"].public_id(f"u{i}") for i in range(2)]
+    await wait_for(
+        lambda: all(c.decoded[(names[1 - i], "video")] >= 10 for i, c in enumerate(clients)),
+        30,
+        "media to flow",
+    )
+    await clients[0].send({"type": "record", "action": "start"})
+    await clients[0].wait_message(lambda m: m == {"type": "recording", "state": "started"})
+
+
 @pytest.mark.timeout(90)
 async def test_recording_webm_has_the_forwarded_frames(
     keys: KeyPair,
@@ -34,21 +56,9 @@ async def test_recording_webm_has_the_forwarded_frames(
 ) -> None:
     server, base_url = media_server
     recording_store.consents["booking-1"] = (True, True)
-    clients = [
-        Client(base_url, "booking-1", keys.token(room="booking-1", sub=f"u{i}", rec=True))
-        for i in range(2)
-    ]
+    clients = _consenting_pair(base_url, keys)
     try:
-        for client in clients:
-            assert await client.join()
-        names = [server.rooms["booking-1"].public_id(f"u{i}") for i in range(2)]
-        await wait_for(
-            lambda: all(c.decoded[(names[1 - i], "video")] >= 10 for i, c in enumerate(clients)),
-            30,
-            "media to flow",
-        )
-        await clients[0].send({"type": "record", "action": "start"})
-        await clients[0].wait_message(lambda m: m == {"type": "recording", "state": "started"})
+        await _start_recording(server, clients)
         start = {
             "video": sum(c.video.frames_sent for c in clients),
             "audio": sum(c.audio.frames_sent for c in clients),
@@ -101,22 +111,10 @@ async def test_withdrawal_mid_call_stops_within_two_seconds_and_keeps_what_was_r
 ) -> None:
     server, base_url = media_server
     recording_store.consents["booking-1"] = (True, True)
-    clients = [
-        Client(base_url, "booking-1", keys.token(room="booking-1", sub=f"u{i}", rec=True))
-        for i in range(2)
-    ]
+    clients = _consenting_pair(base_url, keys)
     loop = asyncio.get_running_loop()
     try:
-        for client in clients:
-            assert await client.join()
-        names = [server.rooms["booking-1"].public_id(f"u{i}") for i in range(2)]
-        await wait_for(
-            lambda: all(c.decoded[(names[1 - i], "video")] >= 10 for i, c in enumerate(clients)),
-            30,
-            "media to flow",
-        )
-        await clients[0].send({"type": "record", "action": "start"})
-        await clients[0].wait_message(lambda m: m == {"type": "recording", "state": "started"})
+        await _start_recording(server, clients)
         first = clients[0].video.frames_sent
         await wait_for(lambda: clients[0].video.frames_sent >= first + 60, 30, "2 s of media")
 
@@ -146,10 +144,7 @@ async def test_recording_waits_for_both_sides_consent_in_the_booking(
 ) -> None:
     _, base_url = media_server
     recording_store.consents["booking-1"] = (True, False)
-    clients = [
-        Client(base_url, "booking-1", keys.token(room="booking-1", sub=f"u{i}", rec=True))
-        for i in range(2)
-    ]
+    clients = _consenting_pair(base_url, keys)
     try:
         for client in clients:
             assert await client.join()

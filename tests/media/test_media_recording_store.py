@@ -4,7 +4,9 @@ contract; and the encrypting sink that stores a recording through it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -202,3 +204,19 @@ async def test_a_sink_for_an_unknown_booking_stores_nothing(vault: Vault) -> Non
     s3 = boto3.client("s3", region_name=settings.region)
     assert s3.list_objects_v2(Bucket=settings.recordings_bucket)["KeyCount"] == 0
     assert list(Recording.scan()) == []
+
+
+async def test_more_recordings_than_executor_workers_all_complete(vault: Vault) -> None:
+    """Uploads last as long as their recordings: they must not hold the loop's executor
+    workers that the recorders' writes need."""
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=2))
+    store = dynamo_store()
+    sinks = []
+    for i in range(5):
+        put_booking(f"b-{i}", f"owner-{i}", "vet-1")
+        sinks.append(VaultSink(f"b-{i}", vault, store, timedelta(days=1)))
+    for _ in range(40):
+        for sink in sinks:
+            await asyncio.wait_for(sink.write(EBML + bytes(8192)), 10)
+    await asyncio.wait_for(asyncio.gather(*(sink.close() for sink in sinks)), 60)
+    assert sorted(r.booking_id for r in Recording.scan()) == [f"b-{i}" for i in range(5)]
