@@ -47,6 +47,8 @@ class Settings:
     capacity: int
     drain_limit: timedelta
     heartbeat: timedelta
+    # Set by the ECS agent in every task: where scale-in protection is asked for.
+    ecs_agent_uri: str | None
 
     @property
     def is_local(self) -> bool:
@@ -140,6 +142,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                 source.get("VETPET_MEDIA_HEARTBEAT_SECONDS", str(DEFAULT_HEARTBEAT.total_seconds()))
             )
         ),
+        ecs_agent_uri=source.get("ECS_AGENT_URI") or None,
     )
     if not settings.is_local:
         _require_deployed(settings)
