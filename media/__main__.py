@@ -25,6 +25,7 @@ from media.auth import TokenVerifier
 from media.config import Settings, load_settings
 from media.passwords import DynamoRoomPasswordStore
 from media.playback import Playback, add_routes
+from media.protection import TaskProtection
 from media.recording_sink import vault_sink_factory
 from media.recording_store import DynamoRecordingStore, RecordingTables
 from media.registry import NodeInfo, NodeRegistry
@@ -50,13 +51,22 @@ def _registry(settings: Settings) -> NodeRegistry:
 
 
 def _with_heartbeat(
-    app: web.Application, registry: NodeRegistry, interval: float, state: NodeState
+    app: web.Application, settings: Settings, registry: NodeRegistry, state: NodeState
 ) -> web.Application:
-    """Register this node (once before serving, then every heartbeat interval)."""
+    """Register this node (once before serving, then every heartbeat interval); on ECS,
+    keep the task protected from scale-in while it hosts a room."""
+    protection = TaskProtection(settings.ecs_agent_uri) if settings.ecs_agent_uri else None
+
+    async def state_and_protect() -> tuple[int, bool]:
+        live_rooms, draining = await state()
+        if protection is not None:
+            await protection.update(live_rooms)
+        return live_rooms, draining
 
     async def beat(app: web.Application) -> AsyncIterator[None]:
-        await _beat_now(registry, state)
-        task = asyncio.create_task(registry.beat_forever(interval, state))
+        await _beat_now(registry, state_and_protect)
+        interval = settings.heartbeat.total_seconds()
+        task = asyncio.create_task(registry.beat_forever(interval, state_and_protect))
         yield
         task.cancel()
 
@@ -132,7 +142,7 @@ def run_worker(host: str, port: int, *, index: int, public: bool) -> None:
 
     app = create_app(server)
     if public:
-        app = _with_heartbeat(app, registry, settings.heartbeat.total_seconds(), state)
+        app = _with_heartbeat(app, settings, registry, state)
     asyncio.run(
         lifecycle.serve(
             app,
@@ -176,7 +186,7 @@ def run_front(settings: Settings) -> None:
         store, vault = recordings
         verifier = TokenVerifier(settings.jwks_url, settings.issuer)
         add_routes(front_app, Playback(verifier, store, vault))
-    app = _with_heartbeat(front_app, registry, settings.heartbeat.total_seconds(), state)
+    app = _with_heartbeat(front_app, settings, registry, state)
     try:
         asyncio.run(
             lifecycle.serve(

@@ -53,6 +53,8 @@ class Settings:
     recordings_bucket: str
     recordings_key_arn: str
     recording_retention: timedelta
+    # Set by the ECS agent in every task: where scale-in protection is asked for.
+    ecs_agent_uri: str | None
 
     @property
     def is_local(self) -> bool:
@@ -169,6 +171,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                 source.get("VETPET_RECORDING_RETENTION_DAYS", str(RECORDING_RETENTION_DEFAULT.days))
             )
         ),
+        ecs_agent_uri=source.get("ECS_AGENT_URI") or None,
     )
     if not settings.is_local:
         _require_deployed(settings)

@@ -64,7 +64,7 @@ def deliver_request(kind: str, email: str) -> str:
         send_now(user, "account_exists")
     elif kind == PASSWORD_RESET:
         code = code_store.issue(user.user_id, PASSWORD_RESET, now, RESET_CODE_TTL)
-        send_now(user, PASSWORD_RESET, code=code)
+        send_now(user, PASSWORD_RESET, code=code, link=link("reset-password", user.email, code))
     else:
         return NOTHING_TO_SEND
     return SENT

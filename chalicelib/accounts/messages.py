@@ -52,15 +52,18 @@ _TEXTS: dict[str, dict[str, Text]] = {
         "en": Text(
             "Your VetPet password reset code",
             "Your code to reset the VetPet password is {code}. It is valid for 30 minutes.\n"
+            "Or open: {link}\n"
             "If you did not ask for it, ignore this e-mail: your password stays the same.",
         ),
         "uk": Text(
             "Код скидання пароля VetPet",
-            "Ваш код для скидання пароля VetPet: {code}. Він дійсний 30 хвилин.",
+            "Ваш код для скидання пароля VetPet: {code}. Він дійсний 30 хвилин.\n"
+            "Або відкрийте: {link}",
         ),
         "ru": Text(
             "Код сброса пароля VetPet",
-            "Ваш код для сброса пароля VetPet: {code}. Он действителен 30 минут.",
+            "Ваш код для сброса пароля VetPet: {code}. Он действителен 30 минут.\n"
+            "Или откройте: {link}",
         ),
     },
     "invite": {

@@ -110,19 +110,20 @@ def create(request: ApiRequest[BookingCreate, None]) -> Reply:
     access=PARTICIPANT,
     query=BookingListQuery,
     response=BookingList,
-    summary="My bookings, newest first (owner: mine; consultant: with me). Filters apply "
-    "within each page: a page may hold fewer than `limit` items while `next_cursor` is set.",
+    summary="My bookings, newest first (owner: mine; consultant: with me), filtered by "
+    "status and time. A page is short of `limit` only at the end of the list, or when ten "
+    "index reads found too few matches (`next_cursor` then goes on).",
     errors=(InvalidCursor,),
 )
 def list_bookings(request: ApiRequest[None, BookingListQuery]) -> BookingList:
     actor, query, now = _actor(request), request.query, request.now
-    page, cursor = service.bookings.bookings_page(actor, query.cursor, query.limit)
     wanted = set(query.status or BookingStatus)
-    kept = [
-        b
-        for b in page
-        if effective_status(b, now) in wanted and query.upcoming in (None, b.end > now)
-    ]
+    kept, cursor = service.bookings.bookings_page(
+        actor,
+        query.cursor,
+        query.limit,
+        lambda b: effective_status(b, now) in wanted and query.upcoming in (None, b.end > now),
+    )
     items = [views.for_viewer(b, actor.user_id, now) for b in kept]
     return BookingList(items=items, next_cursor=cursor)
 

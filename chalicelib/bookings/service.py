@@ -11,7 +11,7 @@ notifications job if the process dies first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -132,6 +132,10 @@ def _checked(booking: Booking, target: BookingStatus, now: datetime) -> None:
 
 def _side(booking: Booking, actor: Actor) -> Side:
     return "owner" if actor.user_id == booking.owner_id else "consultant"
+
+
+# Index reads one filtered list page may spend before it answers short.
+MAX_PAGE_READS = 10
 
 
 class Bookings:
@@ -356,14 +360,26 @@ class Bookings:
         )
 
     def bookings_page(
-        self, actor: Actor, cursor: str | None, limit: int
+        self,
+        actor: Actor,
+        cursor: str | None,
+        limit: int,
+        keep: Callable[[Booking], bool] = lambda _: True,
     ) -> tuple[list[Booking], str | None]:
-        """One page of the actor's bookings, newest start first."""
+        """Up to ``limit`` of the actor's bookings that ``keep`` accepts, newest start
+        first. Reads index pages of just the missing count until the page is full, the
+        list ends, or `MAX_PAGE_READS` reads are spent (then the page is short and the
+        cursor goes on from where the reads stopped)."""
         side: Side = "consultant" if actor.role == "vet" else "owner"
         scope = f"bookings:{side}:{actor.user_id}"
         after = cursors.decode(cursor, scope) if cursor else None
-        page, last = self.repository.page(side, actor.user_id, after, limit)
-        return page, cursors.encode(last, scope) if last else None
+        kept: list[Booking] = []
+        for _ in range(MAX_PAGE_READS):
+            page, after = self.repository.page(side, actor.user_id, after, limit - len(kept))
+            kept += [booking for booking in page if keep(booking)]
+            if after is None or len(kept) == limit:
+                break
+        return kept, cursors.encode(after, scope) if after else None
 
 
 bookings = Bookings()

@@ -235,6 +235,25 @@ def test_lists_are_per_side_and_paginated(world: World) -> None:
     assert (status, problem["code"]) == (400, "invalid_cursor")
 
 
+def test_a_filtered_page_is_filled_from_further_index_reads(world: World) -> None:
+    ids = {}
+    for key, start in (("1", KYIV_MONDAY_9), ("2", KYIV_MONDAY_930), ("3", KYIV_MONDAY_10)):
+        status, created = world.book("owner_a", start, key=key)
+        assert status == 201, created
+        ids[start] = created["id"]
+    assert world.call("POST", f"/v1/bookings/{ids[KYIV_MONDAY_10]}/cancel", "vet_a")[0] == 200
+    status, page = world.call("GET", "/v1/bookings?limit=2&status=pending_payment", "owner_a")
+    assert status == 200, page
+    assert [b["start"] for b in page["items"]] == [KYIV_MONDAY_930, KYIV_MONDAY_9]
+    assert page["next_cursor"] is None
+    status, page = world.call("GET", "/v1/bookings?limit=1&status=cancelled", "owner_a")
+    assert [b["start"] for b in page["items"]] == [KYIV_MONDAY_10]
+    status, rest = world.call(
+        "GET", f"/v1/bookings?limit=1&status=cancelled&cursor={page['next_cursor']}", "owner_a"
+    )
+    assert (rest["items"], rest["next_cursor"]) == ([], None)
+
+
 def test_minimum_notice_and_buffer_through_the_api(world: World) -> None:
     hours = {
         "timezone": "Europe/Kyiv",

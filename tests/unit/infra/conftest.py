@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ INPUTS = (
 )
 
 
+# Syntheses unused for this long are removed; younger ones may belong to another checkout
+# (a worktree, a fresh clone) whose tests are reading them right now.
+STALE_AFTER_SECONDS = 24 * 3600
 _KEPT_ENV = {"PATH", "HOME", "LANG", "TMPDIR", "PIP_CACHE_DIR", "npm_config_cache"}
 
 
@@ -64,9 +68,7 @@ def assembly() -> Assembly:
     with (cache / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one worker synthesizes, the others wait
         if not (here / "complete").exists():
-            for stale in cache.iterdir():
-                if stale.is_dir():
-                    shutil.rmtree(stale)
+            _remove_stale(cache)
             here.mkdir()
             # In its own process, as `make synth` runs it: building a stage's stack reads
             # that stage's settings, which must not leak into the tests' process.
@@ -77,5 +79,16 @@ def assembly() -> Assembly:
                 check=True,
                 capture_output=True,
             )
-            (here / "complete").touch()
+        (here / "complete").touch()  # marks it used, so it is not stale for a day
     return Assembly(here / "cdk.out")
+
+
+def _remove_stale(cache: Path) -> None:
+    """Under the lock: interrupted syntheses, and complete ones unused for a day."""
+    now = time.time()
+    for synthesis in cache.iterdir():
+        done = synthesis / "complete"
+        if not synthesis.is_dir():
+            continue
+        if not done.exists() or now - done.stat().st_mtime > STALE_AFTER_SECONDS:
+            shutil.rmtree(synthesis)
