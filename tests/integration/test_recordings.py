@@ -176,12 +176,6 @@ def _encrypted_recording(
     return recording_id, object_key, vault, scope
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the media node's front process (media/routing.py) routes /health and "
-    "/rooms/{id}/ws to its workers but not /playback/{rid}, so with more than one worker "
-    "(the local stack runs two) a playback link answers 404",
-)
 def test_the_owner_plays_it_back_through_the_media_node(stack: Stack) -> None:
     owner = new_owner(stack.api, stack.mailbox)
     vet = sign_in(stack.api, "vet2@vetpet.test", DEMO_PASSWORD)
