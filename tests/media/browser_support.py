@@ -45,7 +45,8 @@ class DevTools:
 async def chromium_page(base_url: str) -> AsyncIterator[DevTools]:
     """A fresh headless Chromium (fake camera and microphone) on the SFU's web client."""
     port = free_port()
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still write the profile while the main one exits.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen(
             [
                 CHROMIUM,
