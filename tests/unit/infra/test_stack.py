@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.media_nodes import contract
 from chalicelib.media_nodes.contract import RECORDING_KEYS_TABLE, RECORDING_PURPOSE
 from chalicelib.store.tables import all_models
 from infra.gateway import GATEWAY_RESPONSES
@@ -237,7 +238,7 @@ def test_lambda_environment_uses_the_stage_domain_and_a_turn_secret(
         assert "resolve:secretsmanager:" in json.dumps(env["VETPET_TURN_SECRET"])
 
 
-def test_coturn_refuses_private_loopback_and_link_local_peers(
+def test_media_tasks_coturn_refuses_private_peers_and_the_sfu_runs_as_its_stage(
     assembly: Assembly, stage: str
 ) -> None:
     definitions = assembly.resources(stage, "AWS::ECS::TaskDefinition").values()
@@ -259,6 +260,14 @@ def test_coturn_refuses_private_loopback_and_link_local_peers(
     assert env["VETPET_JWKS_URL"] == stage_config(stage).jwks_url
     assert env["VETPET_MEDIA_UDP_PORTS"] == stage_config(stage).media_udp_ports
     assert all(d["Properties"]["NetworkMode"] == "host" for d in definitions)
+    # The media server runs as its stage and finds the tables the stack creates.
+    assert env["VETPET_STAGE"] == stage
+    created = {
+        t["Properties"]["TableName"]
+        for t in assembly.resources(stage, "AWS::DynamoDB::Table").values()
+    }
+    read = (contract.BOOKINGS_TABLE, contract.SESSIONS_TABLE, contract.ROOMS_TABLE)
+    assert {env["VETPET_TABLE_PREFIX"] + name for name in read} <= created
 
 
 @pytest.mark.parametrize(
