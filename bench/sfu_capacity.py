@@ -336,16 +336,17 @@ def verdict(ok: bool) -> str:
 
 
 def rooms_per_core(cpu_per_packet: float, video_pps_per_stream: float) -> str:
-    """Consultation rooms (two participants, each sending video + audio to the other) one
-    core forwards, from the measured whole-process CPU per forwarded packet. In a two-party
-    room every forwarded packet was also received once, and receiving (SRTP unprotect,
-    statistics, NACK/RTCP) costs about as much as sending, so a room costs twice its
-    forwarded packets. Audio: Opus at 20 ms, 50 packets/s."""
-    room_pps = 2 * (video_pps_per_stream + AUDIO_PPS)
-    rooms = 1 / (2 * room_pps * cpu_per_packet)
+    """Consultation rooms one core forwards, from the measured whole-process CPU per
+    forwarded packet, for two and four participants each sending video + audio to every
+    other. Each participant's stream is received once and forwarded to the n - 1 others;
+    receiving (SRTP unprotect, statistics, NACK/RTCP) costs about as much as sending, so a
+    room of n costs n * (n - 1 + 1) = n² stream-packets per packet interval.
+    Audio: Opus at 20 ms, 50 packets/s."""
+    stream_pps = video_pps_per_stream + AUDIO_PPS
+    rooms = {n: 1 / (n * n * stream_pps * cpu_per_packet) for n in (2, 4)}
     return (
-        f"  rooms per core (1:1 consultation, {video_pps_per_stream:.0f} video + {AUDIO_PPS} "
-        f"audio pkt/s per direction, receive cost = send cost): {rooms:.0f}"
+        f"  rooms per core ({video_pps_per_stream:.0f} video + {AUDIO_PPS} audio pkt/s per "
+        f"stream, receive cost = send cost): 2-party {rooms[2]:.0f}, 4-party {rooms[4]:.0f}"
     )
 
 
