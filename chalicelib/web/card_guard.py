@@ -1,6 +1,8 @@
 """P15: no request field may carry card data. Every string in a parsed request body is
 searched for a Luhn-valid run of 13 to 19 digits (single spaces or dashes between
-digits allowed); one found is refused with 422 ``card_data_refused`` naming the field,
+digits allowed) that stands on its own: a run inside a longer word or number (an id
+such as ``pet_4d3…`` or a UUID's digit groups) is not a card number as anyone writes one.
+One found is refused with 422 ``card_data_refused`` naming the field,
 before the body is validated, used, stored or logged."""
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from typing import Any
 
 from chalicelib.web.problems import ProblemError
 
-_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d)*")
+# Not after a letter or digit, nor after a digit and a separator (the middle of a longer
+# run); taken whole (possessive), and not followed by a letter or digit.
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])(?<![0-9][ -])\d(?:[ -]?\d)*+(?![0-9A-Za-z])")
 MIN_DIGITS, MAX_DIGITS = 13, 19
 
 

@@ -73,3 +73,30 @@ def test_only_luhn_valid_runs_of_13_to_19_digits_count() -> None:
     assert not holds_card_number("424242424242")  # 12 digits
     assert not holds_card_number("+380 67 123 45 67")
     assert not holds_card_number("2026-06-01T06:00:00Z")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "card:4242424242424242.",
+        "(4242 4242 4242 4242)",
+        "4242424242424242",
+        "pay with 5555-5555-5555-4444 please",
+    ],
+)
+def test_a_card_number_standing_on_its_own_is_found(text: str) -> None:
+    assert holds_card_number(text)
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "pet_4242424242424242abcdef01",  # a run inside a random id
+        "pet_ab4242424242424242cdef01",
+        "a1b2c3d4-4242-4242-4242-424242424242",  # a UUID ending in digit groups
+        "42424242-4242-4242-4242-4242abcdef12",  # and one starting with them
+        "ref-4242424242424242x",
+    ],
+)
+def test_digits_inside_an_identifier_are_not_a_card_number(identifier: str) -> None:
+    assert not holds_card_number(identifier)
