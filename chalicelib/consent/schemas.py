@@ -191,7 +191,10 @@ class OneClickIn(Schema):
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> OneClickIn:
-        raw = json_data.decode() if isinstance(json_data, bytes | bytearray) else json_data
+        try:
+            raw = json_data.decode() if isinstance(json_data, bytes | bytearray) else json_data
+        except UnicodeDecodeError:  # not a form, not JSON: pydantic says so (a 400)
+            return super().model_validate_json(json_data, **kwargs)
         if raw.strip().startswith("{"):
             return super().model_validate_json(raw, **kwargs)
         form = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}

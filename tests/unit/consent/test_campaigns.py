@@ -145,3 +145,14 @@ def test_consent_withdrawn_before_sending_stops_the_message(
     assert _mail("u-en-fan@vetpet.test") == []
     statuses = {m.recipient_id: m.status for m in OutboxMessage.scan()}
     assert statuses == {"u-uk-fan": SUPPRESSED, "u-en-fan": SUPPRESSED}
+
+
+@pytest.mark.parametrize("raw", [b"\xb5\xff\x00", b"List-Unsubscribe=\xb5One-Click"])
+def test_an_unsubscribe_body_that_is_not_utf8_is_a_validation_error(api: Api, raw: bytes) -> None:
+    reply = api.call(
+        "POST",
+        "/v1/unsubscribe/not-a-token",
+        raw=raw,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert (reply.status, reply.body["code"]) == (400, "validation_error")
