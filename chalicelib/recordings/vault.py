@@ -18,6 +18,7 @@ API (erasure). boto3 clients are passed in; the Encryption SDK is imported on fi
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from chalicelib.recordings.errors import RecordingKeyShredded, RecordingUnreadab
 FRAME_LENGTH = 64 * 1024
 # S3 multipart part size (S3's minimum is 5 MiB for every part but the last).
 PART_SIZE = 8 * 1024 * 1024
+# Bytes of ciphertext read from S3 at a time while decrypting.
+READ_BUFFER = 1024 * 1024
 # Provider id of the raw master key in every recording's header.
 KEY_PROVIDER = "vetpet-recordings"
 # How PynamoDB's UTCDateTimeAttribute stores a datetime (the model is `stored.RecordingKey`).
@@ -211,8 +214,11 @@ class Vault:
 
         master_key = _master_key(scope.owner_id, self.data_key(scope.owner_id, create=False))
         body = self._s3.get_object(Bucket=self._bucket, Key=object_key)["Body"]
+        # The SDK reads each frame's fields in reads of a few bytes; through a buffer they
+        # are memory copies, not socket reads.
+        source = io.BufferedReader(body, READ_BUFFER)
         try:
-            with sdk.stream(mode="d", source=body, key_provider=master_key) as decryptor:
+            with sdk.stream(mode="d", source=source, key_provider=master_key) as decryptor:
                 try:
                     context = dict(decryptor.header.encryption_context)
                 except AWSEncryptionSDKClientError as exc:
