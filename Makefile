@@ -38,12 +38,15 @@ run: $(STAMP) turn-server
 
 ## Lint, type-check and run every tier side by side (each prints when it is done): the
 ## unit tier on two workers with coverage, the stack's and the media tests beside it. The
-## browser call runs last, alone: Chromium must decode video in real time.
+## browser call runs last, alone: Chromium must decode video in real time. scripts/tiers.py
+## runs each tier in its own process group, kills what a tier leaves running and any tier
+## that outlasts its time limit, and waits for each by its pid.
+TIER_TIMEOUT ?= 2400
 test: $(STAMP) system-deps
 	$(MAKE) --no-print-directory $(INFRA_STAMP)
-	$(MAKE) --no-print-directory --output-sync=target -j5 \
+	$(BIN)/python scripts/tiers.py --timeout $(TIER_TIMEOUT) \
 		lint typecheck unit-coverage integration media-without-browser
-	$(MAKE) --no-print-directory browser
+	$(BIN)/python scripts/tiers.py --timeout $(TIER_TIMEOUT) browser
 
 unit-coverage: $(STAMP)
 	$(PYTEST) -n 2 $(COVERAGE) tests/unit
@@ -63,7 +66,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy chalicelib app.py local infra media bench
+	$(BIN)/mypy chalicelib app.py local infra media bench scripts
 
 ## One tier at a time: in-process, sockets blocked (unit; property is part of it) ...
 unit: $(STAMP)
