@@ -3,7 +3,8 @@
 Each target runs as ``make <target>`` in a session of its own, so that whatever it leaves
 running (a stack, a TURN server, a browser) is killed with its process group when it ends,
 and a target that outlasts ``--timeout`` is killed and counted as failed. Every child is
-waited for by its own pid; a child whose status is lost counts as failed, never as passed.
+waited for by its own pid, and also writes its exit code to a file: should the wait lose
+the child's status, that file gives it, and no file counts as failed, never as passed.
 
     python scripts/tiers.py [--timeout SECONDS] TARGET [TARGET ...]
 """
@@ -20,10 +21,13 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 POLL_SECONDS = 0.5
 MAKE = shutil.which("make") or "/usr/bin/make"
+# Runs one target and records its exit code: $1 make, $2 the target, $3 the status file.
+RECIPE = '"$1" --no-print-directory "$2"; code=$?; echo "$code" > "$3"; exit "$code"'
 
 
 @dataclass
@@ -31,28 +35,41 @@ class Tier:
     target: str
     process: subprocess.Popen[bytes]
     output: IO[bytes]
+    status: Path
     started: float
 
 
-def _start(target: str) -> Tier:
+def _start(target: str, workdir: Path) -> Tier:
     output = tempfile.TemporaryFile(prefix=f"tier-{target}-")  # noqa: SIM115 - closed in _report
+    status = workdir / f"{target}.status"
     process = subprocess.Popen(  # noqa: S603 - our own make, our own targets
-        [MAKE, "--no-print-directory", target],
+        ["/bin/sh", "-c", RECIPE, "tier", MAKE, target, str(status)],
         stdin=subprocess.DEVNULL,
         stdout=output,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    return Tier(target, process, output, time.monotonic())
+    return Tier(target, process, output, status, time.monotonic())
 
 
 def _exit_code(tier: Tier) -> int | None:
-    """The tier's exit code once it has ended (None while it runs); a lost status is 1."""
+    """The tier's exit code once it has ended, None while it runs."""
     try:
         pid, status = os.waitpid(tier.process.pid, os.WNOHANG)
-    except ChildProcessError:
-        return 1
+    except ChildProcessError:  # the status was lost: the process is gone or still running
+        try:
+            os.kill(tier.process.pid, 0)
+        except ProcessLookupError:
+            return _recorded_code(tier)
+        return None
     return os.waitstatus_to_exitcode(status) if pid else None
+
+
+def _recorded_code(tier: Tier) -> int:
+    try:
+        return int(tier.status.read_text())
+    except (OSError, ValueError):
+        return 1
 
 
 def _kill_group(tier: Tier) -> None:
@@ -72,7 +89,9 @@ def _report(tier: Tier, code: int, note: str = "") -> None:
 
 def run(targets: list[str], timeout: float) -> int:
     """Run every target at once; 0 when all of them passed."""
-    running = [_start(target) for target in targets]
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # an inherited "ignore" would lose statuses
+    workdir = Path(tempfile.mkdtemp(prefix="tiers-"))
+    running = [_start(target, workdir) for target in targets]
     failed: list[str] = []
     while running:
         time.sleep(POLL_SECONDS)
@@ -90,6 +109,7 @@ def run(targets: list[str], timeout: float) -> int:
             _report(tier, code, note)
             if code != 0:
                 failed.append(tier.target)
+    shutil.rmtree(workdir, ignore_errors=True)
     if failed:
         print(f"=== failed: {' '.join(failed)}", flush=True)
     return 1 if failed else 0

@@ -3,12 +3,13 @@ tier leaves running is stopped with it."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 import pytest
 
-from scripts.tiers import run
+from scripts.tiers import _exit_code, _start, run
 
 MAKEFILE = """\
 passes:
@@ -67,3 +68,10 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_status_lost_to_another_reaper_is_read_from_its_file(makefile: Path) -> None:
+    tier = _start("fails", makefile)
+    os.waitpid(tier.process.pid, 0)  # someone else reaps the tier: its wait status is lost
+    assert _exit_code(tier) == 2
+    tier.output.close()
