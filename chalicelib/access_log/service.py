@@ -1,15 +1,19 @@
-"""Access-log use cases. `record_access` is the one hook other capabilities call when
-someone other than the user touches the user's data: a consultant reading a booking or
-a question, an admin action, a lawful disclosure. It costs one query and one conditional
-write; a concurrent append makes it rebuild on the new head, so the chain stays linear."""
+"""Access-log use cases. `record_access` is the hook other capabilities call when someone
+other than the user touches the user's data: a consultant reading a booking or a
+question, an admin action, a lawful disclosure. It costs one query and one conditional
+write; a concurrent append makes it rebuild on the new head, so the chain stays linear.
+`record_listing` is its counterpart for a page of many users' items (a consultant's
+list, a support queue): one entry per user shown, all in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chalicelib.access_log.entries import (
     CONSULTANT_ROLE,
+    MAX_BATCH,
     AccessLogRepository,
     Entry,
     broken_at,
@@ -61,9 +65,53 @@ def record_access(
     )
 
 
+def record_listing(
+    shown: Iterable[tuple[str, str]], *, actor_role: str, action: str, now: datetime
+) -> None:
+    """Someone other than the owners saw a page of items, given as (owner id, resource)
+    pairs: each owner gets one entry whose resource names their items on the page, in page
+    order (``"booking/bk_1, booking/bk_2"``). One head query per owner, then one
+    transaction per `MAX_BATCH` owners; a concurrent append rebuilds that batch."""
+    resources: dict[str, list[str]] = {}
+    for subject_id, resource in shown:
+        listed = resources.setdefault(subject_id, [])
+        if resource not in listed:
+            listed.append(resource)
+    subjects = list(resources)
+    for start in range(0, len(subjects), MAX_BATCH):
+        batch = {s: ", ".join(resources[s]) for s in subjects[start : start + MAX_BATCH]}
+        _append_batch(batch, actor_role=actor_role, action=action, at=now)
+
+
+def _append_batch(resources: dict[str, str], *, actor_role: str, action: str, at: datetime) -> None:
+    def build() -> Sequence[Entry]:
+        return [
+            next_entry(
+                repository.head(subject_id),
+                subject_id,
+                at=at,
+                actor_role=actor_role,
+                action=action,
+                resource=resource,
+                reason=None,
+                recipient=None,
+            )
+            for subject_id, resource in resources.items()
+        ]
+
+    append_with_retries(
+        build, repository.append_many, conflict=LogConflict, attempts=LEDGER_APPEND_RETRIES
+    )
+
+
 def consultant_read(owner_id: str, resource: str, now: datetime) -> None:
     """A consultant read one of the owner's items (a booking, a question thread)."""
     record_access(owner_id, actor_role=CONSULTANT_ROLE, action="read", resource=resource, now=now)
+
+
+def consultant_listed(shown: Iterable[tuple[str, str]], action: str, now: datetime) -> None:
+    """A consultant saw a page of their clients' items, as (owner id, resource) pairs."""
+    record_listing(shown, actor_role=CONSULTANT_ROLE, action=action, now=now)
 
 
 def page(subject_id: str, cursor: str | None, limit: int) -> tuple[list[Entry], str | None]:
