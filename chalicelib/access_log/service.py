@@ -8,8 +8,9 @@ list, a support queue): one entry per user shown, all in one transaction."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from chalicelib.access_log.entries import (
     CONSULTANT_ROLE,
@@ -35,6 +36,27 @@ class Verification:
     broken_at: int | None
 
 
+@dataclass(frozen=True)
+class Access:
+    """What someone other than the subject did: by role, to which resource, why, and (a
+    disclosure) for whom."""
+
+    actor_role: str
+    action: str
+    resource: str
+    reason: str | None = None
+    recipient: str | None = None
+
+
+def _on_head(subject_id: str, access: Access, at: datetime) -> Entry:
+    """The entry of ``access`` after the subject's current head."""
+    return next_entry(repository.head(subject_id), subject_id, at=at, **asdict(access))
+
+
+def _entries(accesses: Sequence[tuple[str, Access]], at: datetime) -> list[Entry]:
+    return [_on_head(subject_id, access, at) for subject_id, access in accesses]
+
+
 def record_access(
     subject_id: str,
     *,
@@ -47,21 +69,12 @@ def record_access(
 ) -> None:
     """Append one entry to ``subject_id``'s access log."""
     at = now or datetime.now(UTC)
-
-    def build() -> Entry:
-        return next_entry(
-            repository.head(subject_id),
-            subject_id,
-            at=at,
-            actor_role=actor_role,
-            action=action,
-            resource=resource,
-            reason=reason,
-            recipient=recipient,
-        )
-
+    access = Access(actor_role, action, resource, reason, recipient)
     append_with_retries(
-        build, repository.append, conflict=LogConflict, attempts=LEDGER_APPEND_RETRIES
+        lambda: _on_head(subject_id, access, at),
+        repository.append,
+        conflict=LogConflict,
+        attempts=LEDGER_APPEND_RETRIES,
     )
 
 
@@ -77,31 +90,14 @@ def record_listing(
         listed = resources.setdefault(subject_id, [])
         if resource not in listed:
             listed.append(resource)
-    subjects = list(resources)
-    for start in range(0, len(subjects), MAX_BATCH):
-        batch = {s: ", ".join(resources[s]) for s in subjects[start : start + MAX_BATCH]}
-        _append_batch(batch, actor_role=actor_role, action=action, at=now)
-
-
-def _append_batch(resources: dict[str, str], *, actor_role: str, action: str, at: datetime) -> None:
-    def build() -> Sequence[Entry]:
-        return [
-            next_entry(
-                repository.head(subject_id),
-                subject_id,
-                at=at,
-                actor_role=actor_role,
-                action=action,
-                resource=resource,
-                reason=None,
-                recipient=None,
-            )
-            for subject_id, resource in resources.items()
-        ]
-
-    append_with_retries(
-        build, repository.append_many, conflict=LogConflict, attempts=LEDGER_APPEND_RETRIES
-    )
+    accesses = [(s, Access(actor_role, action, ", ".join(r))) for s, r in resources.items()]
+    for start in range(0, len(accesses), MAX_BATCH):
+        append_with_retries(
+            partial(_entries, accesses[start : start + MAX_BATCH], now),
+            repository.append_many,
+            conflict=LogConflict,
+            attempts=LEDGER_APPEND_RETRIES,
+        )
 
 
 def consultant_read(owner_id: str, resource: str, now: datetime) -> None:
