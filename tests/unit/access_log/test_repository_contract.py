@@ -10,6 +10,7 @@ import pytest
 
 from chalicelib.access_log import service
 from chalicelib.access_log.entries import (
+    MAX_BATCH,
     AccessLogRepository,
     Entry,
     broken_at,
@@ -166,3 +167,9 @@ def test_a_batch_is_stored_whole_or_not_at_all(repository: AccessLogRepository) 
         repository.append_many([carol, _entry_for(ANNA, "booking/b-4")])  # 1 is taken
     assert repository.entries("u-carol") == []
     assert repository.entries(ANNA) == [anna]
+
+
+def test_a_full_batch_is_one_write(repository: AccessLogRepository) -> None:
+    batch = [_entry_for(f"u-{n}", f"booking/b-{n}") for n in range(MAX_BATCH)]
+    repository.append_many(batch)
+    assert [repository.head(f"u-{n}") for n in range(MAX_BATCH)] == batch
