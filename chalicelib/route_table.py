@@ -108,10 +108,14 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("/v1/me/access-log", "GET"),
         ("/v1/me/access-log/verify", "GET"),
     ),
-    "chalicelib.disclosures.api": (("/v1/admin/users/{user_id}/disclosures", "POST"),),
+    "chalicelib.disclosures.api": (
+        ("/v1/admin/users/{user_id}/disclosures", "POST"),
+        ("/v1/admin/disclosures/verify", "GET"),
+    ),
     "chalicelib.privacy_requests.api": (
         ("/v1/privacy-requests", "POST"),
         ("/v1/privacy-requests/{request_id}", "GET"),
+        ("/v1/privacy-requests/{request_id}/messages", "POST"),
         ("/v1/admin/privacy-requests", "GET"),
         ("/v1/admin/privacy-requests/{request_id}", "GET"),
         ("/v1/admin/privacy-requests/{request_id}/answer", "POST"),

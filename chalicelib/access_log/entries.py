@@ -16,6 +16,9 @@ from chalicelib.hashchain import GENESIS, Link, digest, first_break
 CONSULTANT_ROLE = "consultant"
 SUPPORT_ROLE = "support"  # an admin of the service
 
+# The most entries `append_many` stores at once (DynamoDB's TransactWriteItems limit).
+MAX_BATCH = 100
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -46,6 +49,11 @@ class AccessLogRepository(Protocol):
 
     def append(self, entry: Entry) -> None:
         """Store ``entry``; `LogConflict` when its sequence number is taken."""
+        ...
+
+    def append_many(self, entries: Sequence[Entry]) -> None:
+        """Store ``entries`` (at most `MAX_BATCH`, one per subject) all at once, or none
+        and `LogConflict` when any of their sequence numbers is taken."""
         ...
 
     def page(self, subject_id: str, before: int | None, limit: int) -> Page:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pynamodb.exceptions import PutError
 
 from chalicelib.access_log.entries import Entry, Page
 from chalicelib.access_log.errors import LogConflict
 from chalicelib.access_log.models import AccessLogEntry
+from chalicelib.store.transact import LabelledWrite, write_labelled
 
 
 def _entry(item: AccessLogEntry) -> Entry:
@@ -58,6 +61,16 @@ class DynamoAccessLog:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 raise LogConflict() from None
             raise
+
+    def append_many(self, entries: Sequence[Entry]) -> None:
+        """One transaction of conditional puts: every entry or none."""
+
+        def build(tx: LabelledWrite) -> None:
+            for entry in entries:
+                tx.save(entry.subject_id, entry_item(entry), condition=NEW_SEQUENCE)
+
+        if entries and write_labelled(build):
+            raise LogConflict()
 
     def page(self, subject_id: str, before: int | None, limit: int) -> Page:
         condition = AccessLogEntry.sequence < before if before is not None else None

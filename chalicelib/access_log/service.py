@@ -1,15 +1,20 @@
-"""Access-log use cases. `record_access` is the one hook other capabilities call when
-someone other than the user touches the user's data: a consultant reading a booking or
-a question, an admin action, a lawful disclosure. It costs one query and one conditional
-write; a concurrent append makes it rebuild on the new head, so the chain stays linear."""
+"""Access-log use cases. `record_access` is the hook other capabilities call when someone
+other than the user touches the user's data: a consultant reading a booking or a
+question, an admin action, a lawful disclosure. It costs one query and one conditional
+write; a concurrent append makes it rebuild on the new head, so the chain stays linear.
+`record_listing` is its counterpart for a page of many users' items (a consultant's
+list, a support queue): one entry per user shown, all in one transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from chalicelib.access_log.entries import (
     CONSULTANT_ROLE,
+    MAX_BATCH,
     AccessLogRepository,
     Entry,
     broken_at,
@@ -31,6 +36,27 @@ class Verification:
     broken_at: int | None
 
 
+@dataclass(frozen=True)
+class Access:
+    """What someone other than the subject did: by role, to which resource, why, and (a
+    disclosure) for whom."""
+
+    actor_role: str
+    action: str
+    resource: str
+    reason: str | None = None
+    recipient: str | None = None
+
+
+def _on_head(subject_id: str, access: Access, at: datetime) -> Entry:
+    """The entry of ``access`` after the subject's current head."""
+    return next_entry(repository.head(subject_id), subject_id, at=at, **asdict(access))
+
+
+def _entries(accesses: Sequence[tuple[str, Access]], at: datetime) -> list[Entry]:
+    return [_on_head(subject_id, access, at) for subject_id, access in accesses]
+
+
 def record_access(
     subject_id: str,
     *,
@@ -43,27 +69,45 @@ def record_access(
 ) -> None:
     """Append one entry to ``subject_id``'s access log."""
     at = now or datetime.now(UTC)
-
-    def build() -> Entry:
-        return next_entry(
-            repository.head(subject_id),
-            subject_id,
-            at=at,
-            actor_role=actor_role,
-            action=action,
-            resource=resource,
-            reason=reason,
-            recipient=recipient,
-        )
-
+    access = Access(actor_role, action, resource, reason, recipient)
     append_with_retries(
-        build, repository.append, conflict=LogConflict, attempts=LEDGER_APPEND_RETRIES
+        lambda: _on_head(subject_id, access, at),
+        repository.append,
+        conflict=LogConflict,
+        attempts=LEDGER_APPEND_RETRIES,
     )
+
+
+def record_listing(
+    shown: Iterable[tuple[str, str]], *, actor_role: str, action: str, now: datetime
+) -> None:
+    """Someone other than the owners saw a page of items, given as (owner id, resource)
+    pairs: each owner gets one entry whose resource names their items on the page, in page
+    order (``"booking/bk_1, booking/bk_2"``). One head query per owner, then one
+    transaction per `MAX_BATCH` owners; a concurrent append rebuilds that batch."""
+    resources: dict[str, list[str]] = {}
+    for subject_id, resource in shown:
+        listed = resources.setdefault(subject_id, [])
+        if resource not in listed:
+            listed.append(resource)
+    accesses = [(s, Access(actor_role, action, ", ".join(r))) for s, r in resources.items()]
+    for start in range(0, len(accesses), MAX_BATCH):
+        append_with_retries(
+            partial(_entries, accesses[start : start + MAX_BATCH], now),
+            repository.append_many,
+            conflict=LogConflict,
+            attempts=LEDGER_APPEND_RETRIES,
+        )
 
 
 def consultant_read(owner_id: str, resource: str, now: datetime) -> None:
     """A consultant read one of the owner's items (a booking, a question thread)."""
     record_access(owner_id, actor_role=CONSULTANT_ROLE, action="read", resource=resource, now=now)
+
+
+def consultant_listed(shown: Iterable[tuple[str, str]], action: str, now: datetime) -> None:
+    """A consultant saw a page of their clients' items, as (owner id, resource) pairs."""
+    record_listing(shown, actor_role=CONSULTANT_ROLE, action=action, now=now)
 
 
 def page(subject_id: str, cursor: str | None, limit: int) -> tuple[list[Entry], str | None]:

@@ -122,6 +122,7 @@ def list_bookings(request: ApiRequest[None, BookingListQuery]) -> BookingList:
         actor,
         query.cursor,
         query.limit,
+        now,
         lambda b: effective_status(b, now) in wanted and query.upcoming in (None, b.end > now),
     )
     items = [views.for_viewer(b, actor.user_id, now) for b in kept]
@@ -287,7 +288,9 @@ def ask(request: ApiRequest[QuestionCreate, None]) -> OwnerQuestion | Consultant
 )
 def list_questions(request: ApiRequest[None, ListQuery]) -> QuestionList:
     actor = _actor(request)
-    page, cursor = questions.questions_page(actor, request.query.cursor, request.query.limit)
+    page, cursor = questions.questions_page(
+        actor, request.query.cursor, request.query.limit, request.now
+    )
     items = [views.question_view(q, actor.user_id) for q in page]
     return QuestionList(items=items, next_cursor=cursor)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from chalicelib.access_log.service import consultant_read
+from chalicelib.access_log.service import consultant_listed, consultant_read
 from chalicelib.bookings import notices
 from chalicelib.bookings.models import Question, QuestionMessage
 from chalicelib.bookings.schemas import QuestionCreate
@@ -20,6 +20,7 @@ from chalicelib.store.expiry import purge_actions
 from chalicelib.store.pages import keys_then_items
 
 OWNER, CONSULTANT = "owner", "consultant"
+LIST_QUESTIONS = "list_questions"  # the access-log action of a consultant's thread list
 
 
 def _add_message(question: Question, author: str, text: str, now: datetime) -> QuestionMessage:
@@ -88,9 +89,10 @@ def reply(question: Question, actor: Actor, text: str, now: datetime) -> Questio
 
 
 def questions_page(
-    actor: Actor, cursor: str | None, limit: int
+    actor: Actor, cursor: str | None, limit: int, now: datetime
 ) -> tuple[list[Question], str | None]:
-    """The actor's threads, newest first (owner: asked; consultant: addressed to them)."""
+    """The actor's threads, newest first (owner: asked; consultant: addressed to them).
+    A consultant's page goes in the access log of each owner on it (P8)."""
     vet = actor.role == "vet"
     index = Question.by_consultant if vet else Question.by_owner
     scope = f"questions:{'consultant' if vet else 'owner'}:{actor.user_id}"
@@ -98,4 +100,7 @@ def questions_page(
     page, last = keys_then_items(
         index, Question, lambda key: str(key.question_id), actor.user_id, after, limit
     )
+    if vet:
+        shown = ((q.owner_id, f"question/{q.question_id}") for q in page)
+        consultant_listed(shown, LIST_QUESTIONS, now)
     return page, cursors.encode(last, scope) if last else None

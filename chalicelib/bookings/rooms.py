@@ -1,11 +1,14 @@
 """Room access (P18): a short-lived media token for the booking's two participants,
-only while the room is open, with coturn REST credentials; an optional room password."""
+only while the room is open, with coturn REST credentials; an optional room password.
+A consultant's entry goes in the owner's access log (P8)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.access_log.entries import CONSULTANT_ROLE
+from chalicelib.access_log.service import record_access
 from chalicelib.bookings.errors import RoomClosed, RoomUnavailable
 from chalicelib.bookings.models import Booking, Room
 from chalicelib.bookings.room_access import IceServer, ice_servers, room_window_open
@@ -20,6 +23,7 @@ from chalicelib.config import (
 )
 
 MEDIA_ROLES = {"owner": "owner", "consultant": "vet"}
+JOIN_ROOM = "join_room"  # the access-log action of a consultant's room entry
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,14 @@ def room_access(booking: Booking, actor: Actor, now: datetime, session_id: str |
     node = place(booking.booking_id, now, room_keep_until(booking.end))
     servers = ice_servers(settings.turn_urls, actor.user_id, turn_expiry, settings.turn_secret)
     signalling_url = f"{node.signalling_url}/rooms/{booking.booking_id}/ws"
+    if role == "vet":
+        record_access(
+            booking.owner_id,
+            actor_role=CONSULTANT_ROLE,
+            action=JOIN_ROOM,
+            resource=f"booking/{booking.booking_id}",
+            now=now,
+        )
     return RoomPass(booking.booking_id, token, token_expiry, signalling_url, servers)
 
 

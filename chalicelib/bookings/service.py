@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.access_log.service import consultant_read
+from chalicelib.access_log.service import consultant_listed, consultant_read
 from chalicelib.bookings import marks, notices, quotas
 from chalicelib.bookings.errors import IdempotencyKeyReused, InvalidTransition
 from chalicelib.bookings.idempotency import booking_id_for, fingerprint
@@ -136,6 +136,7 @@ def _side(booking: Booking, actor: Actor) -> Side:
 
 # Index reads one filtered list page may spend before it answers short.
 MAX_PAGE_READS = 10
+LIST_BOOKINGS = "list_bookings"  # the access-log action of a consultant's booking list
 
 
 class Bookings:
@@ -364,12 +365,14 @@ class Bookings:
         actor: Actor,
         cursor: str | None,
         limit: int,
+        now: datetime,
         keep: Callable[[Booking], bool] = lambda _: True,
     ) -> tuple[list[Booking], str | None]:
         """Up to ``limit`` of the actor's bookings that ``keep`` accepts, newest start
         first. Reads index pages of just the missing count until the page is full, the
         list ends, or `MAX_PAGE_READS` reads are spent (then the page is short and the
-        cursor goes on from where the reads stopped)."""
+        cursor goes on from where the reads stopped). A consultant's page goes in the
+        access log of each owner on it (P8)."""
         side: Side = "consultant" if actor.role == "vet" else "owner"
         scope = f"bookings:{side}:{actor.user_id}"
         after = cursors.decode(cursor, scope) if cursor else None
@@ -379,6 +382,9 @@ class Bookings:
             kept += [booking for booking in page if keep(booking)]
             if after is None or len(kept) == limit:
                 break
+        if side == "consultant":
+            shown = ((b.owner_id, f"booking/{b.booking_id}") for b in kept)
+            consultant_listed(shown, LIST_BOOKINGS, now)
         return kept, cursors.encode(after, scope) if after else None
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from chalicelib.access_log.schemas import AccessLogVerification
 from chalicelib.web.validation import Schema
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -41,3 +42,8 @@ class DisclosureOut(Schema):
     data_categories: list[str]
     sequence: int = Field(description="place in the disclosure trail's hash chain")
     hash: str
+
+
+class DisclosureTrailVerification(AccessLogVerification):
+    """The disclosure trail's chain recomputed from storage (the same fields as a user's
+    access-log check; ``broken_at`` is the trail's sequence number)."""

@@ -72,6 +72,13 @@ def disclose(subject_id: str, request: Request, *, admin_id: str, now: datetime)
     return recorded.entry
 
 
+def verify_trail() -> access_log.Verification:
+    """Recompute the disclosure trail's hash chain from storage."""
+    entries = repository.entries()
+    broken = broken_at(entries)
+    return access_log.Verification(broken is None, len(entries), broken)
+
+
 def trail_broken_at() -> int | None:
     """The first disclosure-trail entry that breaks the chain; None when it is sound."""
-    return broken_at(repository.entries())
+    return verify_trail().broken_at

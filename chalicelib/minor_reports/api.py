@@ -62,10 +62,12 @@ def report(request: ApiRequest[MinorReportIn, None]) -> ReportReceivedOut:
     access=ADMIN,
     query=PendingQuery,
     response=MinorReportList,
-    summary="Minor reports waiting for a decision, the oldest first.",
+    summary="Minor reports waiting for a decision, the oldest first (each goes in the "
+    "reported account's access log).",
 )
 def pending(request: ApiRequest[None, PendingQuery]) -> MinorReportList:
-    return MinorReportList(items=[_out(r) for r in service.waiting(request.query.limit)])
+    reports = service.waiting(request.query.limit, request.now)
+    return MinorReportList(items=[_out(r) for r in reports])
 
 
 @api.route(

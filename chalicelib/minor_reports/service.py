@@ -17,7 +17,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.access_log.entries import SUPPORT_ROLE
-from chalicelib.access_log.service import record_access
+from chalicelib.access_log.service import record_access, record_listing
 from chalicelib.accounts import counters
 from chalicelib.accounts.errors import AccountGone
 from chalicelib.accounts.repository import find_by_email
@@ -28,6 +28,7 @@ from chalicelib.minor_reports.models import PENDING, MinorReport
 from chalicelib.privacy.erasure import request_erasure
 
 WAITING, CONFIRMED, DISMISSED = "pending", "confirmed", "dismissed"
+LIST_REPORTS = "list_minor_reports"  # the access-log action of support's queue
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,15 @@ def check_not_under_review(account_id: str) -> None:
         raise AccountUnderReview()
 
 
-def waiting(limit: int) -> list[Report]:
-    """Reports waiting for a decision, the oldest first."""
+def waiting(limit: int, now: datetime) -> list[Report]:
+    """Reports waiting for a decision, the oldest first; support's view of them goes in
+    each reported account's access log."""
     ids = [k.report_id for k in MinorReport.pending_reports.query(PENDING, limit=limit)]
     found = {i.report_id: i for i in MinorReport.batch_get(ids)} if ids else {}
-    return [_report(found[i]) for i in ids if i in found]
+    reports = [_report(found[i]) for i in ids if i in found]
+    shown = ((r.account_id, f"minor-report/{r.report_id}") for r in reports if r.account_id)
+    record_listing(shown, actor_role=SUPPORT_ROLE, action=LIST_REPORTS, now=now)
+    return reports
 
 
 def _load(report_id: str) -> MinorReport:

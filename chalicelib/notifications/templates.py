@@ -111,7 +111,14 @@ TEMPLATES: dict[str, Template] = {
         _("Your privacy request: new due date %(when)s"),
         _(
             "We need more time to answer your privacy request. We will answer by %(when)s "
-            "(%(timezone)s). The reason: %(reason)s"
+            "(%(timezone)s). The reason: %(reason)s. Your request: %(link)s"
+        ),
+    ),
+    "privacy_request_answered": Template(
+        _("Your privacy request has an answer"),
+        _(
+            "Support has answered your privacy request. Read the answer (and reply, if you "
+            "need to) in VetPet: %(link)s"
         ),
     ),
 }

@@ -10,13 +10,13 @@ from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.privacy_requests import rules, service
 from chalicelib.privacy_requests.errors import AlreadyExtended, RequestClosed, ThreadFull
 from chalicelib.privacy_requests.schemas import (
-    AnswerIn,
     CloseIn,
     ExtendIn,
     MessageOut,
     PrivacyRequestIn,
     PrivacyRequestList,
     PrivacyRequestOut,
+    ThreadMessageIn,
     WaitingQuery,
 )
 from chalicelib.web.access import AUTHENTICATED, roles
@@ -72,15 +72,33 @@ def my_request(request: ApiRequest[None, None], request_id: str) -> PrivacyReque
 
 
 @api.route(
+    "/v1/privacy-requests/{request_id}/messages",
+    "POST",
+    access=AUTHENTICATED,
+    operation_id="replyToPrivacyRequest",
+    body=ThreadMessageIn,
+    response=PrivacyRequestOut,
+    status=201,
+    summary="Reply in my privacy request's thread; an answered request waits for support "
+    "again (same due date).",
+    errors=(NotFound, RequestClosed, ThreadFull, Conflict),
+)
+def reply(request: ApiRequest[ThreadMessageIn, None], request_id: str) -> PrivacyRequestOut:
+    user_id, text = request.user.user_id, request.body.message
+    return _out(service.reply(request_id, user_id, text, request.now), request.now)
+
+
+@api.route(
     "/v1/admin/privacy-requests",
     "GET",
     access=ADMIN,
     query=WaitingQuery,
     response=PrivacyRequestList,
-    summary="Privacy requests waiting for an answer, the soonest due first.",
+    summary="Privacy requests waiting for an answer, the soonest due first (each goes in "
+    "its user's access log).",
 )
 def waiting(request: ApiRequest[None, WaitingQuery]) -> PrivacyRequestList:
-    threads = service.waiting(request.query.limit)
+    threads = service.waiting(request.query.limit, request.now)
     return PrivacyRequestList(items=[_out(t, request.now) for t in threads])
 
 
@@ -103,12 +121,13 @@ _CHANGES: tuple[type[DomainError], ...] = (NotFound, RequestClosed, ThreadFull, 
     "/v1/admin/privacy-requests/{request_id}/answer",
     "POST",
     access=ADMIN,
-    body=AnswerIn,
+    body=ThreadMessageIn,
     response=PrivacyRequestOut,
-    summary="Answer a privacy request; it no longer waits.",
+    summary="Answer a privacy request; it no longer waits. The user is e-mailed a link to "
+    "it (not the answer).",
     errors=_CHANGES,
 )
-def answer(request: ApiRequest[AnswerIn, None], request_id: str) -> PrivacyRequestOut:
+def answer(request: ApiRequest[ThreadMessageIn, None], request_id: str) -> PrivacyRequestOut:
     return _out(service.answer(request_id, request.body.message, request.now), request.now)
 
 

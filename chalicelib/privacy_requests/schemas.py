@@ -18,8 +18,10 @@ class PrivacyRequestIn(Schema):
     message: Text
 
 
-class AnswerIn(Schema):
-    message: Text
+class ThreadMessageIn(Schema):
+    """A message added to a request's thread (the user's reply, support's answer)."""
+
+    message: Text = Field(examples=["I also need the records of my second pet."])
 
 
 class CloseIn(Schema):

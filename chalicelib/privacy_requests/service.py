@@ -1,6 +1,8 @@
-"""Privacy-request use cases: a signed-in user opens a request; support reads, answers,
-closes or extends it once. Every support action is an access to the user's data and goes
-in the user's access log; an extension is also e-mailed to the user."""
+"""Privacy-request use cases: a signed-in user opens a request and replies in its thread;
+support reads, answers, closes or extends it once. Every support action (the queue too) is
+an access to the user's data and goes in the user's access log; an answer and an
+extension are also e-mailed to the user (that there is news, with a link to the request;
+never the answer itself)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.access_log.entries import SUPPORT_ROLE
-from chalicelib.access_log.service import record_access
+from chalicelib.access_log.service import record_access, record_listing
 from chalicelib.bookings.notices import recipient
+from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.notifications.outbox import send
 from chalicelib.notifications.templates import render
@@ -23,6 +26,8 @@ from chalicelib.privacy_requests import rules
 from chalicelib.privacy_requests.models import WAITING, PrivacyRequest, ThreadMessage
 
 EXTENDED_TEMPLATE = "privacy_request_extended"
+ANSWERED_TEMPLATE = "privacy_request_answered"
+LIST_REQUESTS = "list_privacy_requests"  # the access-log action of support's queue
 
 
 @dataclass(frozen=True)
@@ -82,15 +87,27 @@ def _unchanged(item: PrivacyRequest) -> Any:
     return (PrivacyRequest.status == item.status) & extended
 
 
-def _update(item: PrivacyRequest, actions: list[Action], now: datetime, what: str) -> Thread:
+def _write(item: PrivacyRequest, actions: list[Action]) -> Thread:
     try:
         item.update(actions=actions, condition=_unchanged(item))
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             raise Conflict() from None
         raise
-    _logged(item, what, now)
     return _thread(item)
+
+
+def _update(item: PrivacyRequest, actions: list[Action], now: datetime, what: str) -> Thread:
+    """Support's change: written, then logged in the user's access log."""
+    thread = _write(item, actions)
+    _logged(item, what, now)
+    return thread
+
+
+def _appended(author: str, text: str, now: datetime) -> Action:
+    return PrivacyRequest.messages.set(
+        PrivacyRequest.messages.append([_message(author, text, now)])
+    )
 
 
 def _logged(item: PrivacyRequest, action: str, now: datetime) -> None:
@@ -118,12 +135,28 @@ def open_request(user_id: str, kind: str, text: str, now: datetime) -> Thread:
     return _thread(item)
 
 
-def for_user(request_id: str, user_id: str) -> Thread:
-    """The user's own request; anyone else's is `NotFound`."""
+def _own(request_id: str, user_id: str) -> PrivacyRequest:
     item = _load(request_id)
     if item.user_id != user_id:
         raise NotFound("privacy request")
-    return _thread(item)
+    return item
+
+
+def for_user(request_id: str, user_id: str) -> Thread:
+    """The user's own request; anyone else's is `NotFound`."""
+    return _thread(_own(request_id, user_id))
+
+
+def reply(request_id: str, user_id: str, text: str, now: datetime) -> Thread:
+    """The user adds to their own request's thread (anyone else's is `NotFound`; a closed
+    one `RequestClosed`). An answered request waits for support again, due as before."""
+    item = _own(request_id, user_id)
+    rules.check_open(item.status)
+    rules.check_room(len(item.messages or []))
+    actions = [_appended(rules.USER, text, now)]
+    if item.status == rules.ANSWERED:
+        actions += [PrivacyRequest.status.set(rules.OPEN), PrivacyRequest.waiting.set(WAITING)]
+    return _write(item, actions)
 
 
 def for_support(request_id: str, now: datetime) -> Thread:
@@ -138,13 +171,13 @@ def answer(request_id: str, text: str, now: datetime) -> Thread:
     rules.check_open(item.status)
     rules.check_room(len(item.messages or []))
     actions: list[Action] = [
-        PrivacyRequest.messages.set(
-            PrivacyRequest.messages.append([_message(rules.SUPPORT, text, now)])
-        ),
+        _appended(rules.SUPPORT, text, now),
         PrivacyRequest.status.set(rules.ANSWERED),
         PrivacyRequest.waiting.remove(),
     ]
-    return _update(item, actions, now, "answer")
+    thread = _update(item, actions, now, "answer")
+    _tell(thread, ANSWERED_TEMPLATE, now)
+    return thread
 
 
 def close(request_id: str, text: str | None, now: datetime) -> Thread:
@@ -157,11 +190,7 @@ def close(request_id: str, text: str | None, now: datetime) -> Thread:
     ]
     if text:
         rules.check_room(len(item.messages or []))
-        actions.append(
-            PrivacyRequest.messages.set(
-                PrivacyRequest.messages.append([_message(rules.SUPPORT, text, now)])
-            )
-        )
+        actions.append(_appended(rules.SUPPORT, text, now))
     return _update(item, actions, now, "close")
 
 
@@ -176,23 +205,33 @@ def extend(request_id: str, months: int, reason: str, now: datetime) -> Thread:
         PrivacyRequest.extension_reason.set(reason),
     ]
     thread = _update(item, actions, now, "extend")
-    _tell_extension(thread, now)
+    _tell(thread, EXTENDED_TEMPLATE, now)
     return thread
 
 
-def _tell_extension(thread: Thread, now: datetime) -> None:
+def request_link(request_id: str) -> str:
+    """The request's page in the web app (apps register the same path as a deep link)."""
+    return f"{get_settings().web_url}/privacy-requests/{request_id}"
+
+
+def _tell(thread: Thread, template: str, now: datetime) -> None:
+    """E-mail the user that ``thread`` has news (through the outbox): the due date, the
+    reason of an extension and a link to the request, never support's answer itself."""
     to = recipient(thread.user_id)
     if to is None:
         return
     text = render(
-        EXTENDED_TEMPLATE,
+        template,
         language=to.language,
         timezone=to.timezone,
         name=to.name,
         instants={"when": thread.due_at},
-        values={"reason": thread.extension_reason or ""},
+        values={
+            "reason": thread.extension_reason or "",
+            "link": request_link(thread.request_id),
+        },
     )
-    send(to, EXTENDED_TEMPLATE, text, now=now)
+    send(to, template, text, now=now)
 
 
 def _waiting_keys(until: datetime | None) -> Iterator[str]:
@@ -201,15 +240,19 @@ def _waiting_keys(until: datetime | None) -> Iterator[str]:
         yield key.request_id
 
 
-def waiting(limit: int) -> list[Thread]:
-    """Requests waiting for support, the soonest due first."""
+def waiting(limit: int, now: datetime) -> list[Thread]:
+    """Requests waiting for support, the soonest due first; support's view of them goes
+    in each user's access log."""
     ids = []
     for request_id in _waiting_keys(None):
         ids.append(request_id)
         if len(ids) >= limit:
             break
     found = {i.request_id: i for i in PrivacyRequest.batch_get(ids)} if ids else {}
-    return [_thread(found[i]) for i in ids if i in found]
+    threads = [_thread(found[i]) for i in ids if i in found]
+    shown = ((t.user_id, f"privacy-request/{t.request_id}") for t in threads)
+    record_listing(shown, actor_role=SUPPORT_ROLE, action=LIST_REQUESTS, now=now)
+    return threads
 
 
 def overdue_count(now: datetime) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chalicelib.access_log.entries import Entry, Page
 from chalicelib.access_log.errors import LogConflict
 
@@ -19,6 +21,12 @@ class InMemoryAccessLog:
         if entry.sequence in stored:
             raise LogConflict()
         stored[entry.sequence] = entry
+
+    def append_many(self, entries: Sequence[Entry]) -> None:
+        if any(e.sequence in self._entries.get(e.subject_id, {}) for e in entries):
+            raise LogConflict()
+        for entry in entries:
+            self.append(entry)
 
     def page(self, subject_id: str, before: int | None, limit: int) -> Page:
         entries = self._entries.get(subject_id, {})

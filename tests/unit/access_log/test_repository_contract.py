@@ -9,7 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.access_log import service
-from chalicelib.access_log.entries import AccessLogRepository, broken_at, next_entry
+from chalicelib.access_log.entries import (
+    MAX_BATCH,
+    AccessLogRepository,
+    Entry,
+    broken_at,
+    next_entry,
+)
 from chalicelib.access_log.errors import LogConflict
 from chalicelib.access_log.repository import DynamoAccessLog
 from tests.unit.access_log.fakes import InMemoryAccessLog
@@ -137,3 +143,33 @@ def test_delete_all_removes_only_the_subject(repository: AccessLogRepository) ->
     assert repository.delete_all(ANNA) == 2
     assert repository.entries(ANNA) == []
     assert len(repository.entries("u-bob")) == 1
+
+
+def _entry_for(subject: str, resource: str) -> Entry:
+    return next_entry(
+        None,
+        subject,
+        at=NOW,
+        actor_role="consultant",
+        action="list_bookings",
+        resource=resource,
+        reason=None,
+        recipient=None,
+    )
+
+
+def test_a_batch_is_stored_whole_or_not_at_all(repository: AccessLogRepository) -> None:
+    anna, bob = _entry_for(ANNA, "booking/b-1"), _entry_for("u-bob", "booking/b-2")
+    repository.append_many([anna, bob])
+    assert (repository.entries(ANNA), repository.entries("u-bob")) == ([anna], [bob])
+    carol = _entry_for("u-carol", "booking/b-3")
+    with pytest.raises(LogConflict):
+        repository.append_many([carol, _entry_for(ANNA, "booking/b-4")])  # 1 is taken
+    assert repository.entries("u-carol") == []
+    assert repository.entries(ANNA) == [anna]
+
+
+def test_a_full_batch_is_one_write(repository: AccessLogRepository) -> None:
+    batch = [_entry_for(f"u-{n}", f"booking/b-{n}") for n in range(MAX_BATCH)]
+    repository.append_many(batch)
+    assert [repository.head(f"u-{n}") for n in range(MAX_BATCH)] == batch

@@ -1,4 +1,5 @@
-"""Room access (P18): only the two participants of a confirmed booking, only in the window."""
+"""Room access (P18): only the two participants of a confirmed booking, only in the window;
+a consultant's entry is in the owner's access log (P8)."""
 
 from __future__ import annotations
 
@@ -93,6 +94,19 @@ def test_room_token_for_each_participant_inside_the_window(world: World) -> None
     world.clock.move_to(END)
     status, problem = world.call("POST", path, "vet_b")
     assert (status, problem["code"]) == (403, "room_closed")
+
+    # The consultant's entry (not the owner's own, nor a refused one) is in the owner's log.
+    status, log = world.call("GET", "/v1/me/access-log", "owner_a")
+    assert log["items"] == [
+        {
+            "at": "2026-06-01T12:50:00Z",
+            "actor_role": "consultant",
+            "action": "join_room",
+            "resource": f"booking/{booking['id']}",
+            "reason": None,
+            "recipient": None,
+        }
+    ]
 
 
 def test_no_room_for_an_unpaid_or_cancelled_booking(world: World) -> None:

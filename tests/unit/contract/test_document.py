@@ -83,6 +83,12 @@ def test_a_route_can_override_its_operation_id(document: dict[str, Any]) -> None
     assert _op(document, "post", "/v1/bookings/{booking_id}/room")["operationId"] == (
         "openBookingRoom"
     )
+    reply = _op(document, "post", "/v1/privacy-requests/{request_id}/messages")
+    assert reply["operationId"] == "replyToPrivacyRequest"
+    assert set(_codes(reply, "409")) == {"request_closed", "thread_full", "conflict"}
+    assert reply["requestBody"]["content"]["application/json"]["example"]["message"]
+    verify = _op(document, "get", "/v1/admin/disclosures/verify")
+    assert verify["operationId"] == "verifyDisclosureTrail"
 
 
 def test_public_operations_need_no_token_and_others_a_bearer(document: dict[str, Any]) -> None:

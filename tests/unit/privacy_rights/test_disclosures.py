@@ -73,3 +73,23 @@ def test_erasure_unlinks_the_trail_from_the_user_and_keeps_it_sound(world: World
     assert "owner-a" not in str(kept.attribute_values)
     assert [i.sequence for i in repository.of_subject("owner-b")] == [2]
     assert service.trail_broken_at() is None
+
+
+def test_support_verifies_the_trail_through_the_api(world: World) -> None:
+    path = "/v1/admin/disclosures/verify"
+    assert world.call("GET", path, "admin") == (
+        200,
+        {"valid": True, "entries": 0, "broken_at": None},
+    )
+    for user in ("owner-a", "owner-b", "owner-a"):
+        assert world.call("POST", f"/v1/admin/users/{user}/disclosures", "admin", BODY)[0] == 201
+    assert world.call("GET", path, "admin") == (
+        200,
+        {"valid": True, "entries": 3, "broken_at": None},
+    )
+    item = Disclosure.get(TRAIL, 2)
+    item.update(actions=[Disclosure.reference.set("Court order 1/1/26")])  # a quiet edit
+    assert world.call("GET", path, "admin") == (200, {"valid": False, "entries": 3, "broken_at": 2})
+    for who in ("owner_a", "vet_a"):
+        status, problem = world.call("GET", path, who)
+        assert (status, problem["code"]) == (403, "forbidden")

@@ -78,7 +78,13 @@ def test_dismissing_lifts_the_restriction_with_the_last_report(world: World) -> 
     status, problem = world.call("POST", path.format(first["id"]), "admin", {})
     assert (status, problem["code"]) == (409, "report_decided")
     status, log = world.call("GET", "/v1/me/access-log", "owner_a")
-    assert [e["action"] for e in log["items"]] == ["dismiss minor report"] * 2
+    actions = ["dismiss minor report", "dismiss minor report", "list_minor_reports"]
+    assert [e["action"] for e in log["items"]] == actions
+    listed = log["items"][-1]  # one entry for both reports; the empty queue logs nothing
+    assert (listed["actor_role"], listed["resource"]) == (
+        "support",
+        f"minor-report/{first['id']}, minor-report/{second['id']}",
+    )
 
 
 def test_confirming_closes_the_account_and_records_its_erasure(world: World) -> None:
