@@ -17,7 +17,7 @@ from media.admission import InMemoryAdmissionStore
 from media.auth import TokenVerifier
 from media.passwords import InMemoryRoomPasswordStore
 from media.routing import FrontState, create_front_app, worker_for, worker_rooms
-from media.signalling import MediaServer, create_app
+from media.signalling import CLOSE_UNAUTHORIZED, MediaServer, create_app
 
 Node = tuple[list[MediaServer], list[str], FrontState, str]
 
@@ -112,9 +112,9 @@ async def test_a_refusal_from_the_worker_reaches_the_client(node: Node, keys: Ke
     ):
         await ws.send_json({"type": "join", "token": keys.token(room="another-room", sub="o")})
         answer = await ws.receive_json(timeout=15)
-        assert answer["type"] == "error"
+        assert answer == {"type": "error", "code": "unauthorized"}
         await ws.receive(timeout=15)
-        assert ws.closed
+        assert (ws.closed, ws.close_code) == (True, CLOSE_UNAUTHORIZED)
 
 
 @pytest.mark.asyncio
