@@ -28,14 +28,14 @@ ATTEMPTS = 4
 FIRST_BACKOFF_SECONDS = 0.25
 
 
-class MetadataUnavailableError(RuntimeError):
-    """The metadata service did not give this node its addresses."""
-
-
 @dataclass(frozen=True)
 class NodeAddresses:
     public_ip: str
     private_ip: str
+
+
+class MetadataUnavailableError(RuntimeError):
+    """The metadata service did not give this node its addresses."""
 
 
 def _request(url: str, *, method: str, headers: dict[str, str], timeout: float) -> str:

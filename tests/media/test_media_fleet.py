@@ -137,30 +137,41 @@ async def test_a_refusal_by_the_hosting_node_reaches_the_client_with_its_close_c
     assert not a.server.rooms
 
 
+async def _served_where(
+    fleet: tuple[FleetNode, FleetNode],
+    url: str,
+    room: str,
+    token: str,
+    headers: dict[str, str] | None = None,
+) -> tuple[bool, bool]:
+    """Join ``room`` through ``url``; while joined: (on node a, on node b)."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"{url}/rooms/{room}/ws", headers=headers) as ws,
+    ):
+        await ws.send_json({"type": "join", "token": token})
+        assert (await ws.receive_json(timeout=15))["type"] == "joined"
+        return room in fleet[0].server.rooms, room in fleet[1].server.rooms
+
+
 async def test_a_room_not_placed_or_placed_here_is_served_here(
     fleet: tuple[FleetNode, FleetNode], keys: KeyPair, admission: InMemoryAdmissionStore
 ) -> None:
     a, b = fleet
     admission.set_booking("booking-2", "confirmed")
-    async with aiohttp.ClientSession() as session:
-        for node, other, room in ((a, b, "booking-2"), (b, a, ROOM)):
-            async with session.ws_connect(f"{node.url}/rooms/{room}/ws") as ws:
-                await ws.send_json({"type": "join", "token": keys.token(room=room, sub="u")})
-                assert (await ws.receive_json(timeout=15))["type"] == "joined"
-                assert (room in node.server.rooms, room in other.server.rooms) == (True, False)
+    unplaced = keys.token(room="booking-2", sub="u")
+    assert await _served_where(fleet, a.url, "booking-2", unplaced) == (True, False)
+    placed_on_b = keys.token(room=ROOM, sub="u")
+    assert await _served_where(fleet, b.url, ROOM, placed_on_b) == (False, True)
 
 
 async def test_a_relayed_request_is_served_where_it_arrives(
     fleet: tuple[FleetNode, FleetNode], keys: KeyPair
 ) -> None:
-    a, b = fleet
-    async with (
-        aiohttp.ClientSession() as session,
-        session.ws_connect(f"{a.url}/rooms/{ROOM}/ws", headers={FORWARDED_BY: "node-b"}) as ws,
-    ):
-        await ws.send_json({"type": "join", "token": keys.token(room=ROOM, sub="u")})
-        assert (await ws.receive_json(timeout=15))["type"] == "joined"
-        assert (ROOM in a.server.rooms, ROOM in b.server.rooms) == (True, False)
+    a, _ = fleet
+    token = keys.token(room=ROOM, sub="u")
+    relayed = {FORWARDED_BY: "node-b"}
+    assert await _served_where(fleet, a.url, ROOM, token, relayed) == (True, False)
 
 
 async def test_an_unreachable_hosting_node_is_unavailable_not_a_hang(
