@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
-from media_support import ISSUER, Client, KeyPair, free_port, join_once, wait_for
+from media_support import ISSUER, Client, KeyPair, free_port, join_once, serve_app, wait_for
 from moto import mock_aws
 
 from chalicelib.config import get_settings
@@ -25,6 +25,7 @@ from media.auth import TokenVerifier
 from media.fleet import FORWARDED_BY, DynamoRoomHosts, route_rooms_to_their_node
 from media.passwords import InMemoryRoomPasswordStore
 from media.registry import NodeInfo, NodeRegistry
+from media.routing import FrontState, create_front_app
 from media.signalling import CLOSE_DRAINING, CLOSE_UNAVAILABLE, MediaServer, create_app
 
 pytestmark = pytest.mark.asyncio
@@ -48,6 +49,16 @@ def tables() -> Iterator[None]:
         yield
 
 
+def _hosts(node_id: str) -> DynamoRoomHosts:
+    settings = get_settings()
+    return DynamoRoomHosts(
+        node_id,
+        settings.table_name(ROOM_PLACEMENTS_TABLE),
+        settings.table_name(MEDIA_NODES_TABLE),
+        settings.region,
+    )
+
+
 async def _node(
     node_id: str, jwks_url: str, admission: InMemoryAdmissionStore, runners: list[web.AppRunner]
 ) -> FleetNode:
@@ -57,20 +68,9 @@ async def _node(
         passwords=InMemoryRoomPasswordStore(),
         admission=admission,
     )
-    hosts = DynamoRoomHosts(
-        node_id,
-        settings.table_name(ROOM_PLACEMENTS_TABLE),
-        settings.table_name(MEDIA_NODES_TABLE),
-        settings.region,
-    )
     app = create_app(server)
-    route_rooms_to_their_node(app, hosts, node_id)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    runners.append(runner)
-    url = f"http://127.0.0.1:{port}"
+    route_rooms_to_their_node(app, _hosts(node_id), node_id)
+    url = await serve_app(app, runners)
     registry = NodeRegistry(
         settings.table_name(MEDIA_NODES_TABLE),
         settings.region,
@@ -190,3 +190,23 @@ async def test_an_unreachable_hosting_node_is_unavailable_not_a_hang(
     RoomPlacement(ROOM, node_id="node-c", expires=datetime.now(UTC) + timedelta(days=1)).save()
     answer, close_code = await join_once(a.url, ROOM, keys.token(room=ROOM, sub="u"))
     assert (answer, close_code) == ({"type": "error", "code": "unavailable"}, CLOSE_UNAVAILABLE)
+
+
+async def test_a_multi_worker_nodes_front_relays_a_room_hosted_elsewhere(
+    fleet: tuple[FleetNode, FleetNode],
+    keys: KeyPair,
+    jwks_url: str,
+    admission: InMemoryAdmissionStore,
+) -> None:
+    runners: list[web.AppRunner] = []
+    try:
+        worker = await _node("node-f-worker", jwks_url, admission, runners)
+        front = create_front_app([worker.url], FrontState())
+        route_rooms_to_their_node(front, _hosts("node-f"), "node-f")
+        front_url = await serve_app(front, runners)
+        token = keys.token(room=ROOM, sub="u")
+        assert await _served_where(fleet, front_url, ROOM, token) == (False, True)
+        assert not worker.server.rooms
+    finally:
+        for runner in reversed(runners):
+            await runner.cleanup()
