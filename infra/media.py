@@ -3,6 +3,11 @@ host networking, so their UDP ports are the instance's own. One network load bal
 public name terminates TLS: `media.<zone>` (signalling, HTTPS to the SFU) and
 `turn.<zone>` (TURN over TLS on 443; plain TURN on UDP 3478 passes through).
 
+All SFU nodes share the one signalling name: a node relays a room's WebSocket to the node
+the room is placed on, over the VPC (its private IP, same port), and finds its public and
+private IPv4 itself through IMDSv2 (host networking: the metadata service is one hop away,
+so the launch template's default hop limit of 1 reaches it).
+
 Scale-in: the SFU service scales on CPU. A node with live rooms turns on ECS task scale-in
 protection (the agent's `$ECS_AGENT_URI/task-protection/v1/state`), so ECS never stops it,
 and the capacity provider's managed termination protection keeps its instance until the
@@ -26,11 +31,14 @@ from constructs import Construct
 
 from chalicelib.media_nodes.contract import (
     BOOKINGS_TABLE,
+    MEDIA_NODES_TABLE,
     RECORDING_CONSENTS_TABLE,
     RECORDING_GRANTS_TABLE,
     RECORDING_KEYS_TABLE,
     RECORDING_PURPOSE,
     RECORDINGS_TABLE,
+    ROOM_PLACEMENTS_TABLE,
+    SESSIONS_TABLE,
 )
 from infra.api import ROOT
 from infra.log_groups import log_group
@@ -150,6 +158,9 @@ class Media(Construct):
         nodes.add_ingress_rule(
             ec2.Peer.ipv4(self.vpc.vpc_cidr_block), ec2.Port.tcp(TURN_PORT), "NLB to coturn"
         )
+        nodes.connections.allow_internally(
+            ec2.Port.tcp(MEDIA_PORT), "SFU to SFU: a room's signalling relayed to its node"
+        )
         suppress(
             nodes,
             ("AwsSolutions-EC23", "TURN and WebRTC media must be reachable from any client."),
@@ -212,6 +223,23 @@ class Media(Construct):
         sfu.add_to_task_role_policy(
             iam.PolicyStatement(
                 actions=["dynamodb:GetItem", "dynamodb:Query"], resources=[rooms.attr_arn]
+            )
+        )
+        # Admission reads the sign-in; the fleet: this node's registry item (heartbeat),
+        # and where a room is placed and its node's private URL (relaying the room there).
+        sfu.add_to_task_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem"],
+                resources=[
+                    storage.tables[name].attr_arn
+                    for name in (SESSIONS_TABLE, ROOM_PLACEMENTS_TABLE, MEDIA_NODES_TABLE)
+                ],
+            )
+        )
+        sfu.add_to_task_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:UpdateItem"],
+                resources=[storage.tables[MEDIA_NODES_TABLE].attr_arn],
             )
         )
         sfu.add_to_task_role_policy(
@@ -312,6 +340,8 @@ class Media(Construct):
                 "VETPET_MEDIA_HOST": "0.0.0.0",  # noqa: S104 - host networking: the node's interfaces
                 "VETPET_MEDIA_PORT": str(MEDIA_PORT),
                 "VETPET_MEDIA_UDP_PORTS": stage.media_udp_ports,
+                # Shared by every node; each finds its own public and private IP (IMDSv2).
+                "VETPET_MEDIA_SIGNALLING_URL": stage.media_signalling_url,
                 "VETPET_TOKEN_ISSUER": stage.issuer,
                 "VETPET_JWKS_URL": stage.jwks_url,
                 "VETPET_STAGE": stage.name,

@@ -43,6 +43,11 @@ class StageConfig:
         return f"media.{self.zone_name}"
 
     @property
+    def media_signalling_url(self) -> str:
+        """The one public signalling URL every SFU node registers (the media NLB)."""
+        return f"wss://{self.media_domain}"
+
+    @property
     def email_sender(self) -> str:
         return f"no-reply@{self.zone_name}"
 

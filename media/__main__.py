@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from media.admission import DynamoAdmissionStore
 from media.aiortc_bridge import IcePolicy, install_ice_policy
 from media.auth import TokenVerifier
 from media.config import Settings, load_settings
+from media.fleet import DynamoRoomHosts, route_rooms_to_their_node
 from media.passwords import DynamoRoomPasswordStore
 from media.playback import Playback, add_routes
 from media.protection import TaskProtection
@@ -46,8 +48,18 @@ def _registry(settings: Settings) -> NodeRegistry:
             signalling_url=settings.signalling_url,
             public_ip=settings.public_ip or settings.host,
             capacity=settings.capacity,
+            private_url=settings.private_url,
         ),
     )
+
+
+def _serving_rooms_of_the_fleet(app: web.Application, settings: Settings) -> web.Application:
+    """The node's public app: a room placed on another node is relayed to it."""
+    hosts = DynamoRoomHosts(
+        settings.node_id, settings.placements_table, settings.nodes_table, settings.region
+    )
+    route_rooms_to_their_node(app, hosts, settings.node_id)
+    return app
 
 
 def _with_heartbeat(
@@ -142,7 +154,7 @@ def run_worker(host: str, port: int, *, index: int, public: bool) -> None:
 
     app = create_app(server)
     if public:
-        app = _with_heartbeat(app, settings, registry, state)
+        app = _with_heartbeat(_serving_rooms_of_the_fleet(app, settings), settings, registry, state)
     asyncio.run(
         lifecycle.serve(
             app,
@@ -160,8 +172,16 @@ def run_front(settings: Settings) -> None:
     drains: the node is marked draining, each worker drains itself, the front exits when
     they have."""
     ports = [settings.port + 1 + i for i in range(settings.workers)]
+    # The workers announce the addresses the front found (or was given), not their own look-up.
+    worker_env = {
+        **os.environ,
+        "VETPET_MEDIA_PUBLIC_IP": settings.public_ip or "",
+        "VETPET_MEDIA_PRIVATE_IP": settings.private_ip or "",
+    }
     workers = [
-        subprocess.Popen([sys.executable, "-m", "media", "--worker-port", str(port)])  # noqa: S603
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "media", "--worker-port", str(port)], env=worker_env
+        )
         for port in ports
     ]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
@@ -180,7 +200,7 @@ def run_front(settings: Settings) -> None:
     async def live_workers() -> int:
         return sum(worker.poll() is None for worker in workers)
 
-    front_app = create_front_app(urls, front)
+    front_app = _serving_rooms_of_the_fleet(create_front_app(urls, front), settings)
     recordings = _recordings(settings)
     if recordings is not None:  # the front plays recordings back itself (no room involved)
         store, vault = recordings

@@ -2,19 +2,21 @@
 
 Table names come from the same settings the API uses (`VETPET_STAGE`,
 `VETPET_TABLE_PREFIX`) plus the names in `chalicelib/media_nodes/contract.py`.
-Outside the local stage the server refuses to start without what a deployed node needs.
+Outside the local stage the server refuses to start without what a deployed node needs;
+its public and private IPv4, unless given, come from the instance metadata service.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 from chalicelib.config import RECORDING_RETENTION_DEFAULT
 from chalicelib.media_nodes import contract
+from media import imds
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8090
@@ -43,6 +45,8 @@ class Settings:
     workers: int
     udp_ports: tuple[int, int]
     public_ip: str | None
+    # Where the other nodes reach this one (node-to-node signalling); None: `host`.
+    private_ip: str | None
     node_id: str
     signalling_url: str
     capacity: int
@@ -64,6 +68,11 @@ class Settings:
         return f"{self.table_prefix}{name}"
 
     @property
+    def private_url(self) -> str:
+        """This node's signalling origin for its peers (registered, proxied to)."""
+        return f"http://{self.private_ip or self.host}:{self.port}"
+
+    @property
     def rooms_table(self) -> str:
         return self.table(contract.ROOMS_TABLE)
 
@@ -78,6 +87,10 @@ class Settings:
     @property
     def nodes_table(self) -> str:
         return self.table(contract.MEDIA_NODES_TABLE)
+
+    @property
+    def placements_table(self) -> str:
+        return self.table(contract.ROOM_PLACEMENTS_TABLE)
 
     @property
     def recordings_table(self) -> str:
@@ -126,8 +139,14 @@ def worker_count(env: Mapping[str, str]) -> int:
     return int(env.get("VETPET_MEDIA_WORKERS", str(os.cpu_count() or 1)))
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Build settings from ``env`` (defaults to ``os.environ``)."""
+Discover = Callable[[str], imds.NodeAddresses]
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, *, discover: Discover = imds.discover
+) -> Settings:
+    """Build settings from ``env`` (defaults to ``os.environ``). A deployed node given
+    no public or private IP asks ``discover`` (the metadata service) for both."""
     source = os.environ if env is None else env
     stage = source.get("VETPET_STAGE", "local")
     issuer = source.get("VETPET_TOKEN_ISSUER", "")
@@ -137,6 +156,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     port = int(source.get("VETPET_MEDIA_PORT", str(DEFAULT_PORT)))
     workers = worker_count(source)
     public_ip = source.get("VETPET_MEDIA_PUBLIC_IP") or None
+    private_ip = source.get("VETPET_MEDIA_PRIVATE_IP") or None
+    if stage != "local" and (public_ip is None or private_ip is None):
+        endpoint = source.get("VETPET_MEDIA_IMDS_ENDPOINT") or imds.DEFAULT_ENDPOINT
+        found = _discovered(endpoint, discover)
+        public_ip = public_ip or found.public_ip
+        private_ip = private_ip or found.private_ip
     settings = Settings(
         stage=stage,
         host=host,
@@ -148,6 +173,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         workers=workers,
         udp_ports=parse_port_range(source.get("VETPET_MEDIA_UDP_PORTS", DEFAULT_UDP_PORTS)),
         public_ip=public_ip,
+        private_ip=private_ip,
         node_id=source.get("VETPET_MEDIA_NODE_ID") or f"{socket.gethostname()}-{port}",
         signalling_url=source.get("VETPET_MEDIA_SIGNALLING_URL")
         or f"ws://{public_ip or host}:{port}",
@@ -178,11 +204,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return settings
 
 
+def _discovered(endpoint: str, discover: Discover) -> imds.NodeAddresses:
+    try:
+        return discover(endpoint)
+    except imds.MetadataUnavailableError as exc:
+        raise ConfigurationError(
+            "set VETPET_MEDIA_PUBLIC_IP and VETPET_MEDIA_PRIVATE_IP, or run where the "
+            f"instance metadata service (VETPET_MEDIA_IMDS_ENDPOINT) answers: {exc}"
+        ) from exc
+
+
 def _require_deployed(settings: Settings) -> None:
     missing = [
         name
         for name, value in (
-            ("VETPET_MEDIA_PUBLIC_IP", settings.public_ip),
             ("VETPET_MEDIA_SIGNALLING_URL", settings.signalling_url.startswith("wss://")),
             ("VETPET_RECORDINGS_KEY_ARN", settings.recordings_key_arn.startswith("arn:")),
         )

@@ -1,6 +1,7 @@
 """This node in the fleet registry (`media-nodes`, read by the API's placement).
 
-A heartbeat every few seconds writes the node's public signalling URL and IP, capacity,
+A heartbeat every few seconds writes the node's public signalling URL and IP, the
+private URL its peers proxy a room's signalling to (`private_url`), capacity,
 live rooms and draining flag, and resets `placed` (rooms the API placed here since the
 last heartbeat; `live_rooms` now counts those that started). The TTL tidies up a node
 that stopped for good; the API treats a node as dead long before that.
@@ -29,6 +30,8 @@ class NodeInfo:
     signalling_url: str
     public_ip: str
     capacity: int
+    # None: the node takes no proxied rooms from its peers (nothing registered).
+    private_url: str | None = None
 
 
 class NodeRegistry:
@@ -49,6 +52,8 @@ class NodeRegistry:
             "expires": {"N": str(now + REGISTRY_TTL)},
             "placed": {"N": "0"},
         }
+        if self._node.private_url is not None:
+            values["private_url"] = {"S": self._node.private_url}
         names = {f"#f{i}": name for i, name in enumerate(values)}
         self._client.update_item(
             TableName=self._table,

@@ -2,20 +2,25 @@
 
 Workers are ordinary media servers on loopback ports. The front serves /health and the web
 client, and proxies each room's signalling WebSocket to ``worker_for(room_id)``; media (ICE)
-then flows directly between the client and that worker's UDP sockets.
+then flows directly between the client and that worker's UDP sockets. The same proxy
+carries a room's signalling to the node hosting it (media/fleet.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiohttp import WSMsgType, web
 
-from media.signalling import STATIC_DIR, index
+from media.signalling import CLOSE_UNAVAILABLE, ROOM_SOCKET_PATH, STATIC_DIR, index
+
+logger = logging.getLogger(__name__)
 
 WORKER_URLS = web.AppKey("worker_urls", list[str])
 
@@ -34,6 +39,19 @@ def worker_for(room_id: str, workers: int) -> int:
     return int.from_bytes(digest[:8], "big") % workers
 
 
+# Connecting to a worker or a peer node takes milliseconds; one that does not answer
+# within this is treated as unreachable.
+UPSTREAM_CONNECT_SECONDS = 5.0
+# Close codes passed on as they are (the refusals, 1000, 1001); any other end is 1000.
+_RELAYED_CLOSE_CODES = range(4000, 5000)
+
+
+def _relayed_close_code(code: int | None) -> int:
+    if code is not None and (code in _RELAYED_CLOSE_CODES or code in (1000, 1001)):
+        return code
+    return 1000
+
+
 async def _pipe(
     source: web.WebSocketResponse | aiohttp.ClientWebSocketResponse,
     target: web.WebSocketResponse | aiohttp.ClientWebSocketResponse,
@@ -42,18 +60,36 @@ async def _pipe(
         if msg.type != WSMsgType.TEXT:
             break
         await target.send_str(msg.data)
-    await target.close()
+    await target.close(code=_relayed_close_code(source.close_code))
+
+
+async def proxy_websocket(
+    request: web.Request, url: str, headers: Mapping[str, str] | None = None
+) -> web.WebSocketResponse:
+    """Accept the client's WebSocket and relay its text messages both ways to ``url``
+    (close codes too); an upstream that cannot be reached ends it with `unavailable`."""
+    client = web.WebSocketResponse(heartbeat=20)
+    await client.prepare(request)
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=UPSTREAM_CONNECT_SECONDS)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        try:
+            upstream = await session.ws_connect(url, headers=headers)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning("signalling upstream unreachable: %s", type(exc).__name__)
+            await client.send_json({"type": "error", "code": "unavailable"})
+            await client.close(code=CLOSE_UNAVAILABLE)
+            return client
+        async with upstream:
+            await asyncio.gather(_pipe(client, upstream), _pipe(upstream, client))
+    return client
 
 
 async def proxy_room(request: web.Request) -> web.StreamResponse:
     urls = request.app[WORKER_URLS]
     room_id = request.match_info["room_id"]
-    client = web.WebSocketResponse(heartbeat=20)
-    await client.prepare(request)
-    url = f"{urls[worker_for(room_id, len(urls))]}/rooms/{room_id}/ws"
-    async with aiohttp.ClientSession() as session, session.ws_connect(url) as upstream:
-        await asyncio.gather(_pipe(client, upstream), _pipe(upstream, client))
-    return client
+    return await proxy_websocket(
+        request, f"{urls[worker_for(room_id, len(urls))]}/rooms/{room_id}/ws"
+    )
 
 
 async def _worker_health(urls: list[str]) -> list[dict[str, Any]]:
@@ -88,7 +124,7 @@ def create_front_app(worker_urls: list[str], state: FrontState) -> web.Applicati
     app[WORKER_URLS] = worker_urls
     app[FRONT_STATE] = state
     app.router.add_get("/health", front_health)
-    app.router.add_get("/rooms/{room_id}/ws", proxy_room)
+    app.router.add_get(ROOM_SOCKET_PATH, proxy_room)
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC_DIR)
     return app

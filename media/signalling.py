@@ -24,12 +24,15 @@ logger = logging.getLogger(__name__)
 
 JOIN_TIMEOUT = 10.0
 STATIC_DIR = Path(__file__).parent / "static"
+ROOM_SOCKET_PATH = "/rooms/{room_id}/ws"
 
 # WebSocket close codes of a refused join (the `error` message's code says the same).
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_TOO_MANY_ATTEMPTS = 4429
 CLOSE_ROOM_FULL = 4409
 CLOSE_DRAINING = 4503
+# The room's worker or node could not be reached (`error` code `unavailable`): retry.
+CLOSE_UNAVAILABLE = 4503
 CLOSE_GOING_AWAY = 1001  # the server shuts down (after its drain)
 
 
@@ -92,7 +95,7 @@ def create_app(server: MediaServer) -> web.Application:
     app = web.Application()
     app[SERVER] = server
     app.router.add_get("/health", health)
-    app.router.add_get("/rooms/{room_id}/ws", room_socket)
+    app.router.add_get(ROOM_SOCKET_PATH, room_socket)
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC_DIR)
     if server.playback is not None:

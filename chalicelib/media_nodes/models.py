@@ -21,6 +21,9 @@ class MediaNode(BaseModel):
     node_id = UnicodeAttribute(hash_key=True)
     signalling_url = UnicodeAttribute()
     public_ip = UnicodeAttribute()
+    # Where the other nodes proxy this node's rooms to (`http://<private ip>:<port>`);
+    # absent on a node from before node-to-node proxying.
+    private_url = UnicodeAttribute(null=True)
     capacity = NumberAttribute()
     live_rooms = NumberAttribute()
     placed = NumberAttribute(default=0)

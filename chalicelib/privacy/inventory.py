@@ -276,6 +276,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "node_id": _key("identifies an SFU node (no personal data)"),
         "signalling_url": _key("where participants open the room's WebSocket"),
         "public_ip": _key("the node's public address (a server's, not a person's)"),
+        "private_url": _key("where the other nodes relay the node's rooms (a server's)"),
         "capacity": _key("rooms the node can take"),
         "live_rooms": _key("rooms live on the node at its last heartbeat"),
         "placed": _key("rooms placed on the node since its last heartbeat"),

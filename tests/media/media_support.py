@@ -127,6 +127,16 @@ async def serve_jwks(keys: list[KeyPair]) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}/v1/.well-known/jwks.json"
 
 
+async def serve_app(app: web.Application, runners: list[web.AppRunner]) -> str:
+    """Serve ``app`` on a free loopback port (``runners`` collects it for clean-up)."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    runners.append(runner)
+    return f"http://127.0.0.1:{port}"
+
+
 async def join_once(
     base_url: str, room: str, token: str, password: str | None = None
 ) -> tuple[dict[str, Any], int | None]:

@@ -25,16 +25,14 @@ def test_table_names_use_the_apis_prefix() -> None:
     assert (prefixed.rooms_table, prefixed.sessions_table) == ("x-rooms", "x-sessions")
 
 
-@pytest.mark.parametrize(
-    "missing",
-    ["VETPET_MEDIA_PUBLIC_IP", "VETPET_MEDIA_SIGNALLING_URL", "VETPET_RECORDINGS_KEY_ARN"],
-)
+@pytest.mark.parametrize("missing", ["VETPET_MEDIA_SIGNALLING_URL", "VETPET_RECORDINGS_KEY_ARN"])
 def test_deployed_node_refuses_to_start_incomplete(missing: str) -> None:
     env = {
         **BASE,
         "VETPET_STAGE": "prod",
         "VETPET_MEDIA_PUBLIC_IP": "203.0.113.7",
-        "VETPET_MEDIA_SIGNALLING_URL": "wss://sfu-1.vetpet.example",
+        "VETPET_MEDIA_PRIVATE_IP": "10.0.0.7",
+        "VETPET_MEDIA_SIGNALLING_URL": "wss://media.vetpet.example",
         "VETPET_RECORDINGS_KEY_ARN": "arn:aws:kms:eu-west-1:111122223333:key/recordings",
     }
     assert load_settings(env).public_ip == "203.0.113.7"

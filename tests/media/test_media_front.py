@@ -11,24 +11,15 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
-from media_support import ISSUER, KeyPair, free_port, wait_for
+from media_support import ISSUER, KeyPair, free_port, serve_app, wait_for
 
 from media.admission import InMemoryAdmissionStore
 from media.auth import TokenVerifier
 from media.passwords import InMemoryRoomPasswordStore
 from media.routing import FrontState, create_front_app, worker_for, worker_rooms
-from media.signalling import MediaServer, create_app
+from media.signalling import CLOSE_UNAUTHORIZED, MediaServer, create_app
 
 Node = tuple[list[MediaServer], list[str], FrontState, str]
-
-
-async def _serve(app: web.Application, runners: list[web.AppRunner]) -> str:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    runners.append(runner)
-    return f"http://127.0.0.1:{port}"
 
 
 @pytest_asyncio.fixture
@@ -44,9 +35,9 @@ async def node(jwks_url: str, admission: InMemoryAdmissionStore) -> AsyncIterato
         )
         for _ in range(2)
     ]
-    urls = [await _serve(create_app(worker), runners) for worker in workers]
+    urls = [await serve_app(create_app(worker), runners) for worker in workers]
     state = FrontState()
-    front = await _serve(create_front_app(urls, state), runners)
+    front = await serve_app(create_front_app(urls, state), runners)
     yield workers, urls, state, front
     for runner in reversed(runners):
         await runner.cleanup()
@@ -112,9 +103,9 @@ async def test_a_refusal_from_the_worker_reaches_the_client(node: Node, keys: Ke
     ):
         await ws.send_json({"type": "join", "token": keys.token(room="another-room", sub="o")})
         answer = await ws.receive_json(timeout=15)
-        assert answer["type"] == "error"
+        assert answer == {"type": "error", "code": "unauthorized"}
         await ws.receive(timeout=15)
-        assert ws.closed
+        assert (ws.closed, ws.close_code) == (True, CLOSE_UNAUTHORIZED)
 
 
 @pytest.mark.asyncio
@@ -124,7 +115,7 @@ async def test_health_is_degraded_with_a_worker_down_and_draining_once_told(
     _, urls, state, front = node
     down = f"http://127.0.0.1:{free_port()}"
     runners: list[web.AppRunner] = []
-    degraded_front = await _serve(create_front_app([urls[0], down], FrontState()), runners)
+    degraded_front = await serve_app(create_front_app([urls[0], down], FrontState()), runners)
     try:
         status, body = await _health(degraded_front)
         assert (status, body["status"], body["workers"][1]) == (503, "degraded", {"status": "down"})

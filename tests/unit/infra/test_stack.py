@@ -270,6 +270,82 @@ def test_media_tasks_coturn_refuses_private_peers_and_the_sfu_runs_as_its_stage(
     assert {env["VETPET_TABLE_PREFIX"] + name for name in read} <= created
 
 
+def _sfu_container(assembly: Assembly, stage: str) -> dict[str, Any]:
+    return next(
+        c
+        for d in assembly.resources(stage, "AWS::ECS::TaskDefinition").values()
+        for c in d["Properties"]["ContainerDefinitions"]
+        if c["Name"] == "sfu"
+    )
+
+
+def test_sfu_nodes_share_the_public_signalling_name_and_find_their_own_addresses(
+    assembly: Assembly, stage: str
+) -> None:
+    env = {e["Name"]: e["Value"] for e in _sfu_container(assembly, stage)["Environment"]}
+    media_domain = stage_config(stage).media_domain
+    assert env["VETPET_MEDIA_SIGNALLING_URL"] == f"wss://{media_domain}"
+    records = assembly.resources(stage, "AWS::Route53::RecordSet").values()
+    assert media_domain in {r["Properties"]["Name"].rstrip(".") for r in records}
+    # No per-node address in the task: each node asks the metadata service (IMDSv2) ...
+    assert not {"VETPET_MEDIA_PUBLIC_IP", "VETPET_MEDIA_PRIVATE_IP"} & set(env)
+    assert "VETPET_MEDIA_IMDS_ENDPOINT" not in env  # the instance's own, 169.254.169.254
+    # ... which a host-networked container reaches in one hop: the launch template's
+    # default hop limit (1) is enough; tokens are required. Bridge networking would
+    # need HttpPutResponseHopLimit >= 2.
+    (template,) = assembly.resources(stage, "AWS::EC2::LaunchTemplate").values()
+    metadata = template["Properties"]["LaunchTemplateData"]["MetadataOptions"]
+    assert metadata["HttpTokens"] == "required"
+    sfu_task = next(
+        d
+        for d in assembly.resources(stage, "AWS::ECS::TaskDefinition").values()
+        if any(c["Name"] == "sfu" for c in d["Properties"]["ContainerDefinitions"])
+    )
+    assert sfu_task["Properties"]["NetworkMode"] == "host"
+    assert "169.254.169.254" not in json.dumps(template)  # no iptables rule blocks it
+
+
+def test_sfu_nodes_reach_each_other_on_the_signalling_port_only_from_their_group(
+    assembly: Assembly, stage: str
+) -> None:
+    groups = assembly.resources(stage, "AWS::EC2::SecurityGroup")
+    (nodes,) = (k for k in groups if k.startswith("MediaNodes"))
+    port = int(_sfu_container(assembly, stage)["PortMappings"][0]["ContainerPort"])
+    self_rules = [
+        r["Properties"]
+        for r in assembly.resources(stage, "AWS::EC2::SecurityGroupIngress").values()
+        if r["Properties"].get("SourceSecurityGroupId") == {"Fn::GetAtt": [nodes, "GroupId"]}
+        and r["Properties"]["GroupId"] == {"Fn::GetAtt": [nodes, "GroupId"]}
+    ]
+    assert [(r["IpProtocol"], r["FromPort"], r["ToPort"]) for r in self_rules] == [
+        ("tcp", port, port)
+    ]
+
+
+def test_the_sfu_role_heartbeats_and_reads_placements_but_writes_nothing_else_of_the_fleet(
+    assembly: Assembly, stage: str
+) -> None:
+    tables = {
+        k: t["Properties"]["TableName"].removeprefix(f"vetpet-{stage}-")
+        for k, t in assembly.resources(stage, "AWS::DynamoDB::Table").items()
+    }
+    policies = assembly.resources(stage, "AWS::IAM::Policy")
+    (policy,) = (p for k, p in policies.items() if k.startswith("MediaSfuTaskRole"))
+    granted: dict[str, set[str]] = {}
+    for statement in _statements(policy["Properties"]["PolicyDocument"]):
+        for resource in _as_list(statement["Resource"]):
+            name = (
+                tables.get(resource.get("Fn::GetAtt", [None])[0])
+                if isinstance(resource, dict)
+                else None
+            )
+            if name is not None:
+                granted.setdefault(name, set()).update(_as_list(statement["Action"]))
+    assert granted[contract.MEDIA_NODES_TABLE] == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    assert granted[contract.ROOM_PLACEMENTS_TABLE] == {"dynamodb:GetItem"}
+    assert granted[contract.SESSIONS_TABLE] == {"dynamodb:GetItem"}
+
+
 @pytest.mark.parametrize(
     ("job", "secrets"),
     [

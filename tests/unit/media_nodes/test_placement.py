@@ -52,6 +52,20 @@ def test_heartbeat_registers_the_node(clock: time_machine.Coordinates) -> None:
     assert node.heartbeat_at == NOW.timestamp()
 
 
+def test_heartbeat_registers_the_private_url_only_of_a_node_that_has_one(
+    clock: time_machine.Coordinates,
+) -> None:
+    settings = get_settings()
+    NodeRegistry(
+        settings.table_name(MEDIA_NODES_TABLE),
+        settings.region,
+        NodeInfo("sfu-p", "wss://media.vetpet.test", "203.0.113.1", 10, "http://10.0.1.5:8090"),
+    ).heartbeat(live_rooms=0, draining=False)
+    _registry("sfu-old").heartbeat(live_rooms=0, draining=False)
+    assert MediaNode.get("sfu-p").private_url == "http://10.0.1.5:8090"
+    assert MediaNode.get("sfu-old").private_url is None
+
+
 def test_least_loaded_node_takes_a_new_room_and_keeps_it(
     clock: time_machine.Coordinates,
 ) -> None:
