@@ -45,10 +45,12 @@ def require_adult(birth_date: date, now: datetime) -> None:
 def register(data: RegisterIn, now: datetime, origin: Origin) -> None:
     """Create a pending (unverified) owner and, after the answer, e-mail a code.
 
-    The same work happens for every address: the password is hashed and the account's
-    creation is attempted in one transaction that fails when the address is taken. A
-    taken address changes nothing: a pending registration is never overwritten (it gets
-    a fresh code), a verified account gets a warning e-mail.
+    The same work happens for every address: the password is hashed, the new account's
+    first consent-ledger events (its acceptance of the policy, its cookie choice) are
+    built and signed, and the account is attempted together with them in one transaction
+    that fails when the address is taken. So an account never exists without its
+    recorded acceptance, and a taken address changes nothing: a pending registration is
+    never overwritten (it gets a fresh code), a verified account gets a warning e-mail.
     """
     require_adult(data.birth_date, now)
     acceptable_password(data.password, str(data.email), data.name)
@@ -70,13 +72,13 @@ def register(data: RegisterIn, now: datetime, origin: Origin) -> None:
         postcode=data.postcode,
         created_at=now,
     )
+    opening = consent_hooks.opening(user, now, data.cookie_consent_id)
     try:
-        repository.create_user(user)
+        repository.create_user(user, opening)
     except repository.EmailTakenError:
         auth_event("registration_requested", origin, None)
     else:
         auth_event("registration_requested", origin, user.user_id)
-        consent_hooks.registered(user, now, data.cookie_consent_id)
     mailer.request(mailer.REGISTERED, email, now)
 
 

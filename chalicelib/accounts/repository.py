@@ -4,15 +4,20 @@ functions the rules call (they use the store configured in `users`).
 The contract (held by `tests/unit/accounts/test_user_store_contract.py` for the adapter
 and for the in-memory fake alike): e-mail addresses are normalised; one account per
 address, enforced when the account is created and when its address changes (a second
-claim raises `EmailTakenError` and stores nothing); an unknown id or address finds
-nothing; after a change the account is found by its new address only.
+claim raises `EmailTakenError` and stores nothing); a new account's opening consent
+events are stored with it or not at all (`ChainConflict` when its ledger already has
+them); an unknown id or address finds nothing; after a change the account is found by
+its new address only.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from chalicelib.accounts.models import EmailClaim, User
+
+if TYPE_CHECKING:
+    from chalicelib.consent.service import Opening
 
 
 def normalise_email(email: str) -> str:
@@ -28,8 +33,10 @@ class UserStore(Protocol):
 
     def find_by_email(self, email: str) -> User | None: ...
 
-    def create(self, user: User) -> None:
-        """Save a new user and claim its address at once, or raise `EmailTakenError`."""
+    def create(self, user: User, opening: Opening | None = None) -> None:
+        """Save a new user, claim its address and record its opening consent events at
+        once, or raise `EmailTakenError` (`ChainConflict` when its ledger already has
+        events) and store nothing."""
         ...
 
     def change_email(self, user: User, new_email: str) -> None:
@@ -38,8 +45,12 @@ class UserStore(Protocol):
         ...
 
 
+ACCOUNT, LEDGER = "account", "ledger"  # the labels of a creation's writes
+
+
 class DynamoUserStore:
-    """Users in the users table; the address claim in the same transaction."""
+    """Users in the users table; the address claim and a new account's opening consent
+    events in the same transaction."""
 
     def get(self, user_id: str) -> User | None:
         try:
@@ -52,24 +63,28 @@ class DynamoUserStore:
             return self.get(entry.user_id)
         return None
 
-    def create(self, user: User) -> None:
-        from pynamodb.exceptions import TransactWriteError
-        from pynamodb.transactions import TransactWrite
-
-        from chalicelib.store.transact import transaction_connection
+    def create(self, user: User, opening: Opening | None = None) -> None:
+        from chalicelib.consent.errors import ChainConflict
+        from chalicelib.consent.repository import ledger_writes
+        from chalicelib.store.transact import LabelledWrite, write_labelled
 
         user.email = normalise_email(user.email)
-        try:
-            with TransactWrite(connection=transaction_connection()) as tx:
-                tx.save(user, condition=User.user_id.does_not_exist())
-                tx.save(
-                    EmailClaim(user.email, user_id=user.user_id),
-                    condition=EmailClaim.email.does_not_exist(),
-                )
-        except TransactWriteError as error:
-            if error.cause_response_code == "TransactionCanceledException":
-                raise EmailTakenError(user.email) from None
-            raise
+        consent = []
+        if opening is not None:
+            consent = ledger_writes(user.user_id, opening.events, opening.changes, opening.at)
+
+        def build(tx: LabelledWrite) -> None:
+            tx.save(ACCOUNT, user, condition=User.user_id.does_not_exist())
+            claim = EmailClaim(user.email, user_id=user.user_id)
+            tx.save(ACCOUNT, claim, condition=EmailClaim.email.does_not_exist())
+            for item, condition in consent:
+                tx.save(LEDGER, item, condition=condition)
+
+        failed = write_labelled(build)
+        if ACCOUNT in failed:
+            raise EmailTakenError(user.email)
+        if failed:
+            raise ChainConflict()
 
     def change_email(self, user: User, new_email: str) -> None:
         from pynamodb.exceptions import TransactWriteError
@@ -113,6 +128,7 @@ def change_email(user: User, new_email: str) -> None:
     users.change_email(user, new_email)
 
 
-def create_user(user: User) -> None:
-    """Save a new user and claim its e-mail address in one step (`EmailTakenError`)."""
-    users.create(user)
+def create_user(user: User, opening: Opening | None = None) -> None:
+    """Save a new user, claim its e-mail address and record its opening consent events
+    in one step (`EmailTakenError`)."""
+    users.create(user, opening)

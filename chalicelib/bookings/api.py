@@ -125,7 +125,7 @@ def list_bookings(request: ApiRequest[None, BookingListQuery]) -> BookingList:
         now,
         lambda b: effective_status(b, now) in wanted and query.upcoming in (None, b.end > now),
     )
-    items = [views.for_viewer(b, actor.user_id, now) for b in kept]
+    items = views.for_viewers(kept, actor.user_id, now)
     return BookingList(items=items, next_cursor=cursor)
 
 

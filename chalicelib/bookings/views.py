@@ -3,6 +3,7 @@ own; the consultant sees the client as exactly {name, country, timezone} (P7).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from chalicelib.accounts.repository import get_user
@@ -26,7 +27,8 @@ from chalicelib.clock import to_rfc3339
 from chalicelib.consultants.models import ConsultantProfile
 from chalicelib.consultants.schemas import Money
 from chalicelib.errors import NotFound
-from chalicelib.payments.wiring import payment_summary
+from chalicelib.payments.schemas import PaymentSummary
+from chalicelib.payments.wiring import payment_summaries
 from chalicelib.pets.models import Pet
 from chalicelib.pets.schemas import PetOut
 from chalicelib.pets.views import pet_out
@@ -100,7 +102,7 @@ def _common(booking: Booking, now: datetime) -> dict[str, object]:
     }
 
 
-def for_owner(booking: Booking, now: datetime) -> OwnerBooking:
+def for_owner(booking: Booking, now: datetime, payment: PaymentSummary | None) -> OwnerBooking:
     status = effective_status(booking, now)
     hold = booking.hold_expires_at if status is BookingStatus.PENDING_PAYMENT else None
     return OwnerBooking.model_validate(
@@ -108,7 +110,7 @@ def for_owner(booking: Booking, now: datetime) -> OwnerBooking:
             **_common(booking, now),
             "hold_expires_at": to_rfc3339(hold) if hold else None,
             "price": _price(booking),
-            "payment": payment_summary(booking.booking_id, booking.rescheduled_from, now),
+            "payment": payment,
             "consultant": consultant_ref(booking.consultant_id),
             "pet": pet_for_owner(booking.owner_id, booking.pet_id),
         }
@@ -125,10 +127,23 @@ def for_consultant(booking: Booking, now: datetime) -> ConsultantBooking:
     )
 
 
+def for_viewers(
+    bookings: Sequence[Booking], viewer_id: str, now: datetime
+) -> list[OwnerBooking | ConsultantBooking]:
+    """Each booking as the viewer sees it; the payments of the viewer's own bookings are
+    read together (batched), not one by one."""
+    owned = {b.booking_id: b.rescheduled_from for b in bookings if b.owner_id == viewer_id}
+    payments = payment_summaries(owned, now) if owned else {}
+    return [
+        for_owner(b, now, payments[b.booking_id])
+        if b.owner_id == viewer_id
+        else for_consultant(b, now)
+        for b in bookings
+    ]
+
+
 def for_viewer(booking: Booking, viewer_id: str, now: datetime) -> OwnerBooking | ConsultantBooking:
-    if viewer_id == booking.owner_id:
-        return for_owner(booking, now)
-    return for_consultant(booking, now)
+    return for_viewers([booking], viewer_id, now)[0]
 
 
 def message_out(message: QuestionMessage) -> MessageOut:

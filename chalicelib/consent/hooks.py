@@ -6,13 +6,13 @@ from datetime import datetime
 
 from chalicelib.accounts.models import User
 from chalicelib.consent import operations
-from chalicelib.consent.service import DEFAULT_CHANNEL
+from chalicelib.consent.service import DEFAULT_CHANNEL, Opening
 
 
-def registered(user: User, now: datetime, cookie_consent_id: str | None) -> None:
-    """Registration accepts the policy in effect and keeps the visitor's cookie choice."""
-    operations.accept_policy(user, now, DEFAULT_CHANNEL)
-    signed_in(user, now, cookie_consent_id)
+def opening(user: User, now: datetime, cookie_consent_id: str | None) -> Opening:
+    """What registration stores with the new account: acceptance of the policy in effect
+    and the visitor's cookie choice (P13), as the first events of its ledger."""
+    return operations.opening(user, now, DEFAULT_CHANNEL, cookie_consent_id)
 
 
 def signed_in(user: User, now: datetime, cookie_consent_id: str | None) -> None:

@@ -26,10 +26,12 @@ from chalicelib.consent.service import (
     Decision,
     Draft,
     Event,
+    Opening,
     PolicyRef,
     SetConsent,
     SetRestriction,
     Subject,
+    chain,
     consent_states,
     cookie_changes,
     marketing_allowed,
@@ -117,24 +119,37 @@ def list_consents(user_id: str) -> list[ConsentState]:
     return consent_states(repository.consents(user_id))
 
 
-def _apply_consents(user: User, wanted: dict[str, bool], channel: str, now: datetime) -> None:
-    """Record the purposes whose state changes; one ledger event each."""
-    current = repository.consents(user.user_id)
-    changed = {
+def _changed(current: dict[str, ConsentState], wanted: dict[str, bool]) -> dict[str, bool]:
+    """The wanted purposes whose state differs from ``current`` (never decided: not
+    granted)."""
+    return {
         purpose: granted
         for purpose, granted in wanted.items()
         if (current[purpose].granted if purpose in current else False) != granted
     }
-    if not changed:
-        return
-    policy = current_policy(now)
-    ref = _ref(policy, subject_of(user).language)
+
+
+def _consent_decisions(
+    changed: dict[str, bool], policy: PolicyVersion | None, language: str
+) -> tuple[list[Draft], list[Change]]:
+    """One ledger event per changed purpose, and the state each one sets."""
+    ref = _ref(policy, language)
     version = policy.version if policy else None
     drafts = [
         Draft(p, Decision.GRANTED if granted else Decision.WITHDRAWN, ref)
         for p, granted in changed.items()
     ]
     changes: list[Change] = [SetConsent(p, g, version) for p, g in changed.items()]
+    return drafts, changes
+
+
+def _apply_consents(user: User, wanted: dict[str, bool], channel: str, now: datetime) -> None:
+    """Record the purposes whose state changes; one ledger event each."""
+    changed = _changed(repository.consents(user.user_id), wanted)
+    if not changed:
+        return
+    policy = current_policy(now)
+    drafts, changes = _consent_decisions(changed, policy, subject_of(user).language)
     _record(user, drafts, changes, policy, channel, now)
 
 
@@ -183,19 +198,36 @@ def acknowledge_policy(user_id: str, version: str, channel: str, now: datetime) 
     _record(user, [draft], [Acknowledge(version)], policy, channel, now)
 
 
-def accept_policy(user: User, now: datetime, channel: str) -> None:
+def _policy_acceptance(
+    policy: PolicyVersion | None, language: str, now: datetime
+) -> tuple[list[Draft], list[Change]]:
     """Registration accepts the policy as it stands: the version in effect and, when a
     later non-significant one followed it, the latest significant version too."""
-    policy = current_policy(now)
     if policy is None:
-        return
+        return [], []
     versions = {policy.version}
     latest_significant = significant_policy.get(now)
     if latest_significant is not None:
         versions.add(latest_significant.version)
-    draft = Draft(POLICY, Decision.ACCEPTED, _ref(policy, subject_of(user).language))
-    changes: list[Change] = [Acknowledge(v) for v in sorted(versions)]
-    _record(user, [draft], changes, policy, channel, now)
+    draft = Draft(POLICY, Decision.ACCEPTED, _ref(policy, language))
+    return [draft], [Acknowledge(v) for v in sorted(versions)]
+
+
+def opening(user: User, now: datetime, channel: str, cookie_consent_id: str | None) -> Opening:
+    """A new account's first ledger events, hashed from the start of its chain and
+    signed, for the transaction that creates the account: its acceptance of the policy
+    and the cookie choice it made as a visitor (P13). Built before the account is
+    attempted, so a registration with a taken address does the same reads and signing."""
+    policy = current_policy(now)
+    language = subject_of(user).language
+    drafts, changes = _policy_acceptance(policy, language, now)
+    granted = _changed({}, _cookie_choice(cookie_consent_id, now))
+    cookie_drafts, cookie_states = _consent_decisions(granted, policy, language)
+    sign = receipts.receipt_signer(policy.text_url if policy else None)
+    events = chain(
+        subject_of(user), None, drafts + cookie_drafts, channel=channel, now=now, sign=sign
+    )
+    return Opening(tuple(events), tuple(changes + cookie_states), now)
 
 
 def restriction(user_id: str) -> bool:
@@ -228,18 +260,26 @@ def save_cookie_choice(
     return stored_id, chosen
 
 
-def merge_cookie_choice(user: User, consent_id: str, channel: str, now: datetime) -> None:
-    """An anonymous choice made before signing in becomes the user's cookie consents;
-    an unknown or expired id changes nothing."""
-    choice = stores.get_cookie_choice(consent_id)
+def _cookie_choice(consent_id: str | None, now: datetime) -> dict[str, bool]:
+    """An anonymous visitor's stored choice as consent purposes; none for no id or an
+    unknown or expired one."""
+    choice = stores.get_cookie_choice(consent_id) if consent_id else None
     if choice is None or choice.expires < now:
-        return
+        return {}
     categories = {
         "performance": choice.performance,
         "analytics": choice.analytics,
         "social": choice.social,
     }
-    _apply_consents(user, cookie_changes({k: bool(v) for k, v in categories.items()}), channel, now)
+    return cookie_changes({k: bool(v) for k, v in categories.items()})
+
+
+def merge_cookie_choice(user: User, consent_id: str, channel: str, now: datetime) -> None:
+    """An anonymous choice made before signing in becomes the user's cookie consents;
+    an unknown or expired id changes nothing."""
+    wanted = _cookie_choice(consent_id, now)
+    if wanted:
+        _apply_consents(user, wanted, channel, now)
 
 
 def unsubscribe(token: str, channel: str, now: datetime) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import COOKIE_CONSENT_TTL, MARKETING_AUDIENCE_SHARDS
@@ -32,6 +33,7 @@ from chalicelib.consent.service import (
     SetRestriction,
 )
 from chalicelib.errors import Conflict, NotFound
+from chalicelib.store.base import BaseModel
 from chalicelib.store.transact import transaction_connection
 
 POLICY_DOCUMENT = "privacy-policy"
@@ -106,6 +108,19 @@ def _state_item(
     return PolicyAcknowledgement(user_id, change.version, acknowledged_at=now)
 
 
+def ledger_writes(
+    subject: str, events: Sequence[Event], changes: Sequence[Change], now: datetime
+) -> list[tuple[BaseModel, Condition | None]]:
+    """The puts of an append: each event only on a free sequence number (so the chain
+    never forks), then the state items the changes set. Another capability's
+    transaction may carry them (a new account's opening events)."""
+    puts: list[tuple[BaseModel, Condition | None]] = [
+        (_item(event), LedgerEvent.subject.does_not_exist()) for event in events
+    ]
+    puts.extend((_state_item(subject, change, now), None) for change in changes)
+    return puts
+
+
 class DynamoConsentRepository:
     """The ledger and consent state in DynamoDB; appends are one transaction."""
 
@@ -122,13 +137,10 @@ class DynamoConsentRepository:
     def append(self, events: Sequence[Event], changes: Sequence[Change], now: datetime) -> None:
         if not events:
             return
-        user_id = events[0].subject
         try:
             with TransactWrite(connection=transaction_connection()) as tx:
-                for event in events:
-                    tx.save(_item(event), condition=LedgerEvent.subject.does_not_exist())
-                for change in changes:
-                    tx.save(_state_item(user_id, change, now))
+                for item, condition in ledger_writes(events[0].subject, events, changes, now):
+                    tx.save(item, condition=condition)
         except TransactWriteError as error:
             codes = [r.code if r else None for r in error.cancellation_reasons]
             if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:

@@ -128,6 +128,16 @@ class Acknowledge:
 Change = SetConsent | SetRestriction | Acknowledge
 
 
+@dataclass(frozen=True)
+class Opening:
+    """A new subject's first ledger events (chained from the start) and the state they
+    set, stored in the same transaction as the account they belong to."""
+
+    events: tuple[Event, ...]
+    changes: tuple[Change, ...]
+    at: datetime
+
+
 class ConsentRepository(Protocol):
     """The ledger and the current consent state of each subject."""
 

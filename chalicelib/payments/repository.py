@@ -19,6 +19,10 @@ class PaymentRepository(Protocol):
     def get(self, booking_id: str) -> Payment | None:
         """The booking's payment, read consistently."""
 
+    def get_many(self, booking_ids: Iterable[str]) -> dict[str, Payment]:
+        """The payments of those bookings that have one, by booking id, read
+        consistently; an empty or repeated id list costs no more than its distinct ids."""
+
     def add(self, payment: Payment) -> bool:
         """Store a new payment; False if the booking already has one."""
 
@@ -70,6 +74,14 @@ class DynamoPaymentRepository:
             return _payment(PaymentItem.get(booking_id, consistent_read=True))
         except PaymentItem.DoesNotExist:
             return None
+
+    def get_many(self, booking_ids: Iterable[str]) -> dict[str, Payment]:
+        keys = sorted(set(booking_ids))
+        if not keys:
+            return {}
+        # PynamoDB sends 100 keys per BatchGetItem and asks again for unprocessed ones.
+        items = PaymentItem.batch_get(keys, consistent_read=True)
+        return {item.booking_id: _payment(item) for item in items}
 
     def add(self, payment: Payment) -> bool:
         item = PaymentItem(

@@ -228,16 +228,30 @@ def payment_for(
 ) -> Payment | None:
     """The payment behind a booking: its own, or, for a booking rescheduled from a paid
     one, the nearest predecessor's (a reschedule carries the payment over)."""
-    own = deps.repo.get(booking_id)
-    if own is not None:
-        return own
-    earlier = rescheduled_from
+    return payments_for(deps, {booking_id: rescheduled_from}, now)[booking_id]
+
+
+def payments_for(
+    deps: Deps, bookings: Mapping[str, str | None], now: datetime
+) -> dict[str, Payment | None]:
+    """`payment_for` of many bookings (booking id -> the booking it was rescheduled
+    from): one batched read of their payments, then one per step back along the
+    reschedule chains of those that have none."""
+    own = deps.repo.get_many(bookings)
+    found: dict[str, Payment | None] = {b: own.get(b) for b in bookings}
+    earlier = {b: e for b, e in bookings.items() if found[b] is None and e is not None}
     for _ in range(RESCHEDULE_CHAIN_MAX):
-        if earlier is None:
-            return None
-        paid = deps.repo.get(earlier)
-        if paid is not None:
-            return paid if paid.status is not P.PENDING else None
-        facts = deps.bookings.facts(earlier, now)
-        earlier = facts.rescheduled_from if facts else None
-    return None
+        if not earlier:
+            break
+        paid = deps.repo.get_many(earlier.values())
+        further: dict[str, str] = {}
+        for booking_id, predecessor in earlier.items():
+            payment = paid.get(predecessor)
+            if payment is not None:
+                found[booking_id] = payment if payment.status is not P.PENDING else None
+                continue
+            facts = deps.bookings.facts(predecessor, now)
+            if facts is not None and facts.rescheduled_from is not None:
+                further[booking_id] = facts.rescheduled_from
+        earlier = further
+    return found

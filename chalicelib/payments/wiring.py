@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 
 from chalicelib.consultants.schemas import Money
 from chalicelib.payments import service
 from chalicelib.payments.bookings_link import BookingsService
+from chalicelib.payments.domain import Payment
 from chalicelib.payments.providers import registry
 from chalicelib.payments.refunds import Ending
 from chalicelib.payments.repository import DynamoPaymentRepository
@@ -30,11 +32,18 @@ def retry_refunds(now: datetime) -> int:
     return service.retry_refunds(deps(), now)
 
 
-def payment_summary(
-    booking_id: str, rescheduled_from: str | None, now: datetime
-) -> PaymentSummary | None:
-    """The owner's view of the booking's payment; None before a checkout was opened."""
-    payment = service.payment_for(deps(), booking_id, rescheduled_from, now)
+def payment_summaries(
+    bookings: Mapping[str, str | None], now: datetime
+) -> dict[str, PaymentSummary | None]:
+    """The owner's view of each booking's payment (booking id -> the booking it was
+    rescheduled from), read in batches; None before a checkout was opened."""
+    return {
+        booking_id: _summary(payment)
+        for booking_id, payment in service.payments_for(deps(), bookings, now).items()
+    }
+
+
+def _summary(payment: Payment | None) -> PaymentSummary | None:
     if payment is None:
         return None
     currency = payment.amount.currency

@@ -6,7 +6,9 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -108,3 +110,50 @@ def free_slots(api: str, consultant_id: str) -> list[str]:
     response = requests.get(api + f"/v1/consultants/{consultant_id}/slots", timeout=TIMEOUT)
     response.raise_for_status()
     return [s["start"] for s in response.json()["items"]]
+
+
+def midday_zone(now: datetime) -> ZoneInfo:
+    """A whole-hour IANA zone where it is now between 12:00 and 12:59, so a window that
+    starts within the hour never crosses its midnight (``Etc/GMT-3`` is UTC+3)."""
+    offset = 12 - now.astimezone(UTC).hour  # -11 .. +12, all of them IANA zones
+    return ZoneInfo(f"Etc/GMT{-offset:+d}")
+
+
+def booking_starting_soon(owner: Account, consultant: Account, reason: str) -> str:
+    """Book a 30-minute slot with ``consultant`` that starts in 5 to 10 minutes (its room
+    is open at once), whatever the hour: the consultant's hours are opened for that one
+    slot in a zone where it is midday, then put back. The booking's id. A test that books
+    it cancels the booking, so the next one finds the slot free."""
+    saved = consultant.call("GET", "/v1/vet/availability").json()
+    zone = midday_zone(datetime.now(UTC))
+    local = datetime.now(zone).replace(second=0, microsecond=0)
+    start = local + timedelta(minutes=5 - local.minute % 5 + 5)
+    end = start + timedelta(minutes=30)
+    hours = {
+        **saved,
+        "timezone": zone.key,
+        "exceptions": [
+            {
+                "date": start.date().isoformat(),
+                "hours": [{"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}],
+            }
+        ],
+        "min_notice_minutes": 0,
+    }
+    assert consultant.call("PUT", "/v1/vet/availability", json=hours).status_code == 200
+    try:
+        booking = owner.call(
+            "POST",
+            "/v1/bookings",
+            headers={"Idempotency-Key": f"{reason}-{owner.user_id}"},
+            json={
+                "consultant_id": consultant.user_id,
+                "pet_id": add_pet(owner),
+                "start": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "reason": reason,
+            },
+        )
+    finally:
+        consultant.call("PUT", "/v1/vet/availability", json=saved)
+    assert booking.status_code == 201, booking.text
+    return str(booking.json()["id"])

@@ -6,10 +6,16 @@ import threading
 
 from chalicelib.accounts.models import User
 from chalicelib.accounts.repository import EmailTakenError, normalise_email
+from chalicelib.consent.service import Opening
+from tests.unit.consent.fakes import InMemoryConsentRepository
 
 
 class InMemoryUserStore:
+    """Users and address claims in dicts; a new account's opening events go to
+    ``consents`` (an in-memory ledger) under the same lock."""
+
     def __init__(self) -> None:
+        self.consents = InMemoryConsentRepository()
         self._users: dict[str, User] = {}
         self._claims: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -21,11 +27,13 @@ class InMemoryUserStore:
         user_id = self._claims.get(normalise_email(email))
         return self._users.get(user_id) if user_id else None
 
-    def create(self, user: User) -> None:
+    def create(self, user: User, opening: Opening | None = None) -> None:
         user.email = normalise_email(user.email)
         with self._lock:
             if user.email in self._claims or user.user_id in self._users:
                 raise EmailTakenError(user.email)
+            if opening is not None:  # ChainConflict before anything is stored
+                self.consents.append(opening.events, opening.changes, opening.at)
             self._claims[user.email] = user.user_id
             self._users[user.user_id] = user
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
 from argon2 import extract_parameters
+from botocore.client import BaseClient
 
+from chalicelib.accounts import mailer
 from chalicelib.accounts.repository import find_by_email
-from tests.unit.accounts.conftest import PASSWORD, Api, emails, last_code
+from chalicelib.config import get_settings
+from chalicelib.consent.notice import significant_policy
+from chalicelib.consent.operations import ledger, publish_policy
+from chalicelib.notifications.outbox import OutboxMessage
+from tests.unit.accounts.conftest import PASSWORD, T0, Api, emails, last_code
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -54,6 +62,72 @@ def test_known_and_unknown_email_get_the_same_answer(api: Api) -> None:
     assert subject == "Someone tried to register with your e-mail" or "намагався" in subject
     # The existing account keeps its password.
     assert api.login("taken@example.com").status == 200
+
+
+@pytest.fixture
+def policy_in_effect(aws: None) -> Iterator[None]:
+    summary = {"uk": "Політика", "ru": "Политика", "en": "Policy"}
+    publish_policy(
+        "2026-1",
+        significant=True,
+        effective_at=T0 - timedelta(days=1),
+        summary=summary,
+        text_url="https://vetpet.example/privacy/2026-1",
+        now=T0,
+    )
+    yield
+    significant_policy.clear()  # the in-process cache outlives the tables
+
+
+def _tables(params: dict[str, Any]) -> list[str]:
+    items = params.get("TransactItems", [])
+    return [next(iter(item.values()))["TableName"] for item in items] or [params["TableName"]]
+
+
+@pytest.mark.usefixtures("policy_in_effect")
+def test_a_taken_address_costs_the_same_storage_calls_as_a_new_one(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same reads, same one transaction of the same items (the taken one fails on its
+    address claim), so the answer's timing cannot tell the two apart."""
+    choice = {"performance": False, "analytics": True, "social": True}
+    consent_id = api.post("/v1/cookie-consents", {"categories": choice}).body["consent_id"]
+    api.verified_owner("taken@example.com")
+    taken_events = ledger(find_by_email("taken@example.com").user_id)  # type: ignore[union-attr]
+
+    def after_the_answer(message: OutboxMessage, now: datetime) -> None:
+        """Delivery runs after the answer and is not part of it."""
+
+    monkeypatch.setattr(mailer, "dispatch", after_the_answer)
+    calls: list[tuple[str, list[str]]] = []
+    make_api_call = BaseClient._make_api_call
+
+    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        calls.append((operation, _tables(params)))
+        return make_api_call(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
+
+    def calls_of(email: str) -> list[tuple[str, list[str]]]:
+        calls.clear()
+        assert api.register(email, cookie_consent_id=consent_id).status == 202
+        return list(calls)
+
+    calls_of("warm@example.com")  # loads the signing keys and caches the policy
+    new, taken = calls_of("fresh@example.com"), calls_of("taken@example.com")
+    assert new == taken
+    transactions = [tables for operation, tables in new if operation == "TransactWriteItems"]
+    assert len(transactions) == 1
+    written = ["users", "email-claims", "consent-ledger", "policy-acknowledgements", "consents"]
+    assert {get_settings().table_name(name) for name in written} == set(transactions[0])
+    fresh = find_by_email("fresh@example.com")
+    assert fresh is not None
+    assert [(e.sequence, e.purpose, e.decision) for e in ledger(fresh.user_id)] == [
+        (1, "privacy_policy", "accepted"),
+        (2, "analytics_cookies", "granted"),
+        (3, "social_cookies", "granted"),
+    ]
+    assert ledger(find_by_email("taken@example.com").user_id) == taken_events  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

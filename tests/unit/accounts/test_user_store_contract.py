@@ -9,6 +9,21 @@ import pytest
 
 from chalicelib.accounts.models import User
 from chalicelib.accounts.repository import DynamoUserStore, EmailTakenError, UserStore
+from chalicelib.consent.errors import ChainConflict
+from chalicelib.consent.repository import DynamoConsentRepository
+from chalicelib.consent.service import (
+    POLICY,
+    Acknowledge,
+    ConsentRepository,
+    Decision,
+    Draft,
+    Opening,
+    PolicyRef,
+    SetConsent,
+    Subject,
+    chain,
+    verify_chain,
+)
 from tests.unit.accounts.conftest import T0
 from tests.unit.accounts.fakes import InMemoryUserStore
 
@@ -23,8 +38,27 @@ def store(request: pytest.FixtureRequest) -> Iterator[UserStore]:
         yield InMemoryUserStore()
 
 
+@pytest.fixture
+def ledger(store: UserStore) -> ConsentRepository:
+    """Where the store records a new account's opening consent events."""
+    return store.consents if isinstance(store, InMemoryUserStore) else DynamoConsentRepository()
+
+
 def user(user_id: str, email: str) -> User:
     return User(user_id, email=email, role="owner", name="N", created_at=T0)
+
+
+def opening(user_id: str) -> Opening:
+    """Acceptance of version 2026-1 and a cookie grant, chained from the start."""
+    ref = PolicyRef("2026-1", "ab" * 32)
+    drafts = [
+        Draft(POLICY, Decision.ACCEPTED, ref),
+        Draft("analytics_cookies", Decision.GRANTED, ref),
+    ]
+    subject = Subject(user_id, "UA", "uk")
+    events = chain(subject, None, drafts, channel="api", now=T0, sign=lambda e: "receipt")
+    changes = (Acknowledge("2026-1"), SetConsent("analytics_cookies", True, "2026-1"))
+    return Opening(tuple(events), changes, T0)
 
 
 def test_a_created_user_is_found_by_id_and_normalised_address(store: UserStore) -> None:
@@ -72,6 +106,41 @@ def test_of_parallel_creations_for_one_address_exactly_one_wins(store: UserStore
     found = store.find_by_email("race@example.com")
     assert found is not None
     assert found.user_id == won[0]
+
+
+def test_an_opening_is_stored_with_the_account(store: UserStore, ledger: ConsentRepository) -> None:
+    first = opening("u-1")
+    store.create(user("u-1", "new@example.com"), first)
+    events = ledger.events("u-1")
+    assert events == list(first.events)
+    assert verify_chain(events)
+    assert ledger.acknowledged("u-1", "2026-1") is True
+    state = ledger.consents("u-1")["analytics_cookies"]
+    assert (state.granted, state.updated_at, state.policy_version) == (True, T0, "2026-1")
+
+
+def test_a_refused_account_stores_none_of_its_opening(
+    store: UserStore, ledger: ConsentRepository
+) -> None:
+    store.create(user("u-1", "twin@example.com"))
+    with pytest.raises(EmailTakenError):
+        store.create(user("u-2", "twin@example.com"), opening("u-2"))
+    assert ledger.events("u-2") == []
+    assert ledger.acknowledged("u-2", "2026-1") is False
+    assert ledger.consents("u-2") == {}
+
+
+def test_an_opening_on_a_ledger_that_has_events_stores_nothing(
+    store: UserStore, ledger: ConsentRepository
+) -> None:
+    earlier = opening("u-1")
+    ledger.append(earlier.events, [], T0)
+    with pytest.raises(ChainConflict):
+        store.create(user("u-1", "late@example.com"), opening("u-1"))
+    assert store.get("u-1") is None
+    assert store.find_by_email("late@example.com") is None
+    assert ledger.events("u-1") == list(earlier.events)
+    assert ledger.acknowledged("u-1", "2026-1") is False
 
 
 def test_a_changed_address_moves_the_account_and_frees_the_old_one(store: UserStore) -> None:

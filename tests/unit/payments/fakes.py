@@ -20,6 +20,9 @@ class MemoryPaymentRepository:
     def get(self, booking_id: str) -> Payment | None:
         return self._payments.get(booking_id)
 
+    def get_many(self, booking_ids: Iterable[str]) -> dict[str, Payment]:
+        return {b: self._payments[b] for b in set(booking_ids) if b in self._payments}
+
     def add(self, payment: Payment) -> bool:
         with self._lock:
             if payment.booking_id in self._payments:

@@ -47,6 +47,24 @@ def test_add_then_get_round_trips(repo: PaymentRepository) -> None:
     assert repo.get("bk_1") == _payment()
 
 
+def test_get_many_finds_the_payments_that_exist(repo: PaymentRepository) -> None:
+    for booking_id in ("bk_1", "bk_2"):
+        assert repo.add(_payment(booking_id))
+    assert repo.get_many(["bk_2", "bk_none", "bk_1", "bk_2"]) == {
+        "bk_1": _payment("bk_1"),
+        "bk_2": _payment("bk_2"),
+    }
+    assert repo.get_many([]) == {}
+
+
+def test_get_many_reads_more_keys_than_one_batch_takes(repo: PaymentRepository) -> None:
+    """BatchGetItem takes 100 keys; a longer list is split, none is lost."""
+    ids = [f"bk_{n:03}" for n in range(130)]
+    for booking_id in ids[::2]:
+        assert repo.add(_payment(booking_id))
+    assert sorted(repo.get_many(ids)) == ids[::2]
+
+
 def test_a_second_add_for_the_booking_is_refused(repo: PaymentRepository) -> None:
     assert repo.add(_payment())
     other = _payment()
