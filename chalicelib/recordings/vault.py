@@ -9,8 +9,10 @@ deleting the owner's key item (`shred_owner_key`) makes every copy unreadable. T
 message's encryption context is exactly ``{booking_id, owner_id, purpose}`` and is
 checked before a byte is returned, so a ciphertext copied under another booking fails.
 
-The ciphertext goes to S3 by multipart upload, one part at a time: memory holds at most a
-part and a frame, whatever the recording's length, and nothing is written to disk.
+The ciphertext goes to S3 by multipart upload, `PARTS_IN_FLIGHT` parts sent at once while
+the next is encrypted: memory holds at most those parts, the one being filled and a frame,
+whatever the recording's length, and nothing is written to disk. A playback range fetches
+and decrypts only the frames that hold it.
 
 Used by the media server (which copies this module, see `media/Dockerfile`) and by the
 API (erasure). boto3 clients are passed in; the Encryption SDK is imported on first use.
@@ -31,10 +33,19 @@ from typing import Any, Protocol
 from chalicelib.media_nodes.contract import RECORDING_KEYS_TABLE, RECORDING_PURPOSE
 from chalicelib.recordings.errors import RecordingKeyShredded, RecordingUnreadable
 
-# Plaintext bytes per Encryption SDK frame (bench/vault.py measured the choice).
-FRAME_LENGTH = 64 * 1024
-# S3 multipart part size (S3's minimum is 5 MiB for every part but the last).
-PART_SIZE = 8 * 1024 * 1024
+# Plaintext bytes per Encryption SDK frame. bench/vault.py's frame table measured 64 KiB,
+# 256 KiB and 1 MiB: the SDK decrypts 256 KiB frames fastest (fewer frames to parse than
+# 64 KiB, and they stay in cache where 1 MiB ones do not), and a range read decrypts at
+# most two frames beyond its bytes. A recording's frame size is in its header, so
+# recordings made with another size still decrypt.
+FRAME_LENGTH = 256 * 1024
+# S3 multipart part size: S3's minimum (for every part but the last), so that the parts
+# in flight and the one being filled stay within the memory target (bench/vault.py); the
+# 10,000 parts S3 allows hold 50 GiB.
+PART_SIZE = 5 * 1024 * 1024
+# Room in a part for what one SDK read adds past a frame: the header (the first read), a
+# frame's sequence number, IV and tag.
+_FRAME_SLACK = 4096
 # Parts sent to S3 at once while the next is encrypted: memory holds this many parts plus
 # the one being filled (bench/vault.py measures the peak RSS).
 PARTS_IN_FLIGHT = 2
@@ -204,14 +215,19 @@ class Vault:
 
     def _parts(self, encryptor: Readable) -> Iterator[bytearray]:
         """The ciphertext in parts of ``part_size`` (plus at most a frame); at least one
-        part, empty for an empty recording. Each part is a new buffer, handed off whole."""
-        part, yielded = bytearray(), False
+        part, empty for an empty recording. Each part is a new buffer of its final size
+        (a growing one would hold up to an eighth more), handed off whole."""
+        capacity = self._part_size + self._frame_length + _FRAME_SLACK
+        part, filled, yielded = bytearray(capacity), 0, False
         while data := encryptor.read(self._frame_length):
-            part += data
-            if len(part) >= self._part_size:
+            part[filled : filled + len(data)] = data
+            filled += len(data)
+            if filled >= self._part_size:
+                del part[filled:]  # a shorter size, the same buffer
                 yield part
-                part, yielded = bytearray(), True
-        if part or not yielded:
+                part, filled, yielded = bytearray(capacity), 0, True
+        if filled or not yielded:
+            del part[filled:]
             yield part
 
     def _upload_part(
