@@ -2,9 +2,10 @@
 (`chalicelib.recordings.vault`), then writes the `recordings` item.
 
 The recorder writes on the event loop; an uploading thread reads through a bounded pipe,
-encrypts frame by frame and sends a bounded number of multipart parts at a time, so neither a plaintext
-byte nor the whole recording is ever on disk or in memory. The item is written only once
-the upload has completed: a failed upload leaves no object and no item.
+encrypts frame by frame and sends a bounded number of multipart parts at a time, so
+neither a plaintext byte nor the whole recording is ever on disk or in memory. The item
+is written only once the upload has completed: a failed upload leaves no object and no
+item.
 """
 
 from __future__ import annotations
