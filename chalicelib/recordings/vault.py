@@ -258,6 +258,7 @@ class Vault:
         that holds ``end - 1``."""
         sdk, _ = _sdk()
         from aws_encryption_sdk.exceptions import AWSEncryptionSDKClientError
+        from aws_encryption_sdk.identifiers import ContentType
         from cryptography.exceptions import InvalidTag
 
         master_key = _master_key(scope.owner_id, self.data_key(scope.owner_id, create=False))
@@ -270,6 +271,8 @@ class Vault:
                     raise RecordingUnreadable from exc
                 if dict(header.encryption_context) != scope.context:
                     raise RecordingUnreadable
+                if header.content_type != ContentType.FRAMED_DATA:
+                    raise RecordingUnreadable  # every recording is framed
                 skipped = _skip_frames(decryptor, ciphertext, start)
                 if skipped is None:
                     return  # ``start`` is past the end
@@ -295,6 +298,7 @@ class _Ciphertext:
         self._s3, self._bucket, self._key = s3, bucket, key
         response = s3.get_object(Bucket=bucket, Key=key)
         self.size: int = response["ContentLength"]
+        self._etag: str = response["ETag"]  # a later GET reads this same version
         self.position = 0
         self._body = response["Body"]
         self._buffer = io.BufferedReader(self._body, READ_BUFFER)
@@ -308,7 +312,7 @@ class _Ciphertext:
         """Go on reading at ``offset`` (after the current position, within the object)."""
         self.close()
         self._body = self._s3.get_object(
-            Bucket=self._bucket, Key=self._key, Range=f"bytes={offset}-"
+            Bucket=self._bucket, Key=self._key, Range=f"bytes={offset}-", IfMatch=self._etag
         )["Body"]
         self._buffer = io.BufferedReader(self._body, READ_BUFFER)
         self.position = offset

@@ -22,6 +22,7 @@ from chalicelib.recordings.vault import (
     Pipe,
     RecordingScope,
     Vault,
+    _master_key,
     _sdk,
     shred_owner_key,
 )
@@ -388,3 +389,22 @@ def test_the_pipe_holds_back_a_fast_writer() -> None:
     writer.join()
     assert received == 64 * FRAME_LENGTH
     assert most_waiting <= 5 * FRAME_LENGTH
+
+
+def test_a_message_without_frames_is_unreadable(vault: Vault) -> None:
+    """Under the right key and context, but not framed as every recording is."""
+    client, algorithm = _sdk()
+    key = _master_key(SCOPE.owner_id, vault.data_key(SCOPE.owner_id, create=True))
+    unframed, _ = client.encrypt(
+        source=_webm(1000),
+        key_provider=key,
+        encryption_context=SCOPE.context,
+        algorithm=algorithm,
+        frame_length=0,
+    )
+    settings = get_settings()
+    boto3.client("s3", region_name=settings.region).put_object(
+        Bucket=settings.recordings_bucket, Key="r/unframed", Body=unframed
+    )
+    with pytest.raises(RecordingUnreadable):
+        b"".join(vault.decrypt("r/unframed", SCOPE, 10))
