@@ -190,7 +190,11 @@ class Vault:
                     frame_length=self._frame_length,
                 ) as encryptor:
                     for number, part in enumerate(self._parts(encryptor), start=1):
-                        if len(sending) == self._parts_in_flight:
+                        # Sent parts are collected as they finish, so a failed one stops
+                        # the upload at the next part rather than at the end.
+                        while sending and (
+                            sending[0].done() or len(sending) == self._parts_in_flight
+                        ):
                             parts.append(sending.popleft().result())
                         sending.append(
                             pool.submit(self._upload_part, object_key, upload_id, number, part)
@@ -203,13 +207,16 @@ class Vault:
                     UploadId=upload_id,
                     MultipartUpload={"Parts": parts},
                 )
-            except BaseException:
+            except BaseException as failure:
                 for pending in sending:
                     pending.cancel()
                 wait(sending)  # S3 may keep a part that lands after the abort
-                self._s3.abort_multipart_upload(
-                    Bucket=self._bucket, Key=object_key, UploadId=upload_id
-                )
+                try:
+                    self._s3.abort_multipart_upload(
+                        Bucket=self._bucket, Key=object_key, UploadId=upload_id
+                    )
+                except Exception as abort_failure:  # the bucket's lifecycle rule ends it
+                    failure.add_note(f"aborting the multipart upload failed: {abort_failure!r}")
                 raise
         return counted.count
 

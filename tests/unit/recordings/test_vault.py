@@ -343,6 +343,27 @@ def test_the_upload_holds_a_bounded_number_of_parts(vault: Vault) -> None:
     assert state["read_beyond"] <= 0
 
 
+def test_the_next_part_is_sent_while_one_is_in_flight(vault: Vault) -> None:
+    """The first part's request waits until the second part's starts: that can only
+    happen when two parts are in flight at once (and fails after a bounded wait)."""
+    second_started = threading.Event()
+    overlapped: list[bool] = []
+
+    def on_send(params: dict[str, Any], **_: Any) -> None:
+        if params["PartNumber"] == 1:
+            overlapped.append(second_started.wait(timeout=30))
+        else:
+            second_started.set()
+
+    s3: Any = vault._s3
+    s3.meta.events.register("before-parameter-build.s3.UploadPart", on_send)
+    plaintext = _webm(2 * PART_SIZE + FRAME_LENGTH)
+
+    assert vault.upload("r/overlap", _Bytes(plaintext), SCOPE) == len(plaintext)
+    assert overlapped == [True]
+    assert b"".join(vault.decrypt("r/overlap", SCOPE)) == plaintext
+
+
 class _FailingAfter(_Pattern):
     """A recording source that breaks after ``size`` bytes (the recorder failed)."""
 
@@ -408,3 +429,32 @@ def test_a_message_without_frames_is_unreadable(vault: Vault) -> None:
     )
     with pytest.raises(RecordingUnreadable):
         b"".join(vault.decrypt("r/unframed", SCOPE, 10))
+
+
+def test_a_failed_part_stops_the_upload_at_the_next_part(vault: Vault) -> None:
+    """The upload is aborted from elsewhere while its first part is sent: that part
+    fails, the vault stops reading the recording within a part or two, and its own
+    abort (which now fails) does not hide the part's error."""
+    settings = get_settings()
+    s3 = boto3.client("s3", region_name=settings.region)
+    source = _Pattern(8 * PART_SIZE)
+
+    def abort_first(params: dict[str, Any], **_: Any) -> None:
+        if params["PartNumber"] == 1:
+            s3.abort_multipart_upload(
+                Bucket=params["Bucket"], Key=params["Key"], UploadId=params["UploadId"]
+            )
+
+    client: Any = vault._s3
+    client.meta.events.register("before-parameter-build.s3.UploadPart", abort_first)
+
+    # S3 answers NoSuchUpload; in-process moto lets its own KeyError through.
+    with pytest.raises((client.exceptions.NoSuchUpload, KeyError)) as failure:
+        vault.upload("r/aborted", source, SCOPE)
+
+    assert source.position <= (PARTS_IN_FLIGHT + 2) * PART_SIZE
+    assert any("aborting the multipart upload failed" in n for n in failure.value.__notes__)
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=settings.recordings_bucket)
+    assert "Versions" not in s3.list_object_versions(
+        Bucket=settings.recordings_bucket, Prefix="r/aborted"
+    )
