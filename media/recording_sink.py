@@ -2,9 +2,10 @@
 (`chalicelib.recordings.vault`), then writes the `recordings` item.
 
 The recorder writes on the event loop; an uploading thread reads through a bounded pipe,
-encrypts frame by frame and sends one multipart part at a time, so neither a plaintext
-byte nor the whole recording is ever on disk or in memory. The item is written only once
-the upload has completed: a failed upload leaves no object and no item.
+encrypts frame by frame and sends a bounded number of multipart parts at a time, so
+neither a plaintext byte nor the whole recording is ever on disk or in memory. The item
+is written only once the upload has completed: a failed upload leaves no object and no
+item.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from media.recording_store import RecordingStore, StoredRecording
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# WebM bytes waiting for the uploading thread (well above one Encryption SDK frame).
-PIPE_LIMIT = 16 * FRAME_LENGTH
+# WebM bytes waiting for the uploading thread (1 MiB, well above one Encryption SDK frame).
+PIPE_LIMIT = 4 * FRAME_LENGTH
 
 
 class RecordingFailedError(RuntimeError):

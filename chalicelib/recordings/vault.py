@@ -9,8 +9,10 @@ deleting the owner's key item (`shred_owner_key`) makes every copy unreadable. T
 message's encryption context is exactly ``{booking_id, owner_id, purpose}`` and is
 checked before a byte is returned, so a ciphertext copied under another booking fails.
 
-The ciphertext goes to S3 by multipart upload, one part at a time: memory holds at most a
-part and a frame, whatever the recording's length, and nothing is written to disk.
+The ciphertext goes to S3 by multipart upload, `PARTS_IN_FLIGHT` parts sent at once while
+the next is encrypted: memory holds at most those parts, the one being filled and a frame,
+whatever the recording's length, and nothing is written to disk. A playback range fetches
+and decrypts only the frames that hold it.
 
 Used by the media server (which copies this module, see `media/Dockerfile`) and by the
 API (erasure). boto3 clients are passed in; the Encryption SDK is imported on first use.
@@ -19,8 +21,11 @@ API (erasure). boto3 clients are passed in; the Encryption SDK is imported on fi
 from __future__ import annotations
 
 import io
+import logging
 import threading
+from collections import deque
 from collections.abc import Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -28,10 +33,22 @@ from typing import Any, Protocol
 from chalicelib.media_nodes.contract import RECORDING_KEYS_TABLE, RECORDING_PURPOSE
 from chalicelib.recordings.errors import RecordingKeyShredded, RecordingUnreadable
 
-# Plaintext bytes per Encryption SDK frame (bench/vault.py measured the choice).
-FRAME_LENGTH = 64 * 1024
-# S3 multipart part size (S3's minimum is 5 MiB for every part but the last).
-PART_SIZE = 8 * 1024 * 1024
+# Plaintext bytes per Encryption SDK frame. bench/vault.py's frame table measured 64 KiB,
+# 256 KiB and 1 MiB: the SDK decrypts 256 KiB frames fastest (fewer frames to parse than
+# 64 KiB, and they stay in cache where 1 MiB ones do not), and a range read decrypts at
+# most two frames beyond its bytes. A recording's frame size is in its header, so
+# recordings made with another size still decrypt.
+FRAME_LENGTH = 256 * 1024
+# S3 multipart part size: S3's minimum (for every part but the last), so that the parts
+# in flight and the one being filled stay within the memory target (bench/vault.py); the
+# 10,000 parts S3 allows hold 50 GiB.
+PART_SIZE = 5 * 1024 * 1024
+# Room in a part for what one SDK read adds past a frame: the header (the first read), a
+# frame's sequence number, IV and tag.
+_FRAME_SLACK = 4096
+# Parts sent to S3 at once while the next is encrypted: memory holds this many parts plus
+# the one being filled (bench/vault.py measures the peak RSS).
+PARTS_IN_FLIGHT = 2
 # Bytes of ciphertext read from S3 at a time while decrypting.
 READ_BUFFER = 1024 * 1024
 # Provider id of the raw master key in every recording's header.
@@ -112,6 +129,7 @@ class Vault:
         key_arn: str,
         frame_length: int = FRAME_LENGTH,
         part_size: int = PART_SIZE,
+        parts_in_flight: int = PARTS_IN_FLIGHT,
     ) -> None:
         self._keys = keys
         self._kms = kms
@@ -120,6 +138,7 @@ class Vault:
         self._key_arn = key_arn
         self._frame_length = frame_length
         self._part_size = part_size
+        self._parts_in_flight = parts_in_flight
 
     # -- keys ---------------------------------------------------------------------------
 
@@ -145,7 +164,9 @@ class Vault:
 
     def upload(self, object_key: str, source: Readable, scope: RecordingScope) -> int:
         """Encrypt ``source`` (read to its end) into ``object_key`` by multipart upload;
-        return the plaintext length. A failed upload is aborted (no partial object)."""
+        return the plaintext length. Up to ``parts_in_flight`` parts are sent at once while
+        the next one is encrypted. A failed upload is aborted once no part is in flight, so
+        it leaves no object and no parts."""
         sdk, algorithm = _sdk()
         master_key = _master_key(scope.owner_id, self.data_key(scope.owner_id, create=True))
         upload_id = self._s3.create_multipart_upload(
@@ -156,39 +177,69 @@ class Vault:
             SSEKMSKeyId=self._key_arn,
         )["UploadId"]
         counted = _Counted(source)
-        try:
-            parts: list[dict[str, Any]] = []
-            part = bytearray()
-            with sdk.stream(
-                mode="e",
-                source=counted,
-                key_provider=master_key,
-                encryption_context=scope.context,
-                algorithm=algorithm,
-                frame_length=self._frame_length,
-            ) as encryptor:
-                while data := encryptor.read(self._frame_length):
-                    part += data
-                    if len(part) >= self._part_size:
-                        parts.append(self._upload_part(object_key, upload_id, len(parts), part))
-                        part.clear()
-            if part or not parts:
-                parts.append(self._upload_part(object_key, upload_id, len(parts), part))
-            self._s3.complete_multipart_upload(
-                Bucket=self._bucket,
-                Key=object_key,
-                UploadId=upload_id,
-                MultipartUpload={"Parts": parts},
-            )
-        except BaseException:
-            self._s3.abort_multipart_upload(Bucket=self._bucket, Key=object_key, UploadId=upload_id)
-            raise
+        sending: deque[Future[dict[str, Any]]] = deque()
+        parts: list[dict[str, Any]] = []
+        with ThreadPoolExecutor(self._parts_in_flight, "recording-part") as pool:
+            try:
+                with sdk.stream(
+                    mode="e",
+                    source=counted,
+                    key_provider=master_key,
+                    encryption_context=scope.context,
+                    algorithm=algorithm,
+                    frame_length=self._frame_length,
+                ) as encryptor:
+                    for number, part in enumerate(self._parts(encryptor), start=1):
+                        # Sent parts are collected as they finish, so a failed one stops
+                        # the upload at the next part rather than at the end.
+                        while sending and (
+                            sending[0].done() or len(sending) == self._parts_in_flight
+                        ):
+                            parts.append(sending.popleft().result())
+                        sending.append(
+                            pool.submit(self._upload_part, object_key, upload_id, number, part)
+                        )
+                while sending:
+                    parts.append(sending.popleft().result())
+                self._s3.complete_multipart_upload(
+                    Bucket=self._bucket,
+                    Key=object_key,
+                    UploadId=upload_id,
+                    MultipartUpload={"Parts": parts},
+                )
+            except BaseException as failure:
+                for pending in sending:
+                    pending.cancel()
+                wait(sending)  # S3 may keep a part that lands after the abort
+                try:
+                    self._s3.abort_multipart_upload(
+                        Bucket=self._bucket, Key=object_key, UploadId=upload_id
+                    )
+                except Exception as abort_failure:  # the bucket's lifecycle rule ends it
+                    failure.add_note(f"aborting the multipart upload failed: {abort_failure!r}")
+                raise
         return counted.count
 
+    def _parts(self, encryptor: Readable) -> Iterator[bytearray]:
+        """The ciphertext in parts of ``part_size`` (plus at most a frame); at least one
+        part, empty for an empty recording. Each part is a new buffer of its final size
+        (a growing one would hold up to an eighth more), handed off whole."""
+        capacity = self._part_size + self._frame_length + _FRAME_SLACK
+        part, filled, yielded = bytearray(capacity), 0, False
+        while data := encryptor.read(self._frame_length):
+            part[filled : filled + len(data)] = data
+            filled += len(data)
+            if filled >= self._part_size:
+                del part[filled:]  # a shorter size, the same buffer
+                yield part
+                part, filled, yielded = bytearray(capacity), 0, True
+        if filled or not yielded:
+            del part[filled:]
+            yield part
+
     def _upload_part(
-        self, object_key: str, upload_id: str, uploaded: int, part: bytearray
+        self, object_key: str, upload_id: str, number: int, part: bytearray
     ) -> dict[str, Any]:
-        number = uploaded + 1
         etag = self._s3.upload_part(
             Bucket=self._bucket,
             Key=object_key,
@@ -207,29 +258,97 @@ class Vault:
 
         The encryption context is checked against ``scope`` before anything is returned;
         a ciphertext of another booking or owner raises `RecordingUnreadable`, a shredded
-        owner key `RecordingKeyShredded`. The SDK decrypts from the start, so the bytes
-        before ``start`` are decrypted and dropped (in memory, one frame at a time)."""
+        owner key `RecordingKeyShredded`, a damaged frame `RecordingUnreadable` (frames
+        before it have been returned by then). Only the frames that hold ``[start, end)`` are
+        fetched and decrypted: after the header, the ciphertext is read again from the
+        frame that holds ``start`` (`_skip_frames`), and reading stops after the frame
+        that holds ``end - 1``."""
         sdk, _ = _sdk()
         from aws_encryption_sdk.exceptions import AWSEncryptionSDKClientError
+        from aws_encryption_sdk.identifiers import ContentType
+        from cryptography.exceptions import InvalidTag
 
         master_key = _master_key(scope.owner_id, self.data_key(scope.owner_id, create=False))
-        body = self._s3.get_object(Bucket=self._bucket, Key=object_key)["Body"]
-        # The SDK reads each frame's fields in reads of a few bytes; through a buffer they
-        # are memory copies, not socket reads.
-        source = io.BufferedReader(body, READ_BUFFER)
+        ciphertext = _Ciphertext(self._s3, self._bucket, object_key)
         try:
-            with sdk.stream(mode="d", source=source, key_provider=master_key) as decryptor:
+            with sdk.stream(mode="d", source=ciphertext, key_provider=master_key) as decryptor:
                 try:
-                    context = dict(decryptor.header.encryption_context)
+                    header = decryptor.header
                 except AWSEncryptionSDKClientError as exc:
                     raise RecordingUnreadable from exc
-                if context != scope.context:
+                if dict(header.encryption_context) != scope.context:
                     raise RecordingUnreadable
-                yield from _window(decryptor, self._frame_length, start, end)
-        except AWSEncryptionSDKClientError as exc:
+                if header.content_type != ContentType.FRAMED_DATA:
+                    raise RecordingUnreadable  # every recording is framed
+                skipped = _skip_frames(decryptor, ciphertext, start)
+                if skipped is None:
+                    return  # ``start`` is past the end
+                yield from _window(
+                    decryptor,
+                    header.frame_length,
+                    start - skipped,
+                    None if end is None else end - skipped,
+                )
+        except (AWSEncryptionSDKClientError, InvalidTag) as exc:  # a frame that fails its tag
             raise RecordingUnreadable from exc
         finally:
-            body.close()
+            ciphertext.close()
+
+
+class _Ciphertext:
+    """An object's ciphertext for the SDK to read: the S3 body through a buffer (the SDK
+    reads each frame's fields a few bytes at a time; through a buffer they are memory
+    copies, not socket reads), counting the bytes read, and able to go on from a later
+    offset (a ranged GET)."""
+
+    def __init__(self, s3: Any, bucket: str, key: str) -> None:
+        self._s3, self._bucket, self._key = s3, bucket, key
+        response = s3.get_object(Bucket=bucket, Key=key)
+        self.size: int = response["ContentLength"]
+        self._etag: str = response["ETag"]  # a later GET reads this same version
+        self.position = 0
+        self._body = response["Body"]
+        self._buffer = io.BufferedReader(self._body, READ_BUFFER)
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self._buffer.read(size)
+        self.position += len(data)
+        return data
+
+    def move_to(self, offset: int) -> None:
+        """Go on reading at ``offset`` (after the current position, within the object)."""
+        self.close()
+        self._body = self._s3.get_object(
+            Bucket=self._bucket, Key=self._key, Range=f"bytes={offset}-", IfMatch=self._etag
+        )["Body"]
+        self._buffer = io.BufferedReader(self._body, READ_BUFFER)
+        self.position = offset
+
+    def close(self) -> None:
+        self._body.close()
+
+
+def _skip_frames(decryptor: Any, ciphertext: _Ciphertext, start: int) -> int | None:
+    """Move ``ciphertext`` (its header just read) to the frame that holds plaintext byte
+    ``start``; the plaintext bytes skipped, or None when ``start`` is past the end.
+
+    Every frame but the last is the same size on the wire (sequence number, IV,
+    ``frame_length`` bytes, tag), so the frame's offset is arithmetic; the SDK still
+    parses and authenticates every frame it reads. Each frame's sequence number is in
+    its authenticated data, so a frame out of place fails; the SDK also checks that each
+    frame follows the last one it read, which is why ``last_sequence_number`` (the
+    decryptor's own attribute, aws-encryption-sdk 4.x) is set to the frame before."""
+    header = decryptor.header
+    frames = start // header.frame_length
+    if frames == 0:
+        return 0
+    on_wire = 4 + header.algorithm.iv_len + header.frame_length + header.algorithm.auth_len
+    offset = ciphertext.position + frames * on_wire
+    if offset >= ciphertext.size:
+        return None
+    ciphertext.move_to(offset)
+    decryptor.last_sequence_number = frames
+    return int(frames * header.frame_length)
 
 
 def _window(stream: Readable, chunk: int, start: int, end: int | None) -> Iterator[bytes]:
@@ -327,11 +446,34 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class _EarlyStopFilter(logging.Filter):
+    """Drops the SDK's "Error on closing" record when the error is "Footer not read".
+
+    A decryptor closed before the end of its message (a playback range that ends before
+    the recording does, a client that goes away) raises that error in ``close``, which
+    the SDK's ``with`` block logs with a traceback. For us it is expected: every frame
+    returned was authenticated on its own, and a decryption that fails for any other
+    reason raises `RecordingUnreadable` anyway. Every other record passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        from aws_encryption_sdk.exceptions import SerializationError
+
+        return not (isinstance(error, SerializationError) and str(error) == "Footer not read")
+
+
+_EARLY_STOP = _EarlyStopFilter()
+# The logger of `aws_encryption_sdk.streaming_client`, which logs the error on closing.
+SDK_STREAM_LOGGER = "aws_encryption_sdk.streaming_client"
+
+
 def _sdk() -> tuple[Any, Any]:
     """The Encryption SDK client (committing, strict) and the committing suite; imported
     here so the API's cold path never loads it."""
     import aws_encryption_sdk
     from aws_encryption_sdk.identifiers import Algorithm, CommitmentPolicy
+
+    logging.getLogger(SDK_STREAM_LOGGER).addFilter(_EARLY_STOP)  # once: same filter object
 
     client = aws_encryption_sdk.EncryptionSDKClient(
         commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
