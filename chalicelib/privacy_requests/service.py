@@ -181,6 +181,7 @@ def answer(request_id: str, text: str, now: datetime) -> Thread:
 
 
 def close(request_id: str, text: str | None, now: datetime) -> Thread:
+    """Close the request; a closing message is an answer, and the user is e-mailed so."""
     item = _load(request_id)
     rules.check_open(item.status)
     actions: list[Action] = [
@@ -191,7 +192,10 @@ def close(request_id: str, text: str | None, now: datetime) -> Thread:
     if text:
         rules.check_room(len(item.messages or []))
         actions.append(_appended(rules.SUPPORT, text, now))
-    return _update(item, actions, now, "close")
+    thread = _update(item, actions, now, "close")
+    if text:
+        _tell(thread, ANSWERED_TEMPLATE, now)
+    return thread
 
 
 def extend(request_id: str, months: int, reason: str, now: datetime) -> Thread:

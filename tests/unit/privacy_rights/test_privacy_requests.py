@@ -144,7 +144,16 @@ def test_an_answer_is_e_mailed_with_a_link_and_without_its_text(world: World) ->
     assert "two bookings" not in mail.body + mail.subject
     assert "answer" in mail.subject
     world.call("POST", f"/v1/admin/privacy-requests/{out['id']}/close", "admin", {})
-    assert len(_mails("privacy_request_answered")) == 1  # closing is not an answer
+    assert len(_mails("privacy_request_answered")) == 1  # a bare close is not an answer
+
+
+def test_closing_with_a_message_is_e_mailed_like_an_answer(world: World) -> None:
+    out = _open(world)
+    close = f"/v1/admin/privacy-requests/{out['id']}/close"
+    assert world.call("POST", close, "admin", {"message": "Done: your data is erased."})[0] == 200
+    [mail] = _mails("privacy_request_answered")
+    assert f"/privacy-requests/{out['id']}" in mail.body
+    assert "erased" not in mail.body + mail.subject
 
 
 def test_the_user_replies_and_an_answered_request_waits_again(world: World) -> None:
