@@ -81,6 +81,7 @@ _PERSONAL = [
     "disclosures",
     "access-log",
 ]
+_INLINE_TABLES = 15  # more tables than this, with their indexes, overflow an inline policy
 JOB_TABLES = {
     HOLD_EXPIRY: ["booking-ledgers", "slot-claims", *_TELLS],
     # Its retries also deliver queued account e-mails (a code issued at delivery).
@@ -102,6 +103,10 @@ JOB_TABLES = {
         "auth-codes",
         "chat-link-tokens",
         "outbox",
+        "login-challenges",
+        "sessions",
+        "login-failures",
+        "social-nonces",
     ],
     CAMPAIGN_DISPATCH: ["campaigns", "consent-ledger", "policy-versions", *_SENDS_MAIL],
     PAYMENT_HOUSEKEEPING: ["payments", "payment-events", "bookings"],
@@ -212,9 +217,9 @@ def function_role(
     tables = iam.PolicyStatement(
         sid="Tables", actions=TABLE_ACTIONS, resources=storage.table_arns(suffixes)
     )
-    # Every table and index (the API; export and erasure: every personal table) is too
+    # Many tables with their indexes (the API; export, erasure and retention) are too
     # large to share the inline policy's size limit.
-    if is_api or len(suffixes) >= len(_PERSONAL):
+    if is_api or len(suffixes) > _INLINE_TABLES:
         iam.ManagedPolicy(role, "Tables", statements=[tables], roles=[role])
     else:
         role.add_to_policy(tables)

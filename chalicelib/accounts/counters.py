@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.accounts.models import LoginFailures
+from chalicelib.store.expiry import PURGE, bucket_of, purge_actions
 
 _ROUNDS = 3  # an expired window is reset by one of several racing requests; retry after it
 
@@ -32,6 +33,8 @@ def _increment(key: str, limit: int, window: timedelta, now: datetime) -> bool:
                 LoginFailures.uses.set((LoginFailures.uses | 0) + 1),
                 LoginFailures.window_ends.set(LoginFailures.window_ends | ends.timestamp()),
                 LoginFailures.expires.set(LoginFailures.expires | ends),
+                LoginFailures.purge_bucket.set(LoginFailures.purge_bucket | bucket_of(PURGE, ends)),
+                LoginFailures.purge_at.set(LoginFailures.purge_at | ends),
             ],
             condition=LoginFailures.key.does_not_exist()
             | ((LoginFailures.window_ends > now.timestamp()) & (LoginFailures.uses < limit)),
@@ -52,6 +55,7 @@ def _open_window(key: str, window: timedelta, now: datetime) -> bool:
                 LoginFailures.uses.set(1),
                 LoginFailures.window_ends.set(ends.timestamp()),
                 LoginFailures.expires.set(ends),
+                *purge_actions(LoginFailures, ends),
             ],
             condition=LoginFailures.window_ends <= now.timestamp(),
         )

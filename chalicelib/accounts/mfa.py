@@ -32,6 +32,7 @@ from chalicelib.config import (
     SMS_SENDS_PER_CHALLENGE,
     TOTP_ISSUER_NAME,
 )
+from chalicelib.store.expiry import schedule_purge
 
 Method = Literal["sms", "totp"]
 SMS_ENROL = "sms_enrol"
@@ -163,12 +164,15 @@ def start_challenge(user: User, enrolled: list[Method], now: datetime) -> str:
     """A new challenge; it replaces the user's earlier one (one live challenge per user)."""
     challenge_id = secrets.token_urlsafe(24)
     expires_at = now + MFA_CHALLENGE_TTL
-    LoginChallenge(
-        challenge_id,
-        user_id=user.user_id,
-        methods=set(enrolled),
-        expires_at=expires_at,
-        expires=expires_at,
+    schedule_purge(
+        LoginChallenge(
+            challenge_id,
+            user_id=user.user_id,
+            methods=set(enrolled),
+            expires_at=expires_at,
+            expires=expires_at,
+        ),
+        expires_at,
     ).save(LoginChallenge.challenge_id.does_not_exist())
     user.update(actions=[User.mfa_challenge_id.set(challenge_id)])
     return challenge_id

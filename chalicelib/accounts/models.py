@@ -103,9 +103,12 @@ class LoginChallenge(BaseModel):
     sms_expires_at = UTCDateTimeAttribute(null=True)
     sms_sends = NumberAttribute(default=0)
     expires = TTLAttribute()
+    purge_bucket = UnicodeAttribute(null=True)
+    purge_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
     user_index = UserIndex()
+    purge_due = PurgeDue()
 
 
 class Session(BaseModel):
@@ -126,8 +129,11 @@ class Session(BaseModel):
     revoked = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
     expires = TTLAttribute()
+    purge_bucket = UnicodeAttribute(null=True)
+    purge_at = UTCDateTimeAttribute(null=True)
 
     user_index = UserIndex()
+    purge_due = PurgeDue()
 
 
 class LoginFailures(BaseModel):
@@ -141,6 +147,10 @@ class LoginFailures(BaseModel):
     uses = NumberAttribute(default=0)
     window_ends = NumberAttribute(default=0)  # epoch seconds
     expires = TTLAttribute()
+    purge_bucket = UnicodeAttribute(null=True)
+    purge_at = UTCDateTimeAttribute(null=True)
+
+    purge_due = PurgeDue()
 
 
 class SocialLink(BaseModel):
@@ -177,3 +187,7 @@ class SocialNonce(BaseModel):
     nonce_digest = UnicodeAttribute(hash_key=True)
     expires_at = UTCDateTimeAttribute()
     expires = TTLAttribute()
+    purge_bucket = UnicodeAttribute(null=True)
+    purge_at = UTCDateTimeAttribute(null=True)
+
+    purge_due = PurgeDue()

@@ -12,6 +12,7 @@ from pynamodb.exceptions import DeleteError
 
 from chalicelib.accounts.models import SocialNonce
 from chalicelib.config import SOCIAL_NONCE_TTL
+from chalicelib.store.expiry import schedule_purge
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,9 @@ def _digest(nonce: str) -> str:
 def issue(now: datetime) -> IssuedNonce:
     nonce = secrets.token_urlsafe(32)
     expires_at = now + SOCIAL_NONCE_TTL
-    SocialNonce(_digest(nonce), expires_at=expires_at, expires=expires_at).save(
-        SocialNonce.nonce_digest.does_not_exist()
-    )
+    schedule_purge(
+        SocialNonce(_digest(nonce), expires_at=expires_at, expires=expires_at), expires_at
+    ).save(SocialNonce.nonce_digest.does_not_exist())
     return IssuedNonce(nonce, expires_at)
 
 

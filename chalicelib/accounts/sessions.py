@@ -15,6 +15,7 @@ from chalicelib.accounts import refresh
 from chalicelib.accounts.errors import InvalidRefreshToken, RefreshTokenReused
 from chalicelib.accounts.models import Session
 from chalicelib.config import ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL
+from chalicelib.store.expiry import purge_actions, schedule_purge
 
 # Mints the access token of a rotation: (user id, family id, now) -> (token, lifetime).
 Mint = Callable[[str, str, datetime], tuple[str, int]]
@@ -33,15 +34,18 @@ def start(user_id: str, now: datetime) -> tuple[str, str]:
     """A new family for a fresh sign-in: (family id, its first refresh token)."""
     family_id, secret = refresh.new_family_id(), refresh.new_secret()
     expires_at = now + REFRESH_TOKEN_TTL
-    Session(
-        family_id,
-        user_id=user_id,
-        current_digest=refresh.digest(secret),
-        issued_digests={refresh.digest(secret)},
-        expires_at=expires_at,
-        revoked=False,
-        created_at=now,
-        expires=expires_at,
+    schedule_purge(
+        Session(
+            family_id,
+            user_id=user_id,
+            current_digest=refresh.digest(secret),
+            issued_digests={refresh.digest(secret)},
+            expires_at=expires_at,
+            revoked=False,
+            created_at=now,
+            expires=expires_at,
+        ),
+        expires_at,
     ).save(Session.family_id.does_not_exist())
     return family_id, refresh.compose(family_id, secret)
 
@@ -96,6 +100,7 @@ def _rotate_current(session: Session, secret: str, now: datetime, mint: Mint) ->
                 Session.grace_answer.set(refresh.seal_answer(secret, answer)),
                 Session.expires_at.set(expires_at),
                 Session.expires.set(expires_at),
+                *purge_actions(Session, expires_at),
             ],
             condition=(Session.current_digest == refresh.digest(secret))
             & (Session.revoked == False),  # noqa: E712 - a PynamoDB condition

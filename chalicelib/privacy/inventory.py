@@ -150,6 +150,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "sms_expires_at": _key("SMS codes expire after 10 minutes"),
         "sms_sends": _key("limits SMS sent per sign-in"),
         "expires": _key("DynamoDB TTL"),
+        **_PURGE,
         "version": _key("optimistic locking"),
     },
     "Session": {
@@ -172,6 +173,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "revoked": _key("logout, reuse, password change"),
         "created_at": _key("sign-in time"),
         "expires": _key("DynamoDB TTL"),
+        **_PURGE,
     },
     "LoginFailures": {
         "key": _secret(
@@ -180,6 +182,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "uses": _key("attempts or messages counted in the current window"),
         "window_ends": _key("when the counting window ends (15 minutes or one hour)"),
         "expires": _key("DynamoDB TTL"),
+        **_PURGE,
     },
     "SocialLink": {
         "identity": _personal("provider and subject of a linked social account (P3)"),
@@ -190,6 +193,7 @@ INVENTORY: dict[str, dict[str, Item]] = {
         "nonce_digest": _key("SHA-256 of a nonce issued for one social sign-in"),
         "expires_at": _key("a nonce expires after 10 minutes"),
         "expires": _key("DynamoDB TTL"),
+        **_PURGE,
     },
     "ConsultantProfile": {
         "consultant_id": _key("identifies the consultant (their user id)"),

@@ -10,7 +10,9 @@ race. Periods live in `chalicelib/config.py`:
   cancelled, expired) booking, with its room password item;
 - question threads: ``QUESTION_RETENTION`` after the last message, with their messages;
 - slot claims: ``SLOT_CLAIM_RETENTION`` after the slot (or the lapsed hold);
-- one-time codes and chat-link tokens: when they expire;
+- one-time codes, chat-link tokens, sign-in (MFA) challenges, sessions (revoked or
+  not), social sign-in nonces and back-off/rate-limit counters: when they expire (a
+  session refresh or a counter's new window moves the deadline);
 - outbox records: ``OUTBOX_RETENTION`` after they were written;
 - recordings: the ``recording_retention`` setting (default 3 years) after the
   consultation: every version of the encrypted object, its grants, then the item;
@@ -35,7 +37,7 @@ from typing import Any, TypeVar
 from pynamodb.exceptions import DeleteError
 from pynamodb.models import Model
 
-from chalicelib.accounts.models import AuthCode
+from chalicelib.accounts.models import AuthCode, LoginChallenge, LoginFailures, Session, SocialNonce
 from chalicelib.bookings.models import Booking, Question, QuestionMessage, Room
 from chalicelib.consultants.models import SlotClaim
 from chalicelib.notifications.chatlinks import ChatLinkToken
@@ -96,6 +98,33 @@ def purge_auth_code(key: Any, now: datetime) -> bool:
     return _delete_if_due(AuthCode, (key.user_id, key.purpose), now)
 
 
+def purge_login_challenge(key: Any, now: datetime) -> bool:
+    """An expired sign-in challenge; versioned, so it is read first and deleted only if
+    unchanged since (its deadline never moves)."""
+    challenge = _due(LoginChallenge, key.challenge_id, now)
+    if challenge is None:
+        return False
+    try:
+        challenge.delete(condition=LoginChallenge.purge_at <= now)
+    except DeleteError:
+        return False
+    return True
+
+
+def purge_session(key: Any, now: datetime) -> bool:
+    """A session past its expiry (revoked or not); a refresh moves its deadline first."""
+    return _delete_if_due(Session, (key.family_id,), now)
+
+
+def purge_social_nonce(key: Any, now: datetime) -> bool:
+    return _delete_if_due(SocialNonce, (key.nonce_digest,), now)
+
+
+def purge_counter(key: Any, now: datetime) -> bool:
+    """A back-off or rate-limit counter whose window has ended (a new window moves it)."""
+    return _delete_if_due(LoginFailures, (key.key,), now)
+
+
 def purge_chat_link_token(key: Any, now: datetime) -> bool:
     return _delete_if_due(ChatLinkToken, (key.token_hash,), now)
 
@@ -141,6 +170,10 @@ PURGES: tuple[Purge, ...] = (
     Purge("questions", Question, purge_question),
     Purge("slot_claims", SlotClaim, purge_slot_claim),
     Purge("auth_codes", AuthCode, purge_auth_code),
+    Purge("login_challenges", LoginChallenge, purge_login_challenge),
+    Purge("sessions", Session, purge_session),
+    Purge("social_nonces", SocialNonce, purge_social_nonce),
+    Purge("counters", LoginFailures, purge_counter),
     Purge("chat_link_tokens", ChatLinkToken, purge_chat_link_token),
     Purge("outbox_messages", OutboxMessage, purge_outbox_message),
     Purge("recordings", Recording, purge_recording),

@@ -362,7 +362,10 @@ def test_each_job_role_reads_only_its_secrets_and_sends_no_sms(
     policies = assembly.resources(stage, "AWS::IAM::Policy")
     (policy,) = (p for k, p in policies.items() if k.startswith(f"Api{job}Role"))
     statements = _statements(policy["Properties"]["PolicyDocument"])
-    actions = {a for s in statements for a in _as_list(s["Action"])}
+    managed = assembly.resources(stage, "AWS::IAM::ManagedPolicy")
+    tables = [p for k, p in managed.items() if k.startswith(f"Api{job}Role")]
+    every = statements + [s for p in tables for s in _statements(p["Properties"]["PolicyDocument"])]
+    actions = {a for s in every for a in _as_list(s["Action"])}
     assert "dynamodb:Query" in actions
     assert "sns:Publish" not in actions
     reads = [s for s in statements if "secretsmanager:GetSecretValue" in _as_list(s["Action"])]

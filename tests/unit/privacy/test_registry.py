@@ -43,18 +43,13 @@ def test_what_erasure_keeps_drops_every_user_link_and_states_basis_and_retention
 
 
 def test_every_personal_item_has_its_retention_enforced() -> None:
-    """By the retention sweep (a purge function), DynamoDB TTL for what is short-lived,
-    or erasure for what lives as long as the account."""
+    """By the retention sweep (a purge function), also for what is short-lived (DynamoDB
+    TTL is only a best-effort second net), or erasure for what lives as long as the
+    account."""
     from chalicelib.privacy.inventory import Retention
     from chalicelib.privacy.retention import PURGES
-    from chalicelib.store.tables import all_models
 
     purged = {entry.model.__name__ for entry in PURGES}
-    with_ttl = {
-        model.__name__
-        for model in all_models()
-        if any(type(a).__name__ == "TTLAttribute" for a in model.get_attributes().values())
-    }
     # A disclosure record is unlinked from the user at erasure (KEPT_ANONYMISED).
     erased_with_account = {
         Retention.ACCOUNT,
@@ -62,10 +57,16 @@ def test_every_personal_item_has_its_retention_enforced() -> None:
         Retention.UNTIL_ERASED,
         Retention.DISCLOSURE,
     }
-    by_sweep = {Retention.BOOKING, Retention.QUESTION, Retention.EXPORT, Retention.RECORDING}
+    by_sweep = {
+        Retention.BOOKING,
+        Retention.QUESTION,
+        Retention.EXPORT,
+        Retention.RECORDING,
+        Retention.SHORT_LIVED,
+    }
     # Purged with the item they belong to: messages with their thread, shares with their
-    # recording.
-    purged_with_parent = {"QuestionMessage", "RecordingGrant"}
+    # recording, a room password with its booking.
+    purged_with_parent = {"QuestionMessage", "RecordingGrant", "Room"}
     unenforced = []
     for model, items in INVENTORY.items():
         for name, item in items.items():
@@ -73,8 +74,6 @@ def test_every_personal_item_has_its_retention_enforced() -> None:
                 continue
             swept = model in purged or model in purged_with_parent
             if item.retention in by_sweep and swept:
-                continue
-            if item.retention is Retention.SHORT_LIVED and (swept or model in with_ttl):
                 continue
             unenforced.append(f"{model}.{name}")
     assert unenforced == []
