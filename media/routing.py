@@ -87,9 +87,8 @@ async def proxy_websocket(
 async def proxy_room(request: web.Request) -> web.StreamResponse:
     urls = request.app[WORKER_URLS]
     room_id = request.match_info["room_id"]
-    return await proxy_websocket(
-        request, f"{urls[worker_for(room_id, len(urls))]}/rooms/{room_id}/ws"
-    )
+    worker = urls[worker_for(room_id, len(urls))]
+    return await proxy_websocket(request, f"{worker}{ROOM_SOCKET_PATH.format(room_id=room_id)}")
 
 
 async def _worker_health(urls: list[str]) -> list[dict[str, Any]]:
